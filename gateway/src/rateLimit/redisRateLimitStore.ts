@@ -1,0 +1,119 @@
+// Redis-backed store shared by every gateway instance: one round trip (EVALSHA) per operation, atomic.
+// Redis trouble surfaces as RateLimitStoreUnavailableError within about commandTimeoutMs; the caller decides
+// fail-open or fail-closed. ioredis keeps reconnecting in the background, so the store recovers by itself.
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import {
+  RateLimitStoreUnavailableError,
+  type RateLimitCheck,
+  type RateLimitConsumeResult,
+  type RateLimitStore,
+} from './rateLimitStore.js';
+import { SLIDING_WINDOW_LUA, SLIDING_WINDOW_SHA1 } from './slidingWindowScript.js';
+
+export interface RedisRateLimitStoreOptions {
+  /** redis:// or rediss:// URL. */
+  url: string;
+  /**
+   * Longest wait for one Redis command, milliseconds. Rate limiting sits on every request's path, so a slow
+   * Redis must cost at most this much latency before the fail-open/closed policy applies.
+   * @default 50
+   */
+  commandTimeoutMs?: number;
+  /**
+   * Longest wait for a (re)connection attempt, milliseconds.
+   * @default 1000
+   */
+  connectTimeoutMs?: number;
+  /** Called on connection errors and state changes (for logs); never throws. */
+  onConnectionEvent?: (event: 'ready' | 'error' | 'end', error?: Error) => void;
+}
+
+export class RedisRateLimitStore implements RateLimitStore {
+  readonly client: Redis;
+
+  constructor(options: RedisRateLimitStoreOptions) {
+    this.client = new Redis(options.url, {
+      commandTimeout: options.commandTimeoutMs ?? 50,
+      connectTimeout: options.connectTimeoutMs ?? 1_000,
+      // No offline queue: while disconnected a command fails at once instead of waiting for a reconnect,
+      // so a dead Redis costs a request nothing but the policy decision.
+      enableOfflineQueue: false,
+      // A rate-limit check is not worth retrying: the next request checks again.
+      maxRetriesPerRequest: 0,
+      // Keep reconnecting forever, backing off to 1 s, so the store recovers when Redis comes back.
+      retryStrategy: (attempt: number) => Math.min(50 * 2 ** Math.min(attempt, 10), 1_000),
+      lazyConnect: false,
+    });
+    const notify = options.onConnectionEvent ?? (() => undefined);
+    // Without an 'error' listener ioredis prints every reconnect failure to stderr.
+    this.client.on('error', (error: Error) => notify('error', error));
+    this.client.on('ready', () => {
+      // Load the script on every (re)connect, so a burst right after a Redis restart does not pay NOSCRIPT + EVAL
+      // per request (EVALSHA still falls back to EVAL when this races).
+      this.client.script('LOAD', SLIDING_WINDOW_LUA).catch(() => undefined);
+      notify('ready');
+    });
+    this.client.on('end', () => notify('end'));
+  }
+
+  /** Resolves once connected, or after `timeoutMs` (the store then fails per call until Redis answers). */
+  async waitUntilReady(timeoutMs = 2_000): Promise<boolean> {
+    if (this.client.status === 'ready') return true;
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.client.off('ready', onReady);
+        resolve(false);
+      }, timeoutMs);
+      const onReady = () => {
+        clearTimeout(timer);
+        resolve(true);
+      };
+      this.client.once('ready', onReady);
+    });
+  }
+
+  async consume(checks: readonly RateLimitCheck[], nowMs: number): Promise<RateLimitConsumeResult> {
+    if (checks.length === 0) return { allowed: true, results: [] };
+    const keys = checks.map((c) => c.key);
+    const args: (string | number)[] = [Math.floor(nowMs), randomUUID()];
+    for (const c of checks) args.push(c.max, c.windowMs, c.cost);
+    let reply: unknown;
+    try {
+      reply = await this.evaluate(keys, args);
+    } catch (error) {
+      throw new RateLimitStoreUnavailableError(`rate-limit store (Redis) unavailable: ${(error as Error).message}`, { cause: error });
+    }
+    return parseReply(reply, checks.length);
+  }
+
+  async close(): Promise<void> {
+    try {
+      await this.client.quit();
+    } catch {
+      this.client.disconnect();
+    }
+  }
+
+  /** EVALSHA, falling back to EVAL (which caches the script) only when Redis lost it, e.g. after a restart. */
+  private async evaluate(keys: string[], args: (string | number)[]): Promise<unknown> {
+    try {
+      return await this.client.evalsha(SLIDING_WINDOW_SHA1, keys.length, ...keys, ...args);
+    } catch (error) {
+      if (!String((error as Error).message).includes('NOSCRIPT')) throw error;
+      return await this.client.eval(SLIDING_WINDOW_LUA, keys.length, ...keys, ...args);
+    }
+  }
+}
+
+function parseReply(reply: unknown, checkCount: number): RateLimitConsumeResult {
+  if (!Array.isArray(reply) || reply.length !== 1 + 3 * checkCount) {
+    throw new RateLimitStoreUnavailableError(`unexpected reply from the rate-limit script: ${JSON.stringify(reply)}`);
+  }
+  const numbers = reply.map((v) => Number(v));
+  const results = [];
+  for (let i = 0; i < checkCount; i++) {
+    results.push({ remaining: numbers[1 + 3 * i] ?? 0, resetMs: numbers[2 + 3 * i] ?? 0, retryAfterMs: numbers[3 + 3 * i] ?? 0 });
+  }
+  return { allowed: numbers[0] === 1, results };
+}
