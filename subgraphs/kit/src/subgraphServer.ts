@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer, HeaderMap, type HTTPGraphQLRequest } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { parse } from 'graphql';
 import type { Logger } from 'pino';
@@ -88,6 +88,8 @@ export async function startSubgraph<TExtra extends object>(
     schema,
     // The gateway is the only client; stack traces would only leak through it.
     includeStacktraceInErrorResponses: false,
+    // runSubgraph owns the signals (drain, then exit 0); Apollo's own handler would re-raise the signal (exit 143).
+    stopOnTerminationSignals: false,
     logger: {
       debug: (message: unknown) => logger.debug(String(message)),
       info: (message: unknown) => logger.info(String(message)),
@@ -97,6 +99,8 @@ export async function startSubgraph<TExtra extends object>(
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: options.shutdownGraceMs ?? 10_000 }),
       ApolloServerPluginLandingPageDisabled(),
+      // Traces only go to Apollo's hosted reporting, which this gateway does not use; skip the per-field cost.
+      ApolloServerPluginInlineTraceDisabled(),
       {
         async requestDidStart() {
           return {
