@@ -1,0 +1,170 @@
+// The gateway's one config object: typed, validated with zod (unknown keys are errors, so a typo
+// stops startup instead of silently falling back to a default), then deeply frozen.
+// Sources, lowest to highest precedence: defaults < config file (YAML/JSON) < env vars < CLI flags.
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+
+const subgraphSchema = z
+  .object({
+    /** Overrides the supergraph's routing URL (per environment, or ephemeral ports in tests). */
+    url: z.url().optional(),
+    /** Per-fetch timeout in ms; defaults to `subgraphDefaults.timeoutMs`. */
+    timeoutMs: z.number().int().positive().max(300_000).optional(),
+  })
+  .strict();
+
+export const gatewayConfigSchema = z
+  .object({
+    server: z
+      .object({
+        /** Interface to bind. @default "127.0.0.1" (loopback: expose deliberately with --host). */
+        host: z.string().min(1).default('127.0.0.1'),
+        /** @default 4000 */
+        port: z.number().int().min(0).max(65_535).default(4000),
+        /** Largest accepted request body in bytes. @default 1048576 (1 MiB) */
+        maxBodyBytes: z.number().int().positive().default(1_048_576),
+        /**
+         * Largest accepted request header block in bytes; Node answers 431 itself beyond it.
+         * @default 32768 (32 KiB: room for large JWTs, which auth then rejects with a clear 401)
+         */
+        maxHeaderBytes: z.number().int().min(1024).max(1_048_576).default(32_768),
+        /** How long shutdown waits for in-flight requests, in ms. @default 10000 */
+        shutdownGraceMs: z.number().int().min(0).max(600_000).default(10_000),
+        /** Whole-request deadline in ms (Node's requestTimeout). @default 60000 */
+        requestTimeoutMs: z.number().int().min(1000).default(60_000),
+      })
+      .strict()
+      .prefault({}),
+    supergraph: z
+      .object({
+        /** Path to the composed supergraph SDL. Required (flag --supergraph or env SUPERGRAPH_PATH). */
+        path: z.string().min(1),
+        /** Swap to a new supergraph when the file changes. @default true */
+        watch: z.boolean().default(true),
+        /** How often the file is polled for changes, in ms. @default 500 */
+        pollIntervalMs: z.number().int().min(50).max(60_000).default(500),
+      })
+      .strict(),
+    /** Per-subgraph overrides, by subgraph name as in the supergraph's join__Graph. */
+    subgraphs: z.record(z.string(), subgraphSchema).default({}),
+    subgraphDefaults: z
+      .object({
+        /** Per-fetch timeout in ms. @default 30000 (30 s, Apollo Router's default) */
+        timeoutMs: z.number().int().positive().max(300_000).default(30_000),
+      })
+      .strict()
+      .prefault({}),
+    internalIdentity: z
+      .object({
+        /**
+         * HMAC secret (>= 32 chars) used to sign the verified identity forwarded to subgraphs as
+         * `x-gateway-identity`; subgraphs verify it so nobody can bypass the gateway. When unset,
+         * no identity header is sent. Env: INTERNAL_IDENTITY_SECRET.
+         */
+        secret: z.string().min(32).optional(),
+      })
+      .strict()
+      .prefault({}),
+    /** Introspection; defaults to on outside production. */
+    introspection: z.boolean().optional(),
+    /** Apollo Sandbox landing page on GET /graphql (Accept: text/html); defaults to on outside production. */
+    sandbox: z.boolean().optional(),
+    cors: z
+      .object({
+        /** Allowed origins; ["*"] allows any origin without credentials. @default ["*"] */
+        origins: z.array(z.string().min(1)).default(['*']),
+        /** Preflight cache lifetime in seconds. @default 600 */
+        maxAgeSeconds: z.number().int().min(0).default(600),
+      })
+      .strict()
+      .prefault({}),
+    /** pino level. @default "info" */
+    logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  })
+  .strict();
+
+export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;
+export type GatewayConfigInput = z.input<typeof gatewayConfigSchema>;
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Reads a YAML or JSON config file (YAML is a superset of JSON). */
+export function readConfigFile(path: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new ConfigError(`cannot read config file ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = parseYaml(text);
+  } catch (error) {
+    throw new ConfigError(`config file ${path} is not valid YAML/JSON: ${(error as Error).message.split('\n')[0]}`);
+  }
+  if (parsed === null || parsed === undefined) return {};
+  if (typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new ConfigError(`config file ${path} must contain an object at the top level`);
+  }
+  return parsed as Record<string, unknown>;
+}
+
+/** Maps the environment variables the gateway honours onto config keys. */
+export function configFromEnv(env: NodeJS.ProcessEnv): Record<string, unknown> {
+  const config: Record<string, Record<string, unknown> | unknown> = {};
+  const server: Record<string, unknown> = {};
+  if (env.PORT !== undefined && env.PORT !== '') server.port = parseIntegerEnv('PORT', env.PORT);
+  if (env.HOST) server.host = env.HOST;
+  if (Object.keys(server).length > 0) config.server = server;
+  if (env.SUPERGRAPH_PATH) config.supergraph = { path: env.SUPERGRAPH_PATH };
+  if (env.INTERNAL_IDENTITY_SECRET) config.internalIdentity = { secret: env.INTERNAL_IDENTITY_SECRET };
+  if (env.LOG_LEVEL) config.logLevel = env.LOG_LEVEL;
+  return config;
+}
+
+function parseIntegerEnv(name: string, value: string): number {
+  if (!/^\d+$/.test(value)) throw new ConfigError(`env ${name} must be a whole number, got "${value}"`);
+  return Number(value);
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Deep merge of plain objects; arrays and scalars from `override` replace. */
+export function mergeConfig(base: Record<string, unknown>, override: Record<string, unknown>): Record<string, unknown> {
+  const merged: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(override)) {
+    if (value === undefined) continue;
+    const existing = merged[key];
+    merged[key] = isPlainObject(existing) && isPlainObject(value) ? mergeConfig(existing, value) : value;
+  }
+  return merged;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
+}
+
+/** Validates the merged sources; the error names the first offending key. */
+export function resolveConfig(sources: Record<string, unknown>[]): Readonly<GatewayConfig> {
+  const merged = sources.reduce((acc, source) => mergeConfig(acc, source), {});
+  const result = gatewayConfigSchema.safeParse(merged);
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    const key = issue.path.join('.') || '(root)';
+    const detail =
+      issue.code === 'unrecognized_keys'
+        ? `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${[...issue.path, k].join('.')}"`).join(', ')}`
+        : `${key}: ${issue.message}`;
+    throw new ConfigError(`invalid config: ${detail}`);
+  }
+  return deepFreeze(result.data);
+}

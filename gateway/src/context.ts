@@ -1,0 +1,37 @@
+// The per-request context every plugin and the datasource share; built once per request.
+import type { IncomingMessage } from 'node:http';
+
+/** A caller whose credentials the gateway verified (JWT or API key). */
+export interface AuthIdentity {
+  subject: string;
+  scopes: string[];
+  roles: string[];
+  claims: Record<string, unknown>;
+  kind: 'user' | 'apiKey';
+  /** Rate-limit / policy tier, e.g. "authenticated" or an API consumer's tier. */
+  tier: string;
+}
+
+/** Fields plugins add to the request's single access-log line (written by the HTTP layer). */
+export interface RequestLogFields {
+  operationName?: string | null;
+  operationType?: string;
+  errorCodes: string[];
+}
+
+export interface GatewayContext {
+  requestId: string;
+  /** The client's address as the gateway trusts it (see trusted proxies). */
+  clientIp: string;
+  /** null for anonymous callers. */
+  auth: AuthIdentity | null;
+  /** The raw Node request, for plugins that need headers beyond Apollo's HeaderMap. */
+  req: IncomingMessage;
+  /** Annotations for this request's access-log line. */
+  requestLog: RequestLogFields;
+}
+
+/** Resolves a request's credentials; throws a GraphQLError (UNAUTHENTICATED, 401) on bad ones. */
+export type Authenticate = (req: IncomingMessage) => Promise<AuthIdentity | null>;
+
+export const anonymous: Authenticate = async () => null;

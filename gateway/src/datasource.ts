@@ -1,0 +1,96 @@
+// Every subgraph fetch goes through this datasource (built by ApolloGateway's buildService), so that
+// subgraph-facing concerns live in one place: the routing URL override, the signed identity header,
+// the request ID, a per-fetch timeout, and errors that never leak subgraph URLs or bodies.
+import { RemoteGraphQLDataSource } from '@apollo/gateway';
+// Not re-exported from the package root; the package has no exports map, so the deep path is stable.
+import { GraphQLDataSourceRequestKind } from '@apollo/gateway/dist/datasources/types.js';
+import type { GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import type { Fetcher } from '@apollo/utils.fetcher';
+import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
+import { GATEWAY_IDENTITY_HEADER, signGatewayIdentity, type ForwardedIdentity } from '../../subgraphs/kit/src/gatewayIdentity.js';
+import type { GatewayContext } from './context.js';
+import { gatewayError } from './errors.js';
+
+/**
+ * Headers a client must never be able to set on a subgraph request: subgraphs trust only the
+ * signed identity the gateway computes from verified credentials.
+ */
+export const INTERNAL_HEADERS = ['x-gateway-identity', 'x-user-id', 'x-user-scopes', 'x-user-roles', 'x-gateway-signature'] as const;
+
+export interface SubgraphDataSourceOptions {
+  name: string;
+  url: string;
+  /** Per-fetch deadline in ms; beyond it the field gets GATEWAY_TIMEOUT. */
+  timeoutMs: number;
+  /** Shared secret for `x-gateway-identity`; undefined sends no identity header. */
+  identitySecret: string | undefined;
+}
+
+export function forwardedIdentityOf(context: GatewayContext | undefined): ForwardedIdentity {
+  const auth = context?.auth;
+  if (!auth) return { subject: null, scopes: [], roles: [], kind: 'anonymous', tier: 'anonymous' };
+  return { subject: auth.subject, scopes: auth.scopes, roles: auth.roles, kind: auth.kind, tier: auth.tier };
+}
+
+class SubgraphTimeoutError extends Error {
+  override name = 'SubgraphTimeoutError';
+}
+
+export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
+  private readonly subgraphName: string;
+  private readonly timeoutMs: number;
+  private readonly identitySecret: string | undefined;
+
+  constructor(options: SubgraphDataSourceOptions) {
+    super({ url: options.url });
+    this.subgraphName = options.name;
+    this.timeoutMs = options.timeoutMs;
+    this.identitySecret = options.identitySecret;
+    // Apollo's default fetcher is make-fetch-happen with no timeout (a known trap). Ours is Node's
+    // built-in fetch (undici: keep-alive pooling per origin) with a deadline.
+    this.fetcher = (async (url: string, init: RequestInit) => {
+      try {
+        return await fetch(url, { ...init, signal: AbortSignal.timeout(this.timeoutMs) });
+      } catch (error) {
+        if ((error as Error).name === 'TimeoutError') throw new SubgraphTimeoutError(`${this.subgraphName} timed out after ${this.timeoutMs} ms`);
+        throw error;
+      }
+    }) as unknown as Fetcher;
+  }
+
+  override async willSendRequest(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<void> {
+    const headers = options.request.http!.headers;
+    for (const name of INTERNAL_HEADERS) headers.delete(name);
+    const context = options.kind === GraphQLDataSourceRequestKind.INCOMING_OPERATION ? options.context : undefined;
+    const requestId = context?.requestId;
+    if (requestId) headers.set('x-request-id', requestId);
+    if (this.identitySecret) {
+      headers.set(
+        GATEWAY_IDENTITY_HEADER,
+        await signGatewayIdentity({
+          secret: this.identitySecret,
+          audience: this.subgraphName,
+          identity: forwardedIdentityOf(context),
+          requestId: requestId ?? 'gateway-internal',
+        }),
+      );
+    }
+  }
+
+  /** Turns transport failures into coded field errors at the path the fetch was for. */
+  override async process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<GatewayGraphQLResponse> {
+    try {
+      return await super.process(options);
+    } catch (error) {
+      const path =
+        options.kind === GraphQLDataSourceRequestKind.INCOMING_OPERATION
+          ? options.pathInIncomingRequest?.filter((segment) => segment !== '@')
+          : undefined;
+      const detail = { serviceName: this.subgraphName, reason: (error as Error).message };
+      if (error instanceof SubgraphTimeoutError) {
+        throw gatewayError('GATEWAY_TIMEOUT', { path, extensions: { serviceName: this.subgraphName, internal: detail } });
+      }
+      throw gatewayError('DOWNSTREAM_SERVICE_ERROR', { path, extensions: { serviceName: this.subgraphName, internal: detail } });
+    }
+  }
+}

@@ -1,0 +1,82 @@
+// Builds the @apollo/gateway instance: our datasource for every subgraph, the supergraph file
+// source with hot reload, and an executor that runs per-request rewritten operations.
+import { ApolloGateway } from '@apollo/gateway';
+import type { GatewayInterface, GatewayExecutor, GatewayGraphQLRequestContext } from '@apollo/server-gateway-interface';
+import type { GatewayConfig } from './config.js';
+import type { Logger } from './logger.js';
+import type { GatewayMetrics } from './metrics.js';
+import { SubgraphDataSource } from './datasource.js';
+import { getRewrittenOperation } from './operationRewrite.js';
+import { supergraphFileSource } from './supergraph/supergraphFile.js';
+import type { PreparedSupergraph } from './supergraph/securityFeatures.js';
+import type { SupergraphRegistry } from './supergraph/supergraphRegistry.js';
+
+export interface FederationOptions {
+  config: Readonly<GatewayConfig>;
+  logger: Logger;
+  initialSupergraph: PreparedSupergraph;
+  registry: SupergraphRegistry;
+  metrics: GatewayMetrics;
+}
+
+/** Adapts @apollo/utils.logger's interface to pino. */
+function apolloLogger(logger: Logger) {
+  return {
+    debug: (message: unknown) => logger.debug({ component: 'apollo-gateway' }, String(message)),
+    info: (message: unknown) => logger.info({ component: 'apollo-gateway' }, String(message)),
+    warn: (message: unknown) => logger.warn({ component: 'apollo-gateway' }, String(message)),
+    error: (message: unknown) => logger.error({ component: 'apollo-gateway' }, String(message)),
+  };
+}
+
+export function createFederatedGateway(options: FederationOptions): GatewayInterface {
+  const { config, logger, registry } = options;
+  // Supergraphs awaiting their schema, by the SDL @apollo/gateway receives (see onSchemaLoadOrUpdate).
+  const pending = new Map<string, PreparedSupergraph>();
+  const gateway = new ApolloGateway({
+    logger: apolloLogger(logger),
+    supergraphSdl: supergraphFileSource(options.initialSupergraph, {
+      path: config.supergraph.path,
+      watch: config.supergraph.watch,
+      pollIntervalMs: config.supergraph.pollIntervalMs,
+      logger,
+      onPrepared: (supergraph) => pending.set(supergraph.sdlForGateway, supergraph),
+      onReloadResult: (result) => options.metrics.supergraphReloads.inc({ result }),
+    }),
+    buildService: ({ name, url }) => {
+      const override = config.subgraphs[name];
+      const routingUrl = override?.url ?? url;
+      if (!routingUrl) throw new Error(`subgraph ${name} has no routing URL (set subgraphs.${name}.url in the config)`);
+      return new SubgraphDataSource({
+        name,
+        url: routingUrl,
+        timeoutMs: override?.timeoutMs ?? config.subgraphDefaults.timeoutMs,
+        identitySecret: config.internalIdentity.secret,
+      });
+    },
+  });
+  gateway.onSchemaLoadOrUpdate(({ apiSchema, coreSupergraphSdl }) => {
+    const supergraph = pending.get(coreSupergraphSdl);
+    pending.clear();
+    if (!supergraph) {
+      logger.error({ event: 'supergraph_untracked' }, 'schema loaded from an unknown supergraph; policy unavailable');
+      return;
+    }
+    registry.register(apiSchema, supergraph);
+  });
+
+  // Wraps the gateway so the executor runs the per-request rewritten document (with its own hash).
+  return {
+    load: async (apolloConfig) => {
+      const { schema, executor } = await gateway.load(apolloConfig);
+      const rewritingExecutor: GatewayExecutor = (requestContext: GatewayGraphQLRequestContext) => {
+        const rewrite = getRewrittenOperation(requestContext.context);
+        if (!rewrite) return executor(requestContext);
+        return executor({ ...requestContext, document: rewrite.document, queryHash: rewrite.queryHash });
+      };
+      return { schema, executor: rewritingExecutor };
+    },
+    onSchemaLoadOrUpdate: (callback) => gateway.onSchemaLoadOrUpdate(callback),
+    stop: () => gateway.stop(),
+  };
+}

@@ -1,0 +1,87 @@
+#!/usr/bin/env node
+// CLI: `gateway --supergraph FILE [--port N] [--host H] [--config FILE]`.
+// Serves any valid Federation 2 supergraph. Bad flags, bad config or a bad supergraph exit non-zero
+// with one clear line on stderr; SIGTERM/SIGINT drain in-flight requests and exit 0.
+import { parseArgs } from 'node:util';
+import { ConfigError, configFromEnv, readConfigFile, resolveConfig } from './config.js';
+import { createLogger } from './logger.js';
+import { startGateway } from './server.js';
+import { SupergraphLoadError } from './supergraph/supergraphFile.js';
+import { UnsupportedFeatureError } from './supergraph/securityFeatures.js';
+
+const USAGE = 'usage: gateway --supergraph FILE [--port N] [--host H] [--config FILE]';
+
+class UsageError extends Error {}
+
+function parsePort(value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) > 65_535) throw new UsageError(`--port must be a whole number from 0 to 65535, got "${value}"`);
+  return Number(value);
+}
+
+function cliConfig(argv: string[]): { configFile?: string; overrides: Record<string, unknown> } {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      options: {
+        supergraph: { type: 'string' },
+        port: { type: 'string' },
+        host: { type: 'string' },
+        config: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+      allowPositionals: false,
+    });
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message}\n${USAGE}`);
+  }
+  const { values } = parsed;
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    process.exit(0);
+  }
+  const server: Record<string, unknown> = {};
+  if (values.port !== undefined) server.port = parsePort(values.port);
+  if (values.host !== undefined) server.host = values.host;
+  const overrides: Record<string, unknown> = {};
+  if (Object.keys(server).length > 0) overrides.server = server;
+  if (values.supergraph !== undefined) overrides.supergraph = { path: values.supergraph };
+  return { configFile: values.config, overrides };
+}
+
+async function main(): Promise<void> {
+  const { configFile, overrides } = cliConfig(process.argv.slice(2));
+  const fileConfig = configFile ? readConfigFile(configFile) : {};
+  const config = resolveConfig([fileConfig, configFromEnv(process.env), overrides]);
+  const logger = createLogger(config.logLevel);
+  const gateway = await startGateway({ config, logger });
+  logger.info({ url: gateway.url, graphql: `${gateway.url}/graphql`, supergraph: config.supergraph.path }, 'listening');
+
+  let stopping = false;
+  const shutdown = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ event: 'signal', signal }, 'received signal');
+    gateway.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, 'error during shutdown');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', shutdown);
+  process.on('SIGINT', shutdown);
+}
+
+main().catch((error: unknown) => {
+  const known = error instanceof UsageError || error instanceof ConfigError || error instanceof SupergraphLoadError || error instanceof UnsupportedFeatureError;
+  const message = known ? (error as Error).message : `failed to start: ${(error as Error)?.message ?? String(error)}`;
+  if (error && (error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+    process.stderr.write(`gateway: port already in use: ${(error as Error).message}\n`);
+  } else {
+    process.stderr.write(`gateway: ${message.split('\n').join('\n  ')}\n`);
+  }
+  process.exit(2);
+});

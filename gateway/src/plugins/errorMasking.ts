@@ -1,0 +1,71 @@
+// Error masking: clients see `{ message, extensions: { code, requestId, ...safe fields } }` and never
+// subgraph URLs, raw subgraph bodies, service names or stack traces (@apollo/gateway puts all of
+// those in `extensions` by default). The full error goes to the log line, joined by request ID.
+import type { ApolloServerPlugin } from '@apollo/server';
+import type { GraphQLFormattedError } from 'graphql';
+import { CLIENT_SAFE_CODES, CLIENT_SAFE_EXTENSION_KEYS, ERRORS } from '../errors.js';
+import type { GatewayContext } from '../context.js';
+import type { Logger } from '../logger.js';
+
+/** Apollo Server's `formatError`: keeps safe codes and fields, masks everything else. */
+export function maskError(formatted: GraphQLFormattedError): GraphQLFormattedError {
+  const extensions = formatted.extensions ?? {};
+  const code = typeof extensions.code === 'string' ? extensions.code : 'INTERNAL_SERVER_ERROR';
+  if (!CLIENT_SAFE_CODES.has(code)) {
+    return {
+      message: ERRORS.INTERNAL_SERVER_ERROR.message,
+      ...(formatted.locations ? { locations: formatted.locations } : {}),
+      ...(formatted.path ? { path: formatted.path } : {}),
+      extensions: { code: 'INTERNAL_SERVER_ERROR' },
+    };
+  }
+  const safeExtensions: Record<string, unknown> = { code };
+  for (const [key, value] of Object.entries(extensions)) {
+    if (CLIENT_SAFE_EXTENSION_KEYS.has(key)) safeExtensions[key] = value;
+  }
+  return { ...formatted, extensions: safeExtensions };
+}
+
+export interface ErrorMaskingPluginOptions {
+  logger: Logger;
+  /** Counts errors by code (Prometheus). */
+  onErrorCode?: (code: string) => void;
+}
+
+/** Logs every error in full (with its request ID) and adds `requestId` to what the client sees. */
+export function createErrorMaskingPlugin(options: ErrorMaskingPluginOptions): ApolloServerPlugin<GatewayContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async didEncounterErrors({ errors, contextValue }) {
+          for (const error of errors) {
+            const extensions = error.extensions ?? {};
+            options.logger.warn(
+              {
+                event: 'graphql_error',
+                requestId: contextValue.requestId,
+                code: extensions.code ?? 'INTERNAL_SERVER_ERROR',
+                path: error.path,
+                serviceName: extensions.serviceName,
+                detail: extensions.internal ?? extensions.response,
+                err: error.originalError ?? error,
+              },
+              error.message,
+            );
+          }
+        },
+        async willSendResponse({ response, contextValue }) {
+          if (response.body.kind !== 'single') return;
+          const errors = response.body.singleResult.errors;
+          if (!errors) return;
+          response.body.singleResult.errors = errors.map((error) => {
+            const code = String(error.extensions?.code ?? 'INTERNAL_SERVER_ERROR');
+            options.onErrorCode?.(code);
+            contextValue.requestLog.errorCodes.push(code);
+            return { ...error, extensions: { ...error.extensions, requestId: contextValue.requestId } };
+          });
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,119 @@
+// Assembles one gateway instance: config → supergraph → @apollo/gateway → Apollo Server (plugins)
+// → HTTP server; and takes it down gracefully (stop accepting, drain in-flight, exit).
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import type { GatewayConfig } from './config.js';
+import { anonymous, type Authenticate, type GatewayContext } from './context.js';
+import { createFederatedGateway } from './federation.js';
+import { createHttpServer } from './httpServer.js';
+import { createLogger, type Logger } from './logger.js';
+import { createGatewayMetrics, type GatewayMetrics } from './metrics.js';
+import { createErrorMaskingPlugin, maskError } from './plugins/errorMasking.js';
+import { createRequestLoggingPlugin } from './plugins/requestLogging.js';
+import { createPolicyPlugins } from './policyPlugins.js';
+import { loadSupergraphFile } from './supergraph/supergraphFile.js';
+import { SupergraphRegistry } from './supergraph/supergraphRegistry.js';
+
+export interface RunningGateway {
+  readonly url: string;
+  readonly logger: Logger;
+  readonly metrics: GatewayMetrics;
+  /** Stops accepting, waits for in-flight requests (up to shutdownGraceMs), then closes. */
+  stop(): Promise<void>;
+}
+
+export interface StartGatewayOptions {
+  config: Readonly<GatewayConfig>;
+  logger?: Logger;
+  /** Credential verification; defaults to every caller anonymous. */
+  authenticate?: Authenticate;
+}
+
+export async function startGateway(options: StartGatewayOptions): Promise<RunningGateway> {
+  const { config } = options;
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const production = process.env.NODE_ENV === 'production';
+  const metrics = createGatewayMetrics();
+  const registry = new SupergraphRegistry();
+  const authenticate = options.authenticate ?? anonymous;
+
+  // Fails fast with one clear message on an unreadable or invalid supergraph.
+  const initialSupergraph = loadSupergraphFile(config.supergraph.path);
+  const gateway = createFederatedGateway({ config, logger, initialSupergraph, registry, metrics });
+
+  const sandbox = config.sandbox ?? !production;
+  const apollo = new ApolloServer<GatewayContext>({
+    gateway,
+    introspection: config.introspection ?? !production,
+    csrfPrevention: true,
+    includeStacktraceInErrorResponses: false,
+    formatError: maskError,
+    plugins: [
+      sandbox ? ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false }) : ApolloServerPluginLandingPageDisabled(),
+      createRequestLoggingPlugin(),
+      ...createPolicyPlugins({ config, logger, metrics, registry }),
+      createErrorMaskingPlugin({ logger, onErrorCode: (code) => metrics.graphqlErrors.inc({ code }) }),
+    ],
+  });
+  await apollo.start();
+
+  let shuttingDown = false;
+  let inFlight = 0;
+  let drained: (() => void) | undefined;
+  const server: Server = createHttpServer({
+    config,
+    apollo,
+    logger,
+    metrics,
+    isReady: () => registry.latest !== undefined,
+    isShuttingDown: () => shuttingDown,
+    buildContext: async (req, requestId, requestLog) => ({
+      requestId,
+      clientIp: req.socket.remoteAddress ?? 'unknown',
+      auth: await authenticate(req),
+      req,
+      requestLog,
+    }),
+  });
+  server.on('request', (_req, res) => {
+    inFlight += 1;
+    res.on('close', () => {
+      inFlight -= 1;
+      if (inFlight === 0) drained?.();
+    });
+  });
+
+  await new Promise<void>((resolveListen, rejectListen) => {
+    server.once('error', rejectListen);
+    server.listen(config.server.port, config.server.host, () => {
+      server.off('error', rejectListen);
+      resolveListen();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const url = `http://${host}:${address.port}`;
+
+  const stop = async () => {
+    if (shuttingDown) return;
+    shuttingDown = true;
+    logger.info({ event: 'shutdown_started', inFlight }, 'shutting down: draining in-flight requests');
+    const closed = new Promise<void>((resolveClose) => server.close(() => resolveClose()));
+    server.closeIdleConnections();
+    if (inFlight > 0) {
+      await Promise.race([
+        new Promise<void>((resolveDrain) => (drained = resolveDrain)),
+        new Promise<void>((resolveTimeout) => setTimeout(resolveTimeout, config.server.shutdownGraceMs).unref()),
+      ]);
+    }
+    server.closeAllConnections();
+    await closed;
+    await apollo.stop();
+    logger.info({ event: 'shutdown_complete' }, 'gateway stopped');
+  };
+
+  return { url, logger, metrics, stop };
+}

@@ -1,0 +1,96 @@
+// Loads the supergraph from a file and hot-reloads it: when the file changes, the new SDL is
+// validated first and only then handed to @apollo/gateway; an invalid file is logged and the old
+// schema keeps serving. Polling (fs.watchFile) rather than fs.watch: editors and `mv` replace the
+// file atomically (a new inode), which fs.watch misses on some platforms; polling does not.
+import { readFileSync, statSync, unwatchFile, watchFile } from 'node:fs';
+import { Supergraph } from '@apollo/federation-internals';
+import type { SupergraphSdlHook } from '@apollo/gateway';
+import type { Logger } from '../logger.js';
+import { prepareSupergraph, type PreparedSupergraph } from './securityFeatures.js';
+
+export class SupergraphLoadError extends Error {
+  override name = 'SupergraphLoadError';
+}
+
+/** Reads, checks the linked features (fail closed), and validates a supergraph file. */
+export function loadSupergraphFile(path: string): PreparedSupergraph {
+  let sdl: string;
+  try {
+    sdl = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new SupergraphLoadError(`cannot read supergraph ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+  }
+  return validateSupergraphSdl(sdl, path);
+}
+
+export function validateSupergraphSdl(sdl: string, source: string): PreparedSupergraph {
+  if (sdl.trim() === '') throw new SupergraphLoadError(`supergraph ${source} is empty`);
+  let prepared: PreparedSupergraph;
+  try {
+    prepared = prepareSupergraph(sdl);
+    // The same validation @apollo/gateway runs, done up front so a bad file never reaches it.
+    Supergraph.build(prepared.sdlForGateway);
+  } catch (error) {
+    const message = (error as Error).message.split('\n').slice(0, 3).join(' ');
+    throw new SupergraphLoadError(`invalid supergraph ${source}: ${message}`);
+  }
+  return prepared;
+}
+
+export interface SupergraphFileSourceOptions {
+  path: string;
+  watch: boolean;
+  pollIntervalMs: number;
+  logger: Logger;
+  /** Called with each supergraph just before @apollo/gateway receives it. */
+  onPrepared(supergraph: PreparedSupergraph): void;
+  /** Called after each reload attempt (metrics). */
+  onReloadResult?(result: 'applied' | 'rejected'): void;
+}
+
+/** The `supergraphSdl` hook for ApolloGateway: initial load plus file-watching updates. */
+export function supergraphFileSource(initial: PreparedSupergraph, options: SupergraphFileSourceOptions): SupergraphSdlHook {
+  return async ({ update }) => {
+    options.onPrepared(initial);
+    let lastMtimeMs = statSync(options.path).mtimeMs;
+    let lastSdl = initial.sdlForGateway;
+    const onChange = () => {
+      let stat;
+      try {
+        stat = statSync(options.path);
+      } catch {
+        options.logger.error({ event: 'supergraph_reload_failed', path: options.path }, 'supergraph file disappeared; keeping the current schema');
+        options.onReloadResult?.('rejected');
+        return;
+      }
+      if (stat.mtimeMs === lastMtimeMs) return;
+      lastMtimeMs = stat.mtimeMs;
+      let next: PreparedSupergraph;
+      try {
+        next = loadSupergraphFile(options.path);
+      } catch (error) {
+        options.logger.error({ event: 'supergraph_reload_failed', path: options.path, err: (error as Error).message }, 'invalid new supergraph rejected; keeping the current schema');
+        options.onReloadResult?.('rejected');
+        return;
+      }
+      if (next.sdlForGateway === lastSdl) return;
+      try {
+        options.onPrepared(next);
+        update(next.sdlForGateway);
+        lastSdl = next.sdlForGateway;
+        options.logger.info({ event: 'supergraph_reloaded', path: options.path }, 'supergraph reloaded');
+        options.onReloadResult?.('applied');
+      } catch (error) {
+        options.logger.error({ event: 'supergraph_reload_failed', path: options.path, err: (error as Error).message }, 'gateway rejected the new supergraph; keeping the current schema');
+        options.onReloadResult?.('rejected');
+      }
+    };
+    if (options.watch) watchFile(options.path, { interval: options.pollIntervalMs, persistent: false }, onChange);
+    return {
+      supergraphSdl: initial.sdlForGateway,
+      cleanup: async () => {
+        unwatchFile(options.path, onChange);
+      },
+    };
+  };
+}
