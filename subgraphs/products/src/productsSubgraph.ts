@@ -1,0 +1,18 @@
+// The products subgraph definition: its schema file, resolvers and per-request catalog access.
+import type { SubgraphDefinition } from '../../kit/src/subgraphDefinition.js';
+import type { RestBackend } from '../../rest-kit/src/restBackendOptions.js';
+import { CatalogDataSource } from './catalogDataSource.js';
+import { createProductLoaders, type ProductLoaders } from './productLoaders.js';
+import { productsResolvers } from './resolvers.js';
+
+export function createProductsSubgraph(catalogBackend: RestBackend): SubgraphDefinition<{ catalog: CatalogDataSource; loaders: ProductLoaders }> {
+  return {
+    name: 'products',
+    schemaFile: new URL('../schema.graphql', import.meta.url),
+    resolvers: productsResolvers,
+    createContext: ({ requestId }) => {
+      const catalog = new CatalogDataSource({ service: 'catalog', baseURL: catalogBackend.url, timeoutMs: catalogBackend.timeoutMs, requestId });
+      return { catalog, loaders: createProductLoaders(catalog) };
+    },
+  };
+}

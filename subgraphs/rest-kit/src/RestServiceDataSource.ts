@@ -1,0 +1,118 @@
+// The base of every REST data source in the sample graph: @apollo/datasource-rest's RESTDataSource with the
+// production defaults it lacks. One instance per GraphQL request (created in the subgraph's createContext),
+// so its GET deduplication and HTTP cache are scoped to that request and never serve another caller.
+//
+// - A per-call timeout (AbortSignal), body included: RESTDataSource has none by default.
+// - Node's fetch (undici, keep-alive pool) instead of the node-fetch default, which opens a connection per call.
+// - Every failure becomes a RestCallError (status, timeout, unreachable, malformed body), with the service's
+//   JSON error body kept for the error mapping, and without RESTDataSource's default
+//   `extensions.response` (URL + raw body), which would leak to clients.
+// - No retries, on purpose: RESTDataSource never retries, and neither does this class. A POST such as
+//   `POST /reservations` is not idempotent, so retrying it could reserve stock twice; a GET that failed is
+//   retried, if at all, by the gateway for the whole query.
+import { RESTDataSource, type AugmentedRequest, type DataSourceFetchResult, type DataSourceRequest } from '@apollo/datasource-rest';
+import type { Fetcher, FetcherResponse } from '@apollo/utils.fetcher';
+import type { z } from 'zod';
+import { RestCallError, classifyFetchError } from './restCallError.js';
+
+export interface RestServiceDataSourceOptions {
+  /** The service's name in errors and logs, e.g. 'catalog'. */
+  service: string;
+  /** Base URL ending in '/'. */
+  baseURL: string;
+  /** Per-call budget in ms, from sending the request to the last byte of the body. */
+  timeoutMs: number;
+  /** Forwarded as `x-request-id`, so the service's log lines join the gateway's. */
+  requestId: string;
+}
+
+// Node's fetch satisfies the Fetcher contract at runtime; the types differ only in Headers' shape.
+const nodeFetch = globalThis.fetch as unknown as Fetcher;
+
+export abstract class RestServiceDataSource extends RESTDataSource {
+  protected readonly service: string;
+  private readonly timeoutMs: number;
+  private readonly requestId: string;
+
+  constructor(options: RestServiceDataSourceOptions) {
+    super({ fetch: nodeFetch });
+    this.baseURL = options.baseURL;
+    this.service = options.service;
+    this.timeoutMs = options.timeoutMs;
+    this.requestId = options.requestId;
+  }
+
+  protected override willSendRequest(_path: string, request: AugmentedRequest): void {
+    request.headers['x-request-id'] = this.requestId;
+    request.headers.accept = 'application/json';
+    request.signal = AbortSignal.timeout(this.timeoutMs);
+  }
+
+  /** A 2xx must be JSON (the API's contract); an error status may carry anything (a proxy's HTML page). */
+  protected override async parseBody(response: FetcherResponse): Promise<object | string> {
+    const contentType = response.headers.get('content-type') ?? '';
+    const text = await response.text();
+    const isJson = /^application\/(?:[\w.+-]+\+)?json\b/i.test(contentType);
+    if (response.status === 304 || response.status === 204 || text === '') {
+      if (response.ok && response.status !== 204 && response.status !== 304) {
+        throw new RestCallError(this.service, 'response', { kind: 'malformed_body', detail: 'empty body' });
+      }
+      return text;
+    }
+    if (!isJson) {
+      if (response.ok) {
+        throw new RestCallError(this.service, 'response', { kind: 'malformed_body', detail: `content-type "${contentType}" is not JSON` });
+      }
+      return text;
+    }
+    try {
+      return JSON.parse(text) as object;
+    } catch {
+      if (response.ok) throw new RestCallError(this.service, 'response', { kind: 'malformed_body', detail: 'invalid JSON' });
+      return text;
+    }
+  }
+
+  protected override async throwIfResponseIsError(options: { url: URL; response: FetcherResponse; parsedBody: unknown }): Promise<void> {
+    if (options.response.ok) return;
+    throw new RestCallError(this.service, `${options.url.pathname}`, {
+      kind: 'status',
+      status: options.response.status,
+      body: options.parsedBody,
+    });
+  }
+
+  /** GET and check the body against the API's contract; a body that does not fit is a malformed_body failure. */
+  protected async getValidated<Schema extends z.ZodType>(path: string, schema: Schema, params?: Record<string, string | undefined>): Promise<z.infer<Schema>> {
+    return this.validated(`GET /${path}`, schema, await this.get<unknown>(path, params ? { params } : {}));
+  }
+
+  /** POST a JSON body (never retried, never deduplicated) and check the answer against the contract. */
+  protected async postValidated<Schema extends z.ZodType>(path: string, schema: Schema, body: object): Promise<z.infer<Schema>> {
+    return this.validated(`POST /${path}`, schema, await this.post<unknown>(path, { body }));
+  }
+
+  private validated<Schema extends z.ZodType>(call: string, schema: Schema, body: unknown): z.infer<Schema> {
+    const parsed = schema.safeParse(body);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new RestCallError(this.service, call, { kind: 'malformed_body', detail: `${issue?.path.join('.') || 'body'}: ${issue?.message ?? 'unexpected shape'}` });
+    }
+    return parsed.data;
+  }
+
+  override async fetch<TResult>(path: string, request: DataSourceRequest = {}): Promise<DataSourceFetchResult<TResult>> {
+    const call = `${request.method ?? 'GET'} /${path.replace(/^\//, '').split('?')[0]}`;
+    try {
+      return await super.fetch<TResult>(path, request);
+    } catch (error) {
+      if (error instanceof RestCallError) {
+        // Re-label with the call (parseBody does not know it); keep the classified failure.
+        throw error.call === call ? error : new RestCallError(this.service, call, error.failure);
+      }
+      const failure = classifyFetchError(error, this.timeoutMs);
+      if (failure === undefined) throw error;
+      throw new RestCallError(this.service, call, failure);
+    }
+  }
+}
