@@ -3,8 +3,8 @@
 // Signed with the local dev key (.local/dev-auth.json, created on first use), with the issuer and
 // audience the dev gateway config requires.
 import { parseArgs } from 'node:util';
-import { SignJWT } from 'jose';
 import { loadOrCreateDevSigningKey } from '../gateway/src/auth/devSigningKey.js';
+import { mintDevToken } from '../gateway/src/auth/mintDevToken.js';
 
 function fail(message: string): never {
   process.stderr.write(`token: ${message}\nusage: npm run token -- --sub ID [--scopes "a b"] [--roles "r1 r2"] [--tier T] [--ttl SECONDS]\n`);
@@ -34,15 +34,7 @@ if (!Number.isInteger(ttlSec) || ttlSec <= 0) fail('--ttl must be a positive who
 const key = loadOrCreateDevSigningKey();
 const scopes = (values.scopes ?? '').split(' ').filter(Boolean);
 const roles = (values.roles ?? '').split(' ').filter(Boolean);
-const now = Math.floor(Date.now() / 1000);
-const token = await new SignJWT({ scope: scopes.join(' '), roles, ...(values.tier ? { tier: values.tier } : {}) })
-  .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-  .setSubject(values.sub)
-  .setIssuer(key.issuer)
-  .setAudience(key.audience)
-  .setIssuedAt(now)
-  .setExpirationTime(now + ttlSec)
-  .sign(new TextEncoder().encode(key.secret));
+const token = await mintDevToken(key, { subject: values.sub, scopes, roles, ttlSeconds: ttlSec, ...(values.tier ? { tier: values.tier } : {}) });
 
 process.stderr.write(`token: sub=${values.sub} scopes=[${scopes.join(' ')}] expires in ${ttlSec} s (dev key ${key.file})\n`);
 process.stdout.write(`${token}\n`);
