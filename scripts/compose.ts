@@ -41,7 +41,10 @@ try {
 }
 const configPath = flags.config ? resolve(flags.config) : resolve(repoRoot, 'rover.yaml');
 const outPath = flags.out ? resolve(flags.out) : resolve(dirname(configPath), 'supergraph.graphql');
-const shown = (path: string) => relative(process.cwd(), path) || path;
+const shown = (path: string) => {
+  const fromCwd = relative(process.cwd(), path);
+  return fromCwd === '' || fromCwd.startsWith('..') ? path : fromCwd;
+};
 
 let config;
 try {
