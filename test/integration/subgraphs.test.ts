@@ -191,7 +191,8 @@ describe('subgraph kit: identity and health', () => {
     const stale = await signGatewayIdentity({ secret, audience: 'users', identity: user1, requestId: 'r', issuedAt: Math.floor(Date.now() / 1000) - 90, expiresInSeconds: 600 });
     const forOrders = await signGatewayIdentity({ secret, audience: 'orders', identity: user1, requestId: 'r' });
     const otherSecret = await signGatewayIdentity({ secret: `${secret}-rotated`, audience: 'users', identity: user1, requestId: 'r' });
-    for (const headers of [{}, { 'x-gateway-identity': stale }, { 'x-gateway-identity': forOrders }, { 'x-gateway-identity': otherSecret }]) {
+    const cases: Record<string, string>[] = [{}, { 'x-gateway-identity': stale }, { 'x-gateway-identity': forOrders }, { 'x-gateway-identity': otherSecret }];
+    for (const headers of cases) {
       const response = await postGraphQL(`${users.url}/graphql`, query, headers);
       assert.equal(response.status, 401);
       assert.deepEqual(errorCodes(response), ['UNAUTHENTICATED']);
