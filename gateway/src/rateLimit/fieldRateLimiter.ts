@@ -48,6 +48,8 @@ export class FieldRateLimiter {
   constructor(
     private readonly store: RateLimitStore,
     private readonly config: Pick<RateLimitConfig, 'fields' | 'tiers' | 'store'>,
+    /** Called once per supergraph with the config entries that could not become limits (for a log line). */
+    private readonly onPolicyWarnings: (warnings: readonly string[]) => void = () => undefined,
   ) {}
 
   /** The effective policy of a supergraph; throws RateLimitPolicyError when a declaration is invalid. */
@@ -56,6 +58,7 @@ export class FieldRateLimiter {
     if (!policy) {
       policy = buildRateLimitPolicy(readSupergraphRateLimits(supergraph), this.config);
       this.policies.set(supergraph, policy);
+      if (policy.warnings.length > 0) this.onPolicyWarnings(policy.warnings);
     }
     return policy;
   }
