@@ -68,7 +68,7 @@ describe('the committed supergraph carries the subgraphs\' policy', () => {
     assert.match(committed, /directive @rateLimit\(max: Int!, window: String!, identityArgs: \[String!\], message: String\) on FIELD_DEFINITION/);
     assert.match(committed, /\n\s+me: User @join__field\(graph: USERS\) @authenticated\n/);
     assert.match(committed, /\n\s+email: String @join__field\(graph: USERS\) @requiresScopes\(scopes: \[\["users:read:email"\]\]\)\n/);
-    assert.match(committed, /\n\s+placeOrder\(input: PlaceOrderInput!\): Order @requiresScopes\(scopes: \[\["orders:write"\]\]\) @rateLimit\(max: 5, window: "1m"\)\n/);
+    assert.match(committed, /\n\s+placeOrder\(input: PlaceOrderInput!\): Order @join__field\(graph: ORDERS\) @requiresScopes\(scopes: \[\["orders:write"\]\]\) @rateLimit\(max: 5, window: "1m"\)\n/);
     assert.match(committed, /\n\s+users\(first: Int = 10, after: String\): \[User!\]! @join__field\(graph: USERS\) @rateLimit\(max: 30, window: "1m"\)\n/);
   });
 

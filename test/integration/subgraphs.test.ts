@@ -157,11 +157,11 @@ describe('orders subgraph', () => {
   const placeOrder = 'mutation($input: PlaceOrderInput!) { placeOrder(input: $input) { id status total { amountCents currency } items { productId quantity } user { id } } }';
 
   test('placeOrder creates a PENDING order for the caller, priced from the catalog, visible to its owner only', async () => {
-    const input = { items: [{ productId: 'product-3', quantity: 2 }, { productId: 'product-5', quantity: 1 }], currency: 'EUR' };
+    const input = { items: [{ productId: 'prod-3', quantity: 2 }, { productId: 'prod-5', quantity: 1 }], currency: 'EUR' };
     const response = await ask(orders, user1, placeOrder, { input });
     assert.equal(response.body.errors, undefined);
     const placed = response.body.data?.placeOrder;
-    const expectedCents = 2 * catalog.get('product-3')!.unitPriceCents.EUR + catalog.get('product-5')!.unitPriceCents.EUR;
+    const expectedCents = 2 * catalog.get('prod-3')!.unitPriceCents.EUR + catalog.get('prod-5')!.unitPriceCents.EUR;
     assert.deepEqual({ ...placed, id: undefined }, { id: undefined, status: 'PENDING', total: { amountCents: expectedCents, currency: 'EUR' }, items: input.items, user: { id: 'user-1' } });
     assert.match(placed.id, /^order-\d+$/);
     assert.ok(!sampleOrders.some((o) => o.id === placed.id), 'a new id, not a sample one');
@@ -170,16 +170,16 @@ describe('orders subgraph', () => {
   });
 
   test('placeOrder validation: BAD_USER_INPUT with extensions.field', async () => {
-    const bad = await ask(orders, user1, placeOrder, { input: { items: [{ productId: 'product-1', quantity: 1 }, { productId: 'product-2', quantity: 0 }] } });
+    const bad = await ask(orders, user1, placeOrder, { input: { items: [{ productId: 'prod-1', quantity: 1 }, { productId: 'prod-2', quantity: 0 }] } });
     assert.deepEqual(errorCodes(bad), ['BAD_USER_INPUT']);
     assert.equal(bad.body.errors?.[0]?.extensions?.field, 'input.items[1].quantity');
     assert.deepEqual(bad.body.data, { placeOrder: null });
-    const unknownProduct = await ask(orders, user1, placeOrder, { input: { items: [{ productId: 'product-404', quantity: 1 }] } });
+    const unknownProduct = await ask(orders, user1, placeOrder, { input: { items: [{ productId: 'prod-404', quantity: 1 }] } });
     assert.equal(unknownProduct.body.errors?.[0]?.extensions?.field, 'input.items[0].productId');
   });
 
   test('placeOrder without a subject is UNAUTHENTICATED', async () => {
-    const response = await ask(orders, anonymous, placeOrder, { input: { items: [{ productId: 'product-1', quantity: 1 }] } });
+    const response = await ask(orders, anonymous, placeOrder, { input: { items: [{ productId: 'prod-1', quantity: 1 }] } });
     assert.deepEqual(errorCodes(response), ['UNAUTHENTICATED']);
   });
 });

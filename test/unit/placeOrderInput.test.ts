@@ -18,18 +18,18 @@ function rejectionOf(input: unknown): { code: unknown; field: unknown } {
 
 describe('placeOrder input validation', () => {
   test('accepts a valid order', () => {
-    const input = { items: [{ productId: 'product-1', quantity: 2 }], currency: 'EUR' };
+    const input = { items: [{ productId: 'prod-1', quantity: 2 }], currency: 'EUR' };
     assert.deepEqual(validatePlaceOrderInput(input, catalog), input);
   });
 
   const cases: [string, unknown, string][] = [
     ['no items', { items: [], currency: 'USD' }, 'input.items'],
-    ['zero quantity', { items: [{ productId: 'product-1', quantity: 0 }], currency: 'USD' }, 'input.items[0].quantity'],
-    ['quantity over 100', { items: [{ productId: 'product-1', quantity: 1 }, { productId: 'product-2', quantity: 101 }], currency: 'USD' }, 'input.items[1].quantity'],
-    ['unknown product', { items: [{ productId: 'product-999', quantity: 1 }], currency: 'USD' }, 'input.items[0].productId'],
-    ['duplicate product', { items: [{ productId: 'product-1', quantity: 1 }, { productId: 'product-1', quantity: 1 }], currency: 'USD' }, 'input.items[1].productId'],
-    ['unsupported currency', { items: [{ productId: 'product-1', quantity: 1 }], currency: 'XYZ' }, 'input.currency'],
-    ['51 items', { items: Array.from({ length: 51 }, () => ({ productId: 'product-1', quantity: 1 })), currency: 'USD' }, 'input.items'],
+    ['zero quantity', { items: [{ productId: 'prod-1', quantity: 0 }], currency: 'USD' }, 'input.items[0].quantity'],
+    ['quantity over 100', { items: [{ productId: 'prod-1', quantity: 1 }, { productId: 'prod-2', quantity: 101 }], currency: 'USD' }, 'input.items[1].quantity'],
+    ['unknown product', { items: [{ productId: 'prod-999', quantity: 1 }], currency: 'USD' }, 'input.items[0].productId'],
+    ['duplicate product', { items: [{ productId: 'prod-1', quantity: 1 }, { productId: 'prod-1', quantity: 1 }], currency: 'USD' }, 'input.items[1].productId'],
+    ['unsupported currency', { items: [{ productId: 'prod-1', quantity: 1 }], currency: 'XYZ' }, 'input.currency'],
+    ['51 items', { items: Array.from({ length: 51 }, () => ({ productId: 'prod-1', quantity: 1 })), currency: 'USD' }, 'input.items'],
   ];
   for (const [name, input, field] of cases) {
     test(`rejects ${name} with BAD_USER_INPUT naming ${field}`, () => {

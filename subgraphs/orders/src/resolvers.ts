@@ -60,6 +60,10 @@ export const ordersResolvers: GraphQLResolverMap<OrdersContext> = {
     // A reference only: the users subgraph resolves the rest (batched there by its own DataLoader).
     user: (order: OrderRecord) => ({ __typename: 'User', id: order.userId }),
   },
+  OrderItem: {
+    // A reference only: the products subgraph resolves the rest (one batched catalog call per request).
+    product: (item: { productId: string }) => ({ __typename: 'Product', id: item.productId }),
+  },
   User: {
     // Users are owned by the users subgraph; this subgraph only needs the id to contribute `orders`.
     __resolveReference: (reference: { id: string }) => ({ id: reference.id }),

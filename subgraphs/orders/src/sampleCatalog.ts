@@ -11,13 +11,13 @@ export interface CatalogProduct {
 
 export const SAMPLE_PRODUCT_COUNT = 20;
 
-/** `product-1` .. `product-20`, priced from 4.99 to 99.99 in deterministic steps (no randomness needed). */
+/** `prod-1` .. `prod-20` (ids of the catalog REST service, services/catalog), priced from 4.99 to 99.99 in deterministic steps (no randomness needed). */
 export function generateSampleCatalog(): ReadonlyMap<string, CatalogProduct> {
   const products = new Map<string, CatalogProduct>();
   for (let index = 1; index <= SAMPLE_PRODUCT_COUNT; index += 1) {
     const usd = 499 + ((index * 1_337) % 9_500);
-    products.set(`product-${index}`, {
-      id: `product-${index}`,
+    products.set(`prod-${index}`, {
+      id: `prod-${index}`,
       // Fixed exchange rates for the sample data, rounded to whole cents.
       unitPriceCents: { USD: usd, EUR: Math.round(usd * 0.92), GBP: Math.round(usd * 0.79) },
     });
