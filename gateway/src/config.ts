@@ -4,6 +4,8 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { authConfigSchema } from './auth/authConfig.js';
+import { authorizationConfigSchema } from './authorization/authorizationConfig.js';
 
 const subgraphSchema = z
   .object({
@@ -79,6 +81,10 @@ export const gatewayConfigSchema = z
       })
       .strict()
       .prefault({}),
+    /** JWT / API-key verification (gateway/src/auth/authConfig.ts). Unset: every caller is anonymous. */
+    auth: authConfigSchema.optional(),
+    /** How @authenticated/@requiresScopes are enforced (gateway/src/authorization/authorizationConfig.ts). */
+    authorization: authorizationConfigSchema.prefault({}),
     /** pino level. @default "info" */
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })

@@ -6,6 +6,9 @@ import { parseArgs } from 'node:util';
 import { ConfigError, configFromEnv, readConfigFile, resolveConfig } from './config.js';
 import { createLogger } from './logger.js';
 import { startGateway } from './server.js';
+import { describeAuthConfig } from './auth/createAuthenticator.js';
+import { refuseDevKeyInProduction } from './auth/devSigningKey.js';
+import { createRequestAuthentication } from './auth/requestAuthentication.js';
 import { SupergraphLoadError } from './supergraph/supergraphFile.js';
 import { UnsupportedFeatureError } from './supergraph/securityFeatures.js';
 
@@ -34,7 +37,7 @@ function cliConfig(argv: string[]): { configFile?: string; overrides: Record<str
       allowPositionals: false,
     });
   } catch (error) {
-    throw new UsageError(`${(error as Error).message}\n${USAGE}`);
+    throw new UsageError(`${(error as Error).message} (${USAGE})`);
   }
   const { values } = parsed;
   if (values.help) {
@@ -55,7 +58,12 @@ async function main(): Promise<void> {
   const fileConfig = configFile ? readConfigFile(configFile) : {};
   const config = resolveConfig([fileConfig, configFromEnv(process.env), overrides]);
   const logger = createLogger(config.logLevel);
-  const gateway = await startGateway({ config, logger });
+  refuseDevKeyInProduction(config.auth);
+  const authenticate = createRequestAuthentication(config.auth, {
+    onJwksFetchError: (error) => logger.warn({ event: 'jwks_fetch_failed', err: error }, 'JWKS fetch failed; keeping the last good keys'),
+  });
+  logger.info({ event: 'auth_configured', ...describeAuthConfig(config.auth) }, describeAuthConfig(config.auth).description);
+  const gateway = await startGateway({ config, logger, authenticate });
   logger.info({ url: gateway.url, graphql: `${gateway.url}/graphql`, supergraph: config.supergraph.path }, 'listening');
 
   let stopping = false;

@@ -7,6 +7,8 @@ import type { GatewayContext } from './context.js';
 import type { Logger } from './logger.js';
 import type { GatewayMetrics } from './metrics.js';
 import type { SupergraphRegistry } from './supergraph/supergraphRegistry.js';
+import { createAuthorizationPlugin } from './plugins/authorization.js';
+import { createPolicyReader } from './authorization/authorizationPolicy.js';
 
 export interface PolicyPluginDependencies {
   config: Readonly<GatewayConfig>;
@@ -15,6 +17,16 @@ export interface PolicyPluginDependencies {
   registry: SupergraphRegistry;
 }
 
-export function createPolicyPlugins(_dependencies: PolicyPluginDependencies): ApolloServerPlugin<GatewayContext>[] {
-  return [];
+export function createPolicyPlugins(dependencies: PolicyPluginDependencies): ApolloServerPlugin<GatewayContext>[] {
+  const { config, logger, registry } = dependencies;
+  const readPolicy = createPolicyReader();
+  return [
+    // Authorization first: a field the caller may not see is removed before it can count against a limit.
+    createAuthorizationPlugin({
+      policyFor: (schema) => readPolicy(registry.supergraphFor(schema).document),
+      rejectUnauthorized: config.authorization.rejectUnauthorized,
+      onUnauthorized: (removed, context) =>
+        logger.info({ event: 'authorization_denied', requestId: context.requestId, coordinates: removed.map((r) => r.coordinate) }, 'unauthorized fields removed'),
+    }),
+  ];
 }

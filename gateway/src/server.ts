@@ -12,6 +12,7 @@ import { createHttpServer } from './httpServer.js';
 import { createLogger, type Logger } from './logger.js';
 import { createGatewayMetrics, type GatewayMetrics } from './metrics.js';
 import { createErrorMaskingPlugin, maskError } from './plugins/errorMasking.js';
+import { createOperationResolutionPlugin } from './plugins/operationResolution.js';
 import { createRequestLoggingPlugin } from './plugins/requestLogging.js';
 import { createPolicyPlugins } from './policyPlugins.js';
 import { loadSupergraphFile } from './supergraph/supergraphFile.js';
@@ -54,6 +55,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     plugins: [
       sandbox ? ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false }) : ApolloServerPluginLandingPageDisabled(),
       createRequestLoggingPlugin(),
+      createOperationResolutionPlugin(),
       ...createPolicyPlugins({ config, logger, metrics, registry }),
       createErrorMaskingPlugin({ logger, onErrorCode: (code) => metrics.graphqlErrors.inc({ code }) }),
     ],

@@ -124,3 +124,16 @@ function stringArgument(directive: ConstDirectiveNode, name: string): string | u
   const value = directive.arguments?.find((a) => a.name.value === name)?.value;
   return value?.kind === Kind.STRING ? value.value : undefined;
 }
+
+/** readAuthorizationPolicy once per supergraph document (documents are immutable once loaded). */
+export function createPolicyReader(): (supergraph: DocumentNode) => AuthorizationPolicy {
+  const cache = new WeakMap<DocumentNode, AuthorizationPolicy>();
+  return (supergraph) => {
+    let policy = cache.get(supergraph);
+    if (!policy) {
+      policy = readAuthorizationPolicy(supergraph);
+      cache.set(supergraph, policy);
+    }
+    return policy;
+  };
+}

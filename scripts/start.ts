@@ -1,0 +1,179 @@
+// `npm start`: runs the whole sample system on localhost — every sample REST service, every subgraph
+// listed in rover.yaml (ports from its routing_url) and the gateway (PORT, default 4000) — waits until
+// each is listening, prints the URLs and a sample dev token, and stops everything on Ctrl-C / SIGTERM.
+// A child that dies is reported; one that dies during startup stops the whole system (exit 1).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { resolve } from 'node:path';
+import { loadRoverConfig } from './roverConfig.js';
+import { loadOrCreateDevSigningKey } from '../gateway/src/auth/devSigningKey.js';
+import { mintDevToken } from '../gateway/src/auth/mintDevToken.js';
+
+const root = resolve(import.meta.dirname, '..');
+
+/** The sample REST services (plain HTTP JSON APIs) that the products and inventory subgraphs wrap. */
+const REST_SERVICES = [
+  { name: 'catalog', script: 'services/catalog/src/main.ts', port: 4011, urlEnv: 'CATALOG_URL' },
+  { name: 'inventory-service', script: 'services/inventory/src/main.ts', port: 4012, urlEnv: 'INVENTORY_SERVICE_URL' },
+] as const;
+
+/** How long one process may take to log `listening`; tsx compiles on first start. */
+const READY_TIMEOUT_MS = 60_000;
+/** How long children get to drain after SIGTERM before SIGKILL. */
+const STOP_GRACE_MS = 12_000;
+
+interface Child {
+  name: string;
+  process: ChildProcess;
+  ready: Promise<string>;
+}
+
+const children: Child[] = [];
+let stopping = false;
+let started = false;
+
+function printLine(name: string, line: string): void {
+  let record: Record<string, unknown>;
+  try {
+    record = JSON.parse(line) as Record<string, unknown>;
+  } catch {
+    process.stdout.write(`[${name}] ${line}\n`);
+    return;
+  }
+  const level = typeof record.level === 'number' ? ({ 20: 'debug', 30: 'info', 40: 'warn', 50: 'error', 60: 'fatal' } as Record<number, string>)[record.level] ?? 'info' : 'info';
+  const shown = ['url', 'event', 'requestId', 'operationName', 'status', 'durationMs', 'errorCodes', 'code', 'err'];
+  const details = shown
+    .filter((key) => record[key] !== undefined)
+    .map((key) => `${key}=${typeof record[key] === 'object' ? JSON.stringify(record[key]) : String(record[key])}`)
+    .join(' ');
+  process.stdout.write(`[${name}] ${level === 'info' ? '' : `${level.toUpperCase()} `}${String(record.msg ?? '')}${details ? ` ${details}` : ''}\n`);
+}
+
+function startChild(name: string, script: string, args: string[], env: Record<string, string>): Child {
+  const child = spawn(process.execPath, ['--import', 'tsx', resolve(root, script), ...args], {
+    cwd: root,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let buffered = '';
+  const ready = new Promise<string>((resolveReady, rejectReady) => {
+    const timer = setTimeout(() => rejectReady(new Error(`${name} did not start within ${READY_TIMEOUT_MS / 1000} s`)), READY_TIMEOUT_MS);
+    child.stdout!.setEncoding('utf8');
+    child.stdout!.on('data', (chunk: string) => {
+      buffered += chunk;
+      let newline: number;
+      while ((newline = buffered.indexOf('\n')) >= 0) {
+        const line = buffered.slice(0, newline);
+        buffered = buffered.slice(newline + 1);
+        printLine(name, line);
+        if (line.includes('"msg":"listening"')) {
+          clearTimeout(timer);
+          const url = (JSON.parse(line) as { url?: string }).url ?? '';
+          resolveReady(url);
+        }
+      }
+    });
+    child.on('exit', (code, signal) => {
+      clearTimeout(timer);
+      rejectReady(new Error(`${name} exited (code ${code}, signal ${signal}) before it was ready`));
+    });
+  });
+  child.stderr!.setEncoding('utf8');
+  child.stderr!.on('data', (chunk: string) => {
+    for (const line of chunk.split('\n')) if (line.trim() !== '') process.stderr.write(`[${name}] ${line}\n`);
+  });
+  child.on('exit', (code, signal) => {
+    if (stopping) return;
+    process.stderr.write(`[start] ${name} exited unexpectedly (code ${code}, signal ${signal})${started ? '; the rest keeps running, restart npm start to bring it back' : ''}\n`);
+  });
+  ready.catch(() => undefined);
+  const entry = { name, process: child, ready };
+  children.push(entry);
+  return entry;
+}
+
+async function stopAll(exitCode: number): Promise<never> {
+  if (!stopping) {
+    stopping = true;
+    process.stdout.write('[start] stopping every process...\n');
+    await Promise.all(
+      children.map(
+        ({ process: child }) =>
+          new Promise<void>((resolveStop) => {
+            if (child.exitCode !== null || child.signalCode !== null) return resolveStop();
+            const timer = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
+            child.once('exit', () => {
+              clearTimeout(timer);
+              resolveStop();
+            });
+            child.kill('SIGTERM');
+          }),
+      ),
+    );
+  }
+  process.exit(exitCode);
+}
+
+process.on('SIGINT', () => void stopAll(0));
+process.on('SIGTERM', () => void stopAll(0));
+process.on('SIGHUP', () => void stopAll(0));
+
+async function main(): Promise<void> {
+  const rover = loadRoverConfig(resolve(root, 'rover.yaml'));
+  const gatewayPort = process.env.PORT ?? '4000';
+  // A fresh secret per run: subgraphs accept only identity tokens signed by this gateway.
+  const internalIdentitySecret = process.env.INTERNAL_IDENTITY_SECRET ?? randomBytes(32).toString('base64url');
+  const devKey = loadOrCreateDevSigningKey(resolve(root, '.local/dev-auth.json'));
+  const shared = { INTERNAL_IDENTITY_SECRET: internalIdentitySecret, NODE_ENV: process.env.NODE_ENV ?? 'development' };
+
+  const serviceUrls: Record<string, string> = {};
+  const services = REST_SERVICES.map((service) => {
+    serviceUrls[service.urlEnv] = `http://127.0.0.1:${service.port}`;
+    return startChild(service.name, service.script, ['--port', String(service.port)], shared);
+  });
+  await Promise.all(services.map((s) => s.ready));
+
+  const subgraphs = rover.subgraphs.map((subgraph) => {
+    const port = new URL(subgraph.routingUrl).port || '80';
+    return startChild(subgraph.name, `subgraphs/${subgraph.name}/src/main.ts`, ['--port', port], { ...shared, ...serviceUrls });
+  });
+  await Promise.all(subgraphs.map((s) => s.ready));
+
+  const gateway = startChild(
+    'gateway',
+    'gateway/src/main.ts',
+    ['--supergraph', 'supergraph.graphql', '--config', 'config/gateway.dev.yaml', '--port', gatewayPort, '--host', process.env.HOST ?? '127.0.0.1'],
+    { ...shared, DEV_AUTH_FILE: devKey.file },
+  );
+  await gateway.ready;
+  started = true;
+
+  const token = await mintDevToken(devKey, { subject: 'user-1', scopes: ['orders:read:all', 'orders:write', 'users:read:email'], ttlSeconds: 12 * 3600 });
+  const graphqlUrl = `http://localhost:${gatewayPort}/graphql`;
+  process.stdout.write(
+    [
+      '',
+      'Everything is running:',
+      ...REST_SERVICES.map((s) => `  REST ${s.name.padEnd(18)} http://localhost:${s.port}`),
+      ...rover.subgraphs.map((s) => `  subgraph ${s.name.padEnd(14)} ${s.routingUrl}`),
+      `  gateway                 ${graphqlUrl}`,
+      `  Apollo Sandbox          ${graphqlUrl} (open it in a browser)`,
+      '',
+      'Sample dev token (sub user-1, scopes orders:read:all orders:write users:read:email, valid 12 h):',
+      `  ${token}`,
+      'In Sandbox: Headers → add `Authorization` with value `Bearer <token>`. Mint others with:',
+      '  npm run token -- --sub user-2 --scopes "orders:write"',
+      '',
+      `Try: curl -s ${graphqlUrl} -H 'content-type: application/json' -H "authorization: Bearer $TOKEN" \\`,
+      `       -d '{"query":"{ users(first: 3) { name orders(first: 2) { total { amountCents currency } status } } }"}'`,
+      '',
+      'Ctrl-C stops everything.',
+      '',
+    ].join('\n'),
+  );
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`[start] ${(error as Error).message}\n`);
+  void stopAll(1);
+});

@@ -1,0 +1,147 @@
+// Request errors get their own HTTP status and a coded body, before any GraphQL work; health,
+// readiness and metrics endpoints; Sandbox landing page; CSRF; request IDs.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { request as httpRequest } from 'node:http';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { composeFixture } from '../support/fixtureSupergraph.js';
+import { errorCodes, postGraphQL } from '../support/http.js';
+import { startProcess, stopAll, type RunningProcess } from '../support/processes.js';
+
+interface RawResponse { status: number; headers: Headers; text: string }
+
+async function send(url: string, init: RequestInit): Promise<RawResponse & { code?: string; requestId?: string }> {
+  const response = await fetch(url, init);
+  const text = await response.text();
+  let code: string | undefined;
+  let requestId: string | undefined;
+  try {
+    const body = JSON.parse(text) as { errors?: { extensions?: { code?: string; requestId?: string } }[] };
+    code = body.errors?.[0]?.extensions?.code;
+    requestId = body.errors?.[0]?.extensions?.requestId;
+  } catch {
+    // not JSON
+  }
+  return { status: response.status, headers: response.headers, text, code, requestId };
+}
+
+describe('gateway HTTP surface', () => {
+  let subgraph: RunningProcess;
+  let gateway: RunningProcess;
+  let graphqlUrl: string;
+
+  before(async () => {
+    subgraph = await startProcess({ name: 'slow', script: 'test/fixtures/slow-subgraph/main.ts', args: ['--port', '0', '--insecure-allow-unsigned'] });
+    const dir = mkdtempSync(join(tmpdir(), 'gw-http-'));
+    const supergraphPath = join(dir, 'supergraph.graphql');
+    writeFileSync(supergraphPath, composeFixture([{ name: 'slow', url: `${subgraph.url}/graphql`, schemaFile: 'test/fixtures/slow-subgraph/schema.graphql' }]));
+    const configPath = join(dir, 'gateway.yaml');
+    writeFileSync(configPath, 'server:\n  maxBodyBytes: 2048\n  maxHeaderBytes: 8192\n');
+    gateway = await startProcess({ name: 'gateway', script: 'gateway/src/main.ts', args: ['--supergraph', supergraphPath, '--port', '0', '--config', configPath] });
+    graphqlUrl = `${gateway.url}/graphql`;
+  });
+  after(async () => stopAll([gateway, subgraph]));
+
+  const json = { 'content-type': 'application/json' };
+
+  test('malformed JSON → 400 BAD_REQUEST', async () => {
+    const r = await send(graphqlUrl, { method: 'POST', headers: json, body: '{"query": ' });
+    assert.equal(r.status, 400);
+    assert.equal(r.code, 'BAD_REQUEST');
+    assert.ok(r.requestId);
+  });
+
+  test('missing query → 400 BAD_REQUEST', async () => {
+    const r = await send(graphqlUrl, { method: 'POST', headers: json, body: '{"variables": {}}' });
+    assert.equal(r.status, 400);
+  });
+
+  test('parse error → 400 GRAPHQL_PARSE_FAILED; validation error → 400 GRAPHQL_VALIDATION_FAILED', async () => {
+    const parse = await postGraphQL(graphqlUrl, { query: '{ ping ' });
+    assert.equal(parse.status, 400);
+    assert.deepEqual(errorCodes(parse), ['GRAPHQL_PARSE_FAILED']);
+    const validation = await postGraphQL(graphqlUrl, { query: '{ nope }' });
+    assert.equal(validation.status, 400);
+    assert.deepEqual(errorCodes(validation), ['GRAPHQL_VALIDATION_FAILED']);
+  });
+
+  test('unknown operationName → 400', async () => {
+    const r = await postGraphQL(graphqlUrl, { query: 'query A { ping }', operationName: 'B' });
+    assert.equal(r.status, 400);
+    assert.deepEqual(errorCodes(r), ['OPERATION_RESOLUTION_FAILURE']);
+  });
+
+  test('unsupported content type → 415; wrong method → 405 with Allow', async () => {
+    const r415 = await send(graphqlUrl, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: '{"query":"{ ping }"}' });
+    assert.equal(r415.status, 415);
+    assert.equal(r415.code, 'UNSUPPORTED_MEDIA_TYPE');
+    const r405 = await send(graphqlUrl, { method: 'DELETE' });
+    assert.equal(r405.status, 405);
+    assert.equal(r405.code, 'METHOD_NOT_ALLOWED');
+    assert.match(r405.headers.get('allow') ?? '', /GET.*POST/);
+  });
+
+  test('a body over maxBodyBytes → 413 PAYLOAD_TOO_LARGE, and the gateway keeps serving', async () => {
+    const body = JSON.stringify({ query: `{ ping } # ${'x'.repeat(4096)}` });
+    const r = await send(graphqlUrl, { method: 'POST', headers: json, body });
+    assert.equal(r.status, 413);
+    assert.equal(r.code, 'PAYLOAD_TOO_LARGE');
+    const ok = await postGraphQL(graphqlUrl, { query: '{ ping }' });
+    assert.deepEqual(ok.body.data, { ping: 'pong' });
+  });
+
+  test('headers over maxHeaderBytes → 431 (at the limit they pass)', async () => {
+    const status = (headerBytes: number) =>
+      new Promise<number>((resolve, reject) => {
+        const req = httpRequest(`${gateway.url}/healthz`, { headers: { 'x-padding': 'p'.repeat(headerBytes) } }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        });
+        req.on('error', reject);
+        req.end();
+      });
+    assert.equal(await status(6 * 1024), 200);
+    assert.equal(await status(9 * 1024), 431);
+  });
+
+  test('GET without a preflight header is refused by CSRF prevention; with one it runs', async () => {
+    const query = encodeURIComponent('{ ping }');
+    const blocked = await send(`${graphqlUrl}?query=${query}`, { method: 'GET' });
+    assert.equal(blocked.status, 400);
+    const allowed = await send(`${graphqlUrl}?query=${query}`, { method: 'GET', headers: { 'apollo-require-preflight': 'true' } });
+    assert.equal(allowed.status, 200);
+    assert.deepEqual(JSON.parse(allowed.text), { data: { ping: 'pong' } });
+  });
+
+  test('GET /graphql with Accept: text/html serves the Apollo Sandbox landing page in development', async () => {
+    const r = await send(graphqlUrl, { method: 'GET', headers: { accept: 'text/html' } });
+    assert.equal(r.status, 200);
+    assert.match(r.headers.get('content-type') ?? '', /text\/html/);
+    assert.match(r.text, /sandbox/i);
+  });
+
+  test('/healthz, /readyz and /metrics', async () => {
+    const health = await send(`${gateway.url}/healthz`, {});
+    assert.equal(health.status, 200);
+    const ready = await send(`${gateway.url}/readyz`, {});
+    assert.equal(ready.status, 200);
+    const metrics = await send(`${gateway.url}/metrics`, {});
+    assert.equal(metrics.status, 200);
+    assert.match(metrics.text, /gateway_http_requests_total\{route="\/graphql",method="POST",status="200"\} \d+/);
+    assert.match(metrics.text, /gateway_graphql_errors_total\{code="GRAPHQL_VALIDATION_FAILED"\} \d+/);
+    const unknown = await send(`${gateway.url}/nope`, {});
+    assert.equal(unknown.status, 404);
+  });
+
+  test('X-Request-ID: echoed when sane, generated otherwise, and in the access log line', async () => {
+    const echoed = await postGraphQL(graphqlUrl, { query: '{ ping }' }, { 'x-request-id': 'client-abc.123' });
+    assert.equal(echoed.headers.get('x-request-id'), 'client-abc.123');
+    const replaced = await postGraphQL(graphqlUrl, { query: '{ ping }' }, { 'x-request-id': 'bad id with spaces' });
+    assert.match(replaced.headers.get('x-request-id') ?? '', /^[0-9a-f-]{36}$/);
+    const line = await gateway.waitForLog((r) => r.event === 'request' && r.requestId === 'client-abc.123');
+    assert.equal(line.status, 200);
+    assert.equal(typeof line.durationMs, 'number');
+  });
+});

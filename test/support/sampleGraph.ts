@@ -1,0 +1,135 @@
+// Starts the sample graph for integration tests: real subgraph processes (and the REST services
+// the wrapping subgraphs need) on ephemeral ports, and a real gateway serving the committed
+// supergraph.graphql with routing URLs overridden to those ports.
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SignJWT } from 'jose';
+import { stringify as toYaml } from 'yaml';
+import { repoRoot, startProcess, stopAll, type RunningProcess } from './processes.js';
+
+export const TEST_ISSUER = 'https://issuer.test.invalid';
+export const TEST_AUDIENCE = 'federation-gateway-tests';
+
+export interface SampleGraph {
+  gateway: RunningProcess;
+  graphqlUrl: string;
+  subgraphs: Record<string, RunningProcess>;
+  services: Record<string, RunningProcess>;
+  /** The secret subgraphs use to verify `x-gateway-identity`. */
+  internalIdentitySecret: string;
+  /** The HS256 secret the gateway verifies client JWTs with. */
+  jwtSecret: string;
+  /** A valid client JWT for `subject` with `scopes`. */
+  tokenFor(subject: string, scopes: string[], extraClaims?: Record<string, unknown>): Promise<string>;
+  /** Path of the gateway's config file (YAML). */
+  configPath: string;
+  stop(): Promise<void>;
+}
+
+export interface SampleGraphOptions {
+  /** Subgraphs to start (subgraphs/<name>/src/main.ts). @default ['users', 'orders'] */
+  subgraphs?: string[];
+  /** Extra gateway config, deep-merged over the test defaults. */
+  gatewayConfig?: Record<string, unknown>;
+  /** Supergraph file for the gateway. @default the committed supergraph.graphql */
+  supergraphPath?: string;
+  /** Extra env for the gateway process. */
+  gatewayEnv?: Record<string, string>;
+  /** Extra env for every subgraph process. */
+  subgraphEnv?: Record<string, string>;
+}
+
+const REST_SERVICES_FOR: Record<string, { name: string; script: string; urlEnv: string }[]> = {
+  products: [{ name: 'catalog', script: 'services/catalog/src/main.ts', urlEnv: 'CATALOG_URL' }],
+  inventory: [{ name: 'inventory-service', script: 'services/inventory/src/main.ts', urlEnv: 'INVENTORY_SERVICE_URL' }],
+};
+
+function merge(base: Record<string, unknown>, extra: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(extra)) {
+    const existing = out[key];
+    out[key] =
+      existing && typeof existing === 'object' && !Array.isArray(existing) && value && typeof value === 'object' && !Array.isArray(value)
+        ? merge(existing as Record<string, unknown>, value as Record<string, unknown>)
+        : value;
+  }
+  return out;
+}
+
+export async function startSampleGraph(options: SampleGraphOptions = {}): Promise<SampleGraph> {
+  const names = options.subgraphs ?? ['users', 'orders'];
+  const internalIdentitySecret = randomBytes(32).toString('base64url');
+  const jwtSecret = randomBytes(32).toString('base64url');
+  const started: RunningProcess[] = [];
+  try {
+    const services: Record<string, RunningProcess> = {};
+    const serviceEnv: Record<string, string> = {};
+    for (const name of names) {
+      for (const service of REST_SERVICES_FOR[name] ?? []) {
+        if (services[service.name]) continue;
+        const running = await startProcess({ name: service.name, script: service.script, args: ['--port', '0'], env: { FAULT_INJECTION: '1' } });
+        started.push(running);
+        services[service.name] = running;
+        serviceEnv[service.urlEnv] = running.url;
+      }
+    }
+    const subgraphs: Record<string, RunningProcess> = {};
+    await Promise.all(
+      names.map(async (name) => {
+        const running = await startProcess({
+          name,
+          script: `subgraphs/${name}/src/main.ts`,
+          args: ['--port', '0'],
+          env: { INTERNAL_IDENTITY_SECRET: internalIdentitySecret, SUBGRAPH_DEBUG_COUNTERS: '1', ...serviceEnv, ...options.subgraphEnv },
+        });
+        started.push(running);
+        subgraphs[name] = running;
+      }),
+    );
+    const config = merge(
+      {
+        subgraphs: Object.fromEntries(names.map((name) => [name, { url: `${subgraphs[name]!.url}/graphql` }])),
+        supergraph: { pollIntervalMs: 100 },
+        auth: {
+          jwt: { key: { type: 'secret', secret: jwtSecret }, algorithms: ['HS256'], issuer: TEST_ISSUER, audience: TEST_AUDIENCE },
+        },
+      },
+      options.gatewayConfig ?? {},
+    );
+    const dir = mkdtempSync(join(tmpdir(), 'gw-test-'));
+    const configPath = join(dir, 'gateway.yaml');
+    writeFileSync(configPath, toYaml(config));
+    const gateway = await startProcess({
+      name: 'gateway',
+      script: 'gateway/src/main.ts',
+      args: ['--supergraph', options.supergraphPath ?? join(repoRoot, 'supergraph.graphql'), '--port', '0', '--config', configPath],
+      env: { INTERNAL_IDENTITY_SECRET: internalIdentitySecret, ...options.gatewayEnv },
+    });
+    started.push(gateway);
+    const key = new TextEncoder().encode(jwtSecret);
+    return {
+      gateway,
+      graphqlUrl: `${gateway.url}/graphql`,
+      subgraphs,
+      services,
+      internalIdentitySecret,
+      jwtSecret,
+      configPath,
+      tokenFor: (subject, scopes, extraClaims = {}) =>
+        new SignJWT({ scope: scopes.join(' '), ...extraClaims })
+          .setProtectedHeader({ alg: 'HS256' })
+          .setSubject(subject)
+          .setIssuer(TEST_ISSUER)
+          .setAudience(TEST_AUDIENCE)
+          .setIssuedAt()
+          .setExpirationTime('10m')
+          .sign(key),
+      stop: () => stopAll(started),
+    };
+  } catch (error) {
+    await stopAll(started);
+    throw error;
+  }
+}
