@@ -1,5 +1,5 @@
 // The subgraph kit: everything a subgraph needs besides its schema.graphql and resolvers.
-export { runSubgraph } from './runSubgraph.js';
+export { runSubgraph, type RunSubgraphOptions } from './runSubgraph.js';
 export { startSubgraph, type StartSubgraphOptions, type RunningSubgraph } from './subgraphServer.js';
 export type { SubgraphDefinition, SubgraphContext, BaseSubgraphContext } from './subgraphDefinition.js';
 export {

@@ -4,11 +4,22 @@ import { createSubgraphLogger } from './subgraphLogger.js';
 import { startSubgraph } from './subgraphServer.js';
 import type { SubgraphDefinition } from './subgraphDefinition.js';
 
-export async function runSubgraph<TExtra extends object>(definition: SubgraphDefinition<TExtra>): Promise<void> {
+export interface RunSubgraphOptions {
+  /**
+   * The kit's flags only (--port, --host, --insecure-allow-unsigned); a subgraph with flags of its own
+   * parses those first and passes the rest here. @default process.argv.slice(2)
+   */
+  argv?: string[];
+}
+
+export async function runSubgraph<TExtra extends object>(
+  definition: SubgraphDefinition<TExtra>,
+  options: RunSubgraphOptions = {},
+): Promise<void> {
   const logger = createSubgraphLogger(definition.name);
   let cli;
   try {
-    cli = parseSubgraphCliOptions(definition.name);
+    cli = parseSubgraphCliOptions(definition.name, options.argv ?? process.argv.slice(2));
   } catch (error) {
     if (!(error instanceof SubgraphCliError)) throw error;
     process.stderr.write(`${definition.name}: ${error.message}\n`);
