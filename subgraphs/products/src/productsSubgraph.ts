@@ -1,17 +1,20 @@
 // The products subgraph definition: its schema file, resolvers and per-request catalog access.
 import type { SubgraphDefinition } from '../../kit/src/subgraphDefinition.js';
+import { createSubgraphLogger } from '../../kit/src/subgraphLogger.js';
 import type { RestBackend } from '../../rest-kit/src/restBackendOptions.js';
 import { CatalogDataSource } from './catalogDataSource.js';
 import { createProductLoaders, type ProductLoaders } from './productLoaders.js';
 import { productsResolvers } from './resolvers.js';
 
 export function createProductsSubgraph(catalogBackend: RestBackend): SubgraphDefinition<{ catalog: CatalogDataSource; loaders: ProductLoaders }> {
+  // Only for failed REST calls; the kit logs requests and GraphQL errors itself.
+  const logger = createSubgraphLogger('products');
   return {
     name: 'products',
     schemaFile: new URL('../schema.graphql', import.meta.url),
     resolvers: productsResolvers,
     createContext: ({ requestId }) => {
-      const catalog = new CatalogDataSource({ service: 'catalog', baseURL: catalogBackend.url, timeoutMs: catalogBackend.timeoutMs, requestId });
+      const catalog = new CatalogDataSource({ service: 'catalog', baseURL: catalogBackend.url, timeoutMs: catalogBackend.timeoutMs, requestId, logger });
       return { catalog, loaders: createProductLoaders(catalog) };
     },
   };

@@ -10,8 +10,14 @@
 // - No retries, on purpose: RESTDataSource never retries, and neither does this class. A POST such as
 //   `POST /reservations` is not idempotent, so retrying it could reserve stock twice; a GET that failed is
 //   retried, if at all, by the gateway for the whole query.
-import { RESTDataSource, type AugmentedRequest, type DataSourceFetchResult, type DataSourceRequest } from '@apollo/datasource-rest';
-import type { Fetcher, FetcherResponse } from '@apollo/utils.fetcher';
+import {
+  RESTDataSource,
+  type AugmentedRequest,
+  type DataSourceConfig,
+  type DataSourceFetchResult,
+  type DataSourceRequest,
+} from '@apollo/datasource-rest';
+import type { Logger } from 'pino';
 import type { z } from 'zod';
 import { RestCallError, classifyFetchError } from './restCallError.js';
 
@@ -24,7 +30,12 @@ export interface RestServiceDataSourceOptions {
   timeoutMs: number;
   /** Forwarded as `x-request-id`, so the service's log lines join the gateway's. */
   requestId: string;
+  /** Failed calls are logged here (warn), with the URL clients never see. @default no logging */
+  logger?: Logger;
 }
+
+type Fetcher = NonNullable<DataSourceConfig['fetch']>;
+type FetcherResponse = DataSourceFetchResult<unknown>['response'];
 
 // Node's fetch satisfies the Fetcher contract at runtime; the types differ only in Headers' shape.
 const nodeFetch = globalThis.fetch as unknown as Fetcher;
@@ -33,6 +44,7 @@ export abstract class RestServiceDataSource extends RESTDataSource {
   protected readonly service: string;
   private readonly timeoutMs: number;
   private readonly requestId: string;
+  private readonly failureLogger: Logger | undefined;
 
   constructor(options: RestServiceDataSourceOptions) {
     super({ fetch: nodeFetch });
@@ -40,6 +52,7 @@ export abstract class RestServiceDataSource extends RESTDataSource {
     this.service = options.service;
     this.timeoutMs = options.timeoutMs;
     this.requestId = options.requestId;
+    this.failureLogger = options.logger;
   }
 
   protected override willSendRequest(_path: string, request: AugmentedRequest): void {
@@ -106,13 +119,22 @@ export abstract class RestServiceDataSource extends RESTDataSource {
     try {
       return await super.fetch<TResult>(path, request);
     } catch (error) {
+      let failed: RestCallError;
       if (error instanceof RestCallError) {
         // Re-label with the call (parseBody does not know it); keep the classified failure.
-        throw error.call === call ? error : new RestCallError(this.service, call, error.failure);
+        failed = error.call === call ? error : new RestCallError(this.service, call, error.failure);
+      } else {
+        const failure = classifyFetchError(error, this.timeoutMs);
+        if (failure === undefined) throw error;
+        failed = new RestCallError(this.service, call, failure);
       }
-      const failure = classifyFetchError(error, this.timeoutMs);
-      if (failure === undefined) throw error;
-      throw new RestCallError(this.service, call, failure);
+      // 4xx answers are the caller's input (mapped to BAD_USER_INPUT, NOT_FOUND, …): not worth a warning.
+      const expected = failed.failure.kind === 'status' && failed.failure.status < 500;
+      this.failureLogger?.[expected ? 'debug' : 'warn'](
+        { requestId: this.requestId, service: this.service, call, baseURL: this.baseURL, failure: failed.failure },
+        'REST call failed',
+      );
+      throw failed;
     }
   }
 }
