@@ -163,6 +163,7 @@ export async function startSubgraph<TExtra extends object>(
       body,
     };
     const base: BaseSubgraphContext = { identity, requestId };
+    const startedAt = process.hrtime.bigint();
     const result = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest,
       context: async () => ({ ...(definition.createContext?.(base) ?? ({} as TExtra)), ...base }),
@@ -176,6 +177,11 @@ export async function startSubgraph<TExtra extends object>(
       for await (const chunk of result.body.asyncIterator) response.write(chunk);
       response.end();
     }
+    // Debug level: the gateway writes the access log; this line joins it by requestId when debugging.
+    logger.debug(
+      { requestId, status: response.statusCode, subject: identity?.subject ?? null, durationMs: Number(process.hrtime.bigint() - startedAt) / 1e6 },
+      'request served',
+    );
   };
 
   httpServer.on('request', (request: IncomingMessage, response: ServerResponse) => {
