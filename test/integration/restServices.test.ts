@@ -170,7 +170,16 @@ describe('inventory service', () => {
   });
 });
 
-test('SIGTERM exits 0', async () => {
-  const code = await inventory!.stop();
-  assert.equal(code, 0);
+test('SIGTERM: the in-flight request finishes, new connections are refused, exit 0', async () => {
+  assert.equal(await inventory!.stop(), 0);
+  await postJson(`${catalog!.url}/_faults`, { kind: 'delay', delayMs: 800, route: 'GET /products/:id' });
+  const inFlight = fetch(`${catalog!.url}/products/prod-1`, { headers: { connection: 'close' } });
+  await catalog!.waitForLog((r) => r.msg === 'fault injected', 5_000);
+  catalog!.child.kill('SIGTERM');
+  await catalog!.waitForLog((r) => r.msg === 'shutting down', 5_000);
+  await assert.rejects(fetch(`${catalog!.url}/products/prod-2`));
+  const response = await inFlight;
+  assert.equal(response.status, 200);
+  assert.equal(((await response.json()) as { id: string }).id, 'prod-1');
+  assert.deepEqual(await catalog!.exited, { code: 0, signal: null });
 });

@@ -119,6 +119,16 @@ describe('products subgraph over the catalog service', () => {
     assert.equal(response.body.errors!.length, 1);
   });
 
+  test('identical GETs in one request are sent once (RESTDataSource deduplication)', async () => {
+    const response = await query(products!, 'products', {
+      query: '{ a: products(category: "toys", first: 3) { nodes { id } } b: products(category: "toys", first: 3) { totalCount } c: products(category: "books", first: 3) { totalCount } }',
+    });
+    const data = response.body.data as Record<string, any>;
+    assert.equal(data.a.nodes.length, 3);
+    assert.equal(data.b.totalCount, 30);
+    assert.deepEqual(await stats(catalog!), { 'GET /products': 2 }, 'toys once, books once');
+  });
+
   test('Query.products pages through a category; bad arguments → BAD_USER_INPUT naming the field', async () => {
     const seen: string[] = [];
     let after: string | null = null;
