@@ -1,5 +1,6 @@
-// Deterministic sample orders `order-1` .. `order-600` over the sample users `user-1` .. `user-60`
-// (the users subgraph's data): every user has at least 5 orders, the rest are spread at random (seeded).
+// Deterministic sample orders `order-1` .. `order-1000` over the sample users `user-1` .. `user-60`
+// (the users subgraph's data): every user has at least 10 orders (so `orders(first: 10)` is always a full
+// page), the rest are spread at random (seeded).
 import { createSeededRandom } from '../../kit/src/seededRandom.js';
 import type { CatalogProduct, Currency } from './sampleCatalog.js';
 
@@ -22,10 +23,10 @@ export interface OrderRecord {
   createdAt: string;
 }
 
-export const SAMPLE_ORDER_COUNT = 600;
+export const SAMPLE_ORDER_COUNT = 1000;
 /** Matches the users subgraph's sample data (SAMPLE_USER_COUNT there). */
 export const SAMPLE_ORDER_USER_COUNT = 60;
-const GUARANTEED_ORDERS_PER_USER = 5;
+const GUARANTEED_ORDERS_PER_USER = 10;
 const SEED = 0x0bde5;
 const FIRST_ORDER_MS = Date.UTC(2024, 1, 1, 0, 0, 0);
 /** Orders are spread over ~640 days after the first one. */
