@@ -1,7 +1,8 @@
 // Authentication, authorization and identity forwarding through a REAL gateway process over HTTP,
 // with real users + orders subgraphs. Policy comes from a supergraph composed from the sample
 // subgraphs' SDL, with User.email's policy widened to `[["users:read:email"], ["admin", "pii:read"]]`
-// so OR/AND semantics can be observed end to end (the subgraphs themselves run their own SDL).
+// so OR/AND semantics can be observed end to end, and the non-null User.name put under
+// `users:read:name` to observe null propagation (the subgraphs themselves run their own SDL).
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -40,7 +41,11 @@ const bearer = (t: string) => ({ authorization: `Bearer ${t}` });
 
 function composeTestSupergraph(): string {
   const sdl = (name: string) => readFileSync(join(repoRoot, 'subgraphs', name, 'schema.graphql'), 'utf8');
-  const users = sdl('users').replace('@requiresScopes(scopes: [["users:read:email"]])', '@requiresScopes(scopes: [["users:read:email"], ["admin", "pii:read"]])');
+  const users = sdl('users')
+    .replace('@requiresScopes(scopes: [["users:read:email"]])', '@requiresScopes(scopes: [["users:read:email"], ["admin", "pii:read"]])')
+    // A non-null field under policy, to observe null propagation end to end.
+    .replace(/^(\s+)name: String!$/m, '$1name: String! @requiresScopes(scopes: [["users:read:name"]])');
+  assert.match(users, /name: String! @requiresScopes/);
   assert.notEqual(users, sdl('users'), 'the users SDL still carries the sample email policy');
   const result = composeServices([
     { name: 'users', url: 'http://users.invalid/graphql', typeDefs: parse(users) },
@@ -119,7 +124,7 @@ describe('invalid credentials → 401 before any subgraph call', () => {
   for (const [label, make] of cases) {
     test(label, async () => {
       const before = await usersDataLayerCalls();
-      const response = await postGraphQL(url, { query: '{ user(id: "user-1") { name } }' }, bearer(await make()));
+      const response = await postGraphQL(url, { query: '{ user(id: "user-1") { id } }' }, bearer(await make()));
       assert.equal(response.status, 401);
       assert.deepEqual(errorCodes(response), ['UNAUTHENTICATED']);
       assert.match(response.headers.get('www-authenticate') ?? '', /^Bearer realm="graphql", error="invalid_token", error_description="[^"]+"/);
@@ -136,15 +141,15 @@ describe('invalid credentials → 401 before any subgraph call', () => {
 
 describe('valid credentials', () => {
   test('no credentials: anonymous, public fields work, @authenticated field is null with an error', async () => {
-    const response = await postGraphQL(url, { query: '{ me { id } user(id: "user-1") { name } }' });
+    const response = await postGraphQL(url, { query: '{ me { id } user(id: "user-1") { id } }' });
     assert.equal(response.status, 200);
     assert.equal(response.body.data?.me, null);
-    assert.equal(typeof response.body.data?.user?.name, 'string');
+    assert.equal(response.body.data?.user?.id, 'user-1');
     assert.deepEqual(response.body.errors?.map((e) => [e.extensions?.code, e.path]), [['UNAUTHORIZED_FIELD_OR_TYPE', ['me']]]);
   });
 
   test('a bearer token identifies the caller (Query.me is the sub)', async () => {
-    const response = await postGraphQL(url, { query: '{ me { id name email } }' }, bearer(await token('user-3', ['users:read:email'])));
+    const response = await postGraphQL(url, { query: '{ me { id name email } }' }, bearer(await token('user-3', ['users:read:email', 'users:read:name'])));
     assert.equal(response.status, 200, JSON.stringify(response.body));
     assert.equal(response.body.errors, undefined);
     assert.equal(response.body.data?.me?.id, 'user-3');
@@ -160,7 +165,7 @@ describe('valid credentials', () => {
     const response = await postGraphQL(url, {
       query: `query Q { me { id email } other: user(id: "user-2") { ...U } users(first: 2) { ...U } }
               fragment U on User { name email }`,
-    }, bearer(await token('user-1', [])));
+    }, bearer(await token('user-1', ['users:read:name'])));
     assert.equal(response.status, 200);
     const data = response.body.data!;
     assert.equal(data.me.id, 'user-1');
@@ -175,11 +180,36 @@ describe('valid credentials', () => {
   });
 
   test('scopes: inner list AND, outer list OR', async () => {
-    const emailOf = async (scopes: string[]) => (await postGraphQL(url, { query: '{ user(id: "user-5") { name email } }' }, bearer(await token('user-1', scopes)))).body.data?.user?.email;
+    const emailOf = async (scopes: string[]) => (await postGraphQL(url, { query: '{ user(id: "user-5") { id email } }' }, bearer(await token('user-1', scopes)))).body.data?.user?.email;
     assert.equal(await emailOf(['admin']), null, 'admin alone is half of an AND');
     assert.equal(await emailOf(['pii:read']), null, 'pii:read alone is half of an AND');
     assert.match(String(await emailOf(['admin', 'pii:read'])), /@example\.com$/, 'admin AND pii:read');
     assert.match(String(await emailOf(['users:read:email'])), /@example\.com$/, 'OR users:read:email');
+  });
+
+  test('regression: the query-plan cache is keyed by the rewritten document, not the original', async () => {
+    // Same operation text, alternating callers: a plan made for one caller's scopes must never serve another.
+    // A query text used nowhere else (fresh cache entry), restricted caller first: with a plan cache
+    // keyed by the original text, the full caller after it would get the plan without `email`.
+    const query = { query: '{ planCacheRegression: user(id: "user-2") { id email } }' };
+    for (const scopes of [[], ['users:read:email'], [], ['users:read:email']]) {
+      const response = await postGraphQL(url, query, bearer(await token('user-1', scopes)));
+      const email = response.body.data?.planCacheRegression?.email;
+      if (scopes.length > 0) assert.match(String(email), /@example\.com$/);
+      else assert.equal(email, null);
+    }
+  });
+
+  test('a removed non-null field nulls its parent (null propagation), up to data: null at the root', async () => {
+    const partial = await postGraphQL(url, { query: '{ me { id } user(id: "user-2") { id name } }' }, bearer(await token('user-1', [])));
+    assert.equal(partial.status, 200);
+    assert.deepEqual(partial.body.data, { me: { id: 'user-1' }, user: null });
+    assert.deepEqual(partial.body.errors?.map((e) => [e.extensions?.code, e.path?.join('.')]), [['UNAUTHORIZED_FIELD_OR_TYPE', 'user.name']]);
+    // users: [User!]! — a null element nulls the non-null list, which nulls the root.
+    const whole = await postGraphQL(url, { query: '{ users(first: 2) { name } }' }, bearer(await token('user-1', [])));
+    assert.equal(whole.status, 200);
+    assert.equal(whole.body.data, null);
+    assert.deepEqual(errorCodes(whole), ['UNAUTHORIZED_FIELD_OR_TYPE']);
   });
 
   test('mutation needs orders:write: without it nothing is placed', async () => {
@@ -245,11 +275,11 @@ describe('identity that subgraphs can trust', () => {
 
 describe('no auth config', () => {
   test('every caller is anonymous; an Authorization header is neither rejected nor trusted', async () => {
-    const response = await postGraphQL(`${anonymousGateway.url}/graphql`, { query: '{ me { id } user(id: "user-1") { name } }' }, bearer(await token('user-1', ['users:read:email'])));
+    const response = await postGraphQL(`${anonymousGateway.url}/graphql`, { query: '{ me { id } user(id: "user-1") { id } }' }, bearer(await token('user-1', ['users:read:email'])));
     assert.equal(response.status, 200);
     assert.equal(response.body.data?.me, null);
     assert.deepEqual(errorCodes(response), ['UNAUTHORIZED_FIELD_OR_TYPE']);
-    const garbage = await postGraphQL(`${anonymousGateway.url}/graphql`, { query: '{ user(id: "user-1") { name } }' }, bearer('not-a-token'));
+    const garbage = await postGraphQL(`${anonymousGateway.url}/graphql`, { query: '{ user(id: "user-1") { id } }' }, bearer('not-a-token'));
     assert.equal(garbage.status, 200);
     await anonymousGateway.waitForLog((r) => r.event === 'auth_configured' && String(r.msg).includes('anonymous'), 1000);
   });

@@ -164,6 +164,21 @@ describe('removing unauthorized fields', () => {
     assert.doesNotMatch(printed!, /query B/);
   });
 
+  test('a removed non-null field nulls its parent (null propagation), with one error at the field', () => {
+    const { printed, removed, nulled, dataIsNull } = rewrite('{ publicInfo user(id: "1") { name ssn } }', user());
+    assert.deepEqual(removed, [{ path: ['user', 'ssn'], coordinate: 'User.ssn' }]);
+    assert.deepEqual(nulled.map((n) => n.path.join('.')).sort(), ['user', 'user.ssn']);
+    assert.equal(dataIsNull, false);
+    assert.equal(printed, '{\n  publicInfo\n}');
+  });
+
+  test('null propagation through a non-null root field nulls all data', () => {
+    const { document, dataIsNull, removed } = rewrite('{ publicInfo requiredUser { ssn name } }', user());
+    assert.equal(document, null);
+    assert.equal(dataIsNull, true);
+    assert.deepEqual(paths(removed), ['requiredUser.ssn']);
+  });
+
   test('__typename is always allowed', () => {
     assert.equal(rewrite('{ user(id: "1") { __typename } }', null).removed.length, 0);
   });

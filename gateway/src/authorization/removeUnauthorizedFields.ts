@@ -3,7 +3,7 @@
 // answer `null` + UNAUTHORIZED_FIELD_OR_TYPE there. Done before planning, so no subgraph ever
 // receives an unauthorized field.
 import {
-  GraphQLIncludeDirective, GraphQLSkipDirective, Kind, getDirectiveValues, getNamedType, getNullableType, isCompositeType, isListType, visit,
+  GraphQLIncludeDirective, GraphQLSkipDirective, Kind, getDirectiveValues, getNamedType, getNullableType, isCompositeType, isListType, isNonNullType, visit,
   type DocumentNode, type FieldNode, type FragmentDefinitionNode, type GraphQLCompositeType, type GraphQLField, type GraphQLOutputType,
   type GraphQLSchema, type OperationDefinitionNode, type SelectionNode, type SelectionSetNode,
 } from 'graphql';
@@ -18,11 +18,23 @@ export interface RemovedField {
   coordinate: string;
 }
 
+/** A response path where the gateway puts `null` (removed fields and the parents that a removed
+ * non-null field nulls), and the type whose field sits there. */
+export interface NulledPath {
+  path: string[];
+  parentType: string;
+}
+
 export interface AuthorizationRewrite {
-  /** The operation to execute; null when nothing authorized is left (answer without executing).
+  /** The operation to execute; null when nothing is left to execute (answer without executing).
    * The very same object as the input when nothing was removed. */
   document: DocumentNode | null;
+  /** One UNAUTHORIZED_FIELD_OR_TYPE error each. */
   removed: RemovedField[];
+  /** Where to put `null` in the response data. */
+  nulled: NulledPath[];
+  /** A non-null root field was removed: the whole `data` is null (GraphQL null propagation). */
+  dataIsNull: boolean;
 }
 
 export interface RewriteInput {
@@ -44,35 +56,43 @@ export function removeUnauthorizedFields(input: RewriteInput): AuthorizationRewr
   if (!rootType) throw new Error(`schema has no ${operation.operation} type`);
 
   const removed = new Map<string, RemovedField>();
+  const nulled = new Map<string, NulledPath>();
   const rewrittenFragments = new Map<string, FragmentDefinitionNode>();
   const variables = input.variables ?? {};
-  const report = (path: string[], coordinate: string, reported: boolean) => {
-    if (reported) removed.set(`${path.join('\u0000')}|${coordinate}`, { path, coordinate });
+  const drop = (path: string[], parentType: string, error: string | undefined) => {
+    const key = path.join('\u0000');
+    nulled.set(`${key}|${parentType}`, { path, parentType });
+    if (error) removed.set(`${key}|${error}`, { path, coordinate: error });
   };
 
-  /** `reported` is false under @skip/@include that exclude the selection: removed, but not an error. */
-  const rewriteSelectionSet = (selectionSet: SelectionSetNode, parentType: GraphQLCompositeType, path: string[], reported: boolean): SelectionSetNode | null => {
+  // `included` is false under @skip/@include that exclude a selection: it is removed from the
+  // document but is not in the response either, so it gets no error and no null.
+  // `poisoned`: a non-null field was nulled, so the enclosing object is null too (GraphQL's null
+  // propagation); fragments cannot tell which concrete type will come back, so they poison their
+  // parent whatever the runtime type (fail closed: less data, never a schema-violating response).
+  const rewriteSelectionSet = (selectionSet: SelectionSetNode, parentType: GraphQLCompositeType, path: string[], included: boolean): Rewritten<SelectionSetNode> => {
     const kept: SelectionNode[] = [];
     let changed = false;
+    let poisoned = false;
     for (const selection of selectionSet.selections) {
-      const included = reported && isIncluded(selection, variables);
-      const next = rewriteSelection(selection, parentType, path, included);
-      if (next !== selection) changed = true;
-      if (next) kept.push(next);
+      const next = rewriteSelection(selection, parentType, path, included && isIncluded(selection, variables));
+      poisoned ||= next.poisoned;
+      if (next.node !== selection) changed = true;
+      if (next.node) kept.push(next.node);
     }
-    if (kept.length === 0) return null;
-    return changed ? { ...selectionSet, selections: kept } : selectionSet;
+    if (kept.length === 0) return { node: null, poisoned };
+    return { node: changed ? { ...selectionSet, selections: kept } : selectionSet, poisoned };
   };
 
-  const rewriteSelection = (selection: SelectionNode, parentType: GraphQLCompositeType, path: string[], reported: boolean): SelectionNode | null => {
+  const rewriteSelection = (selection: SelectionNode, parentType: GraphQLCompositeType, path: string[], included: boolean): Rewritten<SelectionNode> => {
     switch (selection.kind) {
       case Kind.FIELD:
-        return rewriteField(selection, parentType, path, reported);
+        return rewriteField(selection, parentType, path, included);
       case Kind.INLINE_FRAGMENT: {
         const type = selection.typeCondition ? compositeType(schema, selection.typeCondition.name.value) : parentType;
-        const selectionSet = rewriteSelectionSet(selection.selectionSet, type, path, reported);
-        if (!selectionSet) return null;
-        return selectionSet === selection.selectionSet ? selection : { ...selection, selectionSet };
+        const { node, poisoned } = rewriteSelectionSet(selection.selectionSet, type, path, included);
+        if (!node) return { node: null, poisoned };
+        return { node: node === selection.selectionSet ? selection : { ...selection, selectionSet: node }, poisoned };
       }
       case Kind.FRAGMENT_SPREAD: {
         const fragment = fragments.get(selection.name.value);
@@ -80,45 +100,51 @@ export function removeUnauthorizedFields(input: RewriteInput): AuthorizationRewr
         // Authorization depends on type + field only, so a fragment rewrites the same way at every
         // use; it is still walked per use so each use reports its own response paths.
         const type = compositeType(schema, fragment.typeCondition.name.value);
-        const selectionSet = rewriteSelectionSet(fragment.selectionSet, type, path, reported);
-        if (!selectionSet) return null;
+        const { node, poisoned } = rewriteSelectionSet(fragment.selectionSet, type, path, included);
+        if (!node) return { node: null, poisoned };
         if (!rewrittenFragments.has(fragment.name.value)) {
-          rewrittenFragments.set(fragment.name.value, selectionSet === fragment.selectionSet ? fragment : { ...fragment, selectionSet });
+          rewrittenFragments.set(fragment.name.value, node === fragment.selectionSet ? fragment : { ...fragment, selectionSet: node });
         }
-        return selection;
+        return { node: selection, poisoned };
       }
     }
   };
 
-  const rewriteField = (field: FieldNode, parentType: GraphQLCompositeType, path: string[], reported: boolean): FieldNode | null => {
+  const rewriteField = (field: FieldNode, parentType: GraphQLCompositeType, path: string[], included: boolean): Rewritten<FieldNode> => {
     const name = field.name.value;
-    if (name === '__typename') return field;
+    if (name === '__typename') return { node: field, poisoned: false };
     const definition = fieldDefinition(parentType, name);
     // Validation passed, so this only happens for introspection meta-fields: policy does not apply.
-    if (!definition) return field;
+    if (!definition) return { node: field, poisoned: false };
     const fieldPath = [...path, field.alias?.value ?? name];
     const coordinate = `${parentType.name}.${name}`;
-    if (!isSatisfied(requirementsOfField(input.policy, schema, parentType, name), input.auth)) {
-      report(fieldPath, coordinate, reported);
-      return null;
-    }
-    if (!field.selectionSet) return field;
+    const removeField = (error: string | undefined): Rewritten<FieldNode> => {
+      if (!included) return { node: null, poisoned: false };
+      drop(fieldPath, parentType.name, error);
+      return { node: null, poisoned: isNonNullType(definition.type) };
+    };
+    if (!isSatisfied(requirementsOfField(input.policy, schema, parentType, name), input.auth)) return removeField(coordinate);
+    if (!field.selectionSet) return { node: field, poisoned: false };
     const childType = getNamedType(definition.type);
-    if (!isCompositeType(childType)) return field;
-    const selectionSet = rewriteSelectionSet(field.selectionSet, childType, [...fieldPath, ...listMarkers(definition.type)], reported);
-    if (!selectionSet) {
-      // Nothing left to select below: the field itself cannot be sent, so it is removed too.
-      report(fieldPath, coordinate, reported);
-      return null;
-    }
-    return selectionSet === field.selectionSet ? field : { ...field, selectionSet };
+    if (!isCompositeType(childType)) return { node: field, poisoned: false };
+    const child = rewriteSelectionSet(field.selectionSet, childType, [...fieldPath, ...listMarkers(definition.type)], included);
+    // A nulled non-null child nulls this field (its error is already at the child's path).
+    if (child.poisoned) return removeField(undefined);
+    // Nothing left to select below: the field itself cannot be sent, so it is removed (and reported).
+    if (!child.node) return removeField(coordinate);
+    return { node: child.node === field.selectionSet ? field : { ...field, selectionSet: child.node }, poisoned: false };
   };
 
-  const rootSelectionSet = rewriteSelectionSet(operation.selectionSet, rootType, [], true);
-  const result = [...removed.values()];
-  if (result.length === 0 && rootSelectionSet === operation.selectionSet) return { document, removed: [] };
-  if (!rootSelectionSet) return { document: null, removed: result };
-  return { document: assembleDocument({ ...operation, selectionSet: rootSelectionSet }, rewrittenFragments), removed: result };
+  const root = rewriteSelectionSet(operation.selectionSet, rootType, [], true);
+  const result = { removed: [...removed.values()], nulled: [...nulled.values()], dataIsNull: root.poisoned };
+  if (nulled.size === 0 && root.node === operation.selectionSet) return { document, removed: [], nulled: [], dataIsNull: false };
+  if (!root.node || root.poisoned) return { document: null, ...result };
+  return { document: assembleDocument({ ...operation, selectionSet: root.node }, rewrittenFragments), ...result };
+}
+
+interface Rewritten<T> {
+  node: T | null;
+  poisoned: boolean;
 }
 
 function selectOperation(document: DocumentNode, operationName: string | null | undefined): OperationDefinitionNode {

@@ -52,33 +52,30 @@ export function createAuthorizationPlugin(options: AuthorizationPluginOptions): 
         async responseForOperation({ contextValue }) {
           const rewrite = rewrites.get(contextValue);
           if (!rewrite || rewrite.document !== null) return null;
-          return { http: { status: undefined, headers: new HeaderMap() }, body: { kind: 'single', singleResult: { data: {} } } };
+          return { http: { status: undefined, headers: new HeaderMap() }, body: { kind: 'single', singleResult: { data: rewrite.dataIsNull ? null : {} } } };
         },
         async willSendResponse({ response, contextValue, schema }) {
           const rewrite = rewrites.get(contextValue);
           if (!rewrite || response.body.kind !== 'single') return;
           const result = response.body.singleResult;
-          const data = result.data as Record<string, unknown> | null | undefined;
+          const data = rewrite.dataIsNull ? null : (result.data as Record<string, unknown> | null | undefined);
           if (data) {
-            for (const removed of rewrite.removed) {
-              const parentType = removed.coordinate.slice(0, removed.coordinate.indexOf('.'));
-              setNullAt(data, removed.path, (object) => isOfType(object, parentType, schema));
-            }
+            for (const { path, parentType } of rewrite.nulled) setNullAt(data, path, (object) => isOfType(object, parentType, schema));
           }
           const errors: GraphQLFormattedError[] = rewrite.removed.map((removed) => ({
             message: ERRORS.UNAUTHORIZED_FIELD_OR_TYPE.message,
             path: removed.path,
             extensions: { code: 'UNAUTHORIZED_FIELD_OR_TYPE', coordinate: removed.coordinate },
           }));
-          response.body.singleResult = { ...result, errors: [...errors, ...(result.errors ?? [])] };
+          response.body.singleResult = { ...result, ...(rewrite.dataIsNull ? { data: null } : {}), errors: [...errors, ...(result.errors ?? [])] };
         },
       };
     },
   };
 }
 
-/** Puts `null` at a response path; "@" walks every element of a list. Missing parents stay as
- * they are (a null parent already hides the field). `applies` skips objects of another type (a
+/** Puts `null` at a response path; "@" walks every element of a list. Missing or null parents stay
+ * as they are (a null parent already hides the field). `applies` skips objects of another type (a
  * field removed from `... on Document` must not appear on the User elements of the same list). */
 function setNullAt(target: unknown, path: readonly string[], applies: (object: Record<string, unknown>) => boolean): void {
   if (target === null || typeof target !== 'object') return;
@@ -90,7 +87,9 @@ function setNullAt(target: unknown, path: readonly string[], applies: (object: R
   }
   const object = target as Record<string, unknown>;
   if (rest.length === 0) {
-    if (!(head in object) && applies(object)) object[head] = null;
+    // Overwrites too: a field nulled here may also have been selected elsewhere under the same
+    // response key, and merged fields share one value.
+    if (applies(object)) object[head] = null;
     return;
   }
   setNullAt(object[head], rest, applies);
