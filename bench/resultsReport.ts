@@ -1,0 +1,119 @@
+// Turns the measurements into markdown: the tables printed by `npm run bench` and bench/RESULTS.md.
+// The interpretation is computed from the numbers of this run, so a re-run never leaves stale prose.
+import type { GatewayResult, LoadSettings, Scenario } from './measureGateway.js';
+
+export interface RunContext {
+  date: string;
+  nproc: number;
+  cpuModel: string;
+  nodeVersion: string;
+  commit: string;
+  /** `git status --porcelain` of gateway/, subgraphs/, bench/ was not empty. */
+  dirtyTree: boolean;
+  /** 1-minute load average before and after the run (2 cores: above ~2 the CPUs were oversubscribed). */
+  loadBefore: number;
+  loadAfter: number;
+  totalSeconds: number;
+  load: LoadSettings;
+  scenarios: Scenario[];
+  /** For the cross-service scenario: users and orders in one answer (the same for both gateways). */
+  crossCounts: { users: number; orders: number };
+}
+
+const fixed = (value: number, digits = 1) => (Number.isFinite(value) ? value.toFixed(digits) : 'n/a');
+
+export function markdownTables(results: GatewayResult[]): string {
+  const perGateway = [
+    '| Gateway | Startup to first successful query (ms) | Listening line (ms) | RSS idle (MiB) | RSS after load (MiB) |',
+    '|---|---:|---:|---:|---:|',
+    ...results.map((r) => `| ${r.label} | ${fixed(r.startupMs, 0)} | ${fixed(r.listeningMs, 0)} | ${fixed(r.rssIdleMiB)} | ${fixed(r.rssAfterLoadMiB)} |`),
+  ];
+  const perScenario = [
+    '| Scenario | Gateway | Throughput (req/s) | p50 (ms) | p95 (ms) | p99 (ms) | Gateway CPU per request (ms) | Requests | Errors | Answer size (bytes) |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+  ];
+  const scenarioNames = results[0]?.scenarios.map((s) => s.scenario) ?? [];
+  for (const name of scenarioNames) {
+    for (const r of results) {
+      const s = r.scenarios.find((x) => x.scenario === name);
+      if (!s) continue;
+      perScenario.push(
+        `| ${name} | ${r.label} | ${fixed(s.requestsPerSecond, 0)} | ${fixed(s.p50Ms)} | ${fixed(s.p95Ms)} | ${fixed(s.p99Ms)} | ${fixed(s.gatewayCpuMsPerRequest, 2)} | ${s.requests} | ${s.errors} | ${s.sampleBytes} |`,
+      );
+    }
+  }
+  return `${perGateway.join('\n')}\n\n${perScenario.join('\n')}\n`;
+}
+
+const percentChange = (ours: number, stock: number) => `${ours >= stock ? '+' : ''}${(((ours - stock) / stock) * 100).toFixed(0)} %`;
+
+function interpretation(ours: GatewayResult, stock: GatewayResult, context: RunContext): string[] {
+  const lines: string[] = [];
+  for (const o of ours.scenarios) {
+    const s = stock.scenarios.find((x) => x.scenario === o.scenario);
+    if (!s) continue;
+    lines.push(
+      `- **${o.scenario}**: ours serves ${fixed(o.requestsPerSecond, 0)} req/s vs ${fixed(s.requestsPerSecond, 0)} for stock ` +
+        `(${percentChange(o.requestsPerSecond, s.requestsPerSecond)}), p50 ${fixed(o.p50Ms)} vs ${fixed(s.p50Ms)} ms, p99 ${fixed(o.p99Ms)} vs ${fixed(s.p99Ms)} ms; ` +
+        `the gateway process spends ${fixed(o.gatewayCpuMsPerRequest, 2)} vs ${fixed(s.gatewayCpuMsPerRequest, 2)} CPU ms per request ` +
+        `(${percentChange(o.gatewayCpuMsPerRequest, s.gatewayCpuMsPerRequest)}).`,
+    );
+  }
+  lines.push(
+    `- **Startup**: ${fixed(ours.startupMs, 0)} ms (ours) vs ${fixed(stock.startupMs, 0)} ms (stock) from spawn to the first successful query. ` +
+      `**Memory**: ${fixed(ours.rssAfterLoadMiB)} vs ${fixed(stock.rssAfterLoadMiB)} MiB RSS after load.`,
+  );
+  lines.push(
+    `- What the difference buys: per request ours verifies the client JWT, enforces @authenticated/@requiresScopes, counts the ` +
+      `Query.users rate limit, records Prometheus metrics, writes one JSON access-log line and puts a deadline on every subgraph fetch; ` +
+      `stock does none of that. Both sign the forwarded identity once per subgraph fetch.`,
+  );
+  const noisy = Math.max(context.loadBefore, context.loadAfter) > context.nproc * 0.75;
+  lines.push(
+    `- Noise: 1-minute load average ${fixed(context.loadBefore, 2)} before and ${fixed(context.loadAfter, 2)} after the run on ${context.nproc} CPUs` +
+      (noisy
+        ? ', i.e. other work (other engineers\' test runs) competed for the CPUs: treat throughput and latency as rough (±20 % or worse) and rely more on CPU per request, which other load barely moves.'
+        : '.') +
+      ' The load generator, both subgraphs and the gateway share the same cores, so absolute numbers are far below what a dedicated gateway host would show; the ratio between the two gateways is the meaningful part.',
+  );
+  return lines;
+}
+
+export function resultsMarkdown(results: GatewayResult[], context: RunContext): string {
+  const ours = results.find((r) => r.label === 'ours');
+  const stock = results.find((r) => r.label !== 'ours');
+  const { load } = context;
+  return [
+    '# Benchmark results',
+    '',
+    `Recorded by \`npm run bench\` (bench/run.ts); re-running overwrites this file.`,
+    '',
+    `- Date: ${context.date}`,
+    `- Machine: ${context.nproc} CPUs (${context.cpuModel}), Node ${context.nodeVersion}, Linux`,
+    `- Code: commit ${context.commit}${context.dirtyTree ? ' plus uncommitted changes in the work tree (several engineers work in it at once)' : ''}`,
+    `- Command: \`npm run bench\` (total ${fixed(context.totalSeconds, 0)} s)`,
+    `- Load: closed loop, ${load.concurrency} concurrent keep-alive connections on 127.0.0.1, ${load.warmupMs / 1000} s warm-up (not recorded) then ${load.durationMs / 1000} s measured per scenario and gateway; POST with a JSON body`,
+    '',
+    '## Scenarios',
+    '',
+    ...context.scenarios.map((s) => `- **${s.name}**: \`${s.query}\``),
+    '',
+    `Both gateways return byte-identical \`data\` for each scenario (checked before load); the cross-service answer holds ${context.crossCounts.users} users and ${context.crossCounts.orders} orders.`,
+    '',
+    '## Results',
+    '',
+    markdownTables(results),
+    '## Interpretation',
+    '',
+    ...(ours && stock ? interpretation(ours, stock, context) : []),
+    '',
+    '## Setup and fairness',
+    '',
+    '- One pair of real users + orders subgraph processes (`subgraphs/<name>/src/main.ts --port 0`, run with tsx, `INTERNAL_IDENTITY_SECRET` set, `NODE_ENV=production`) serves both gateways, one gateway at a time; the gateway is stopped before the next starts.',
+    '- **Ours**: `node dist/gateway/src/main.js --supergraph supergraph.graphql --port 0 --config <tmp>/gateway.yaml` (compiled JS, as production runs it), `NODE_ENV=production`, default log level (info: one access-log line per request, written to a file). Config: routing URLs overridden, `auth.jwt` with an HS256 secret, and `rateLimits.fields."Query.users".max` raised to 10^9 so the 30/min limit of the schema rejects nothing while still being counted. Every request carries `Authorization: Bearer <HS256 JWT>` for `sub: user-1`, `scope: orders:read:all`.',
+    '- **Stock**: `@apollo/gateway` 2.14.4 + `@apollo/server` 5 `startStandaloneServer` (bench/stockGateway.ts, transpiled to plain JS so neither gateway pays for tsx), with the supergraph SDL and the same URL overrides through `buildService`. The subgraphs refuse unsigned calls, and with `--insecure-allow-unsigned` they see every caller as anonymous (identity null), so `User.orders` is empty: the cross-service query would do less work and return 0 orders instead of 50. So the stock baseline instead forwards the same identity our gateway derives from the token (`sub: user-1`, `scopes: [orders:read:all]`, `kind: user`, `tier: authenticated`), signed per subgraph fetch with the same kit function: the only non-stock code, and what any stock deployment in front of these subgraphs needs. It keeps the stock fetcher (make-fetch-happen); ours uses Node\'s fetch with a per-fetch timeout.',
+    '- Ours runs first, stock second: whatever the subgraphs gain from being warmer (JIT) favours stock; each scenario has its own warm-up to limit that.',
+    '- Latency is measured by the client (send to last byte) and includes the subgraphs and the client\'s own CPU time; CPU per request is the gateway process\'s user+system time from /proc/<pid>/stat over the measured run, divided by the requests answered. RSS is VmRSS from /proc/<pid>/status right after startup and after both scenarios.',
+    '',
+  ].join('\n');
+}

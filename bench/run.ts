@@ -1,0 +1,130 @@
+// `npm run bench`: our gateway (compiled) against stock @apollo/gateway + @apollo/server, in one run,
+// over the same real users + orders subgraphs on 127.0.0.1. Prints markdown tables and writes
+// bench/RESULTS.md. Never part of `npm test`.
+//
+// Flags (for development; the recorded results use the defaults):
+//   --duration S     measured seconds per scenario and gateway      (default 10)
+//   --warmup S       unrecorded warm-up seconds before each          (default 2)
+//   --concurrency N  in-flight requests                              (default 16)
+//   --no-write       print only, leave bench/RESULTS.md alone
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { isDeepStrictEqual, parseArgs } from 'node:util';
+import { stopAllBenchProcesses, type BenchProcess } from './benchProcess.js';
+import { startBenchTopology } from './benchTopology.js';
+import { prepareCompiledEntries } from './compiledEntries.js';
+import { measureGateway, type GatewayResult, type LoadSettings, type Scenario } from './measureGateway.js';
+import { markdownTables, resultsMarkdown } from './resultsReport.js';
+
+const repoRoot = resolve(fileURLToPath(new URL('..', import.meta.url)));
+
+const SCENARIOS: Scenario[] = [
+  { name: 'single-subgraph', query: '{ users(first: 10) { id name createdAt } }' },
+  { name: 'cross-service', query: '{ users(first: 10) { id name orders(first: 5) { id status } } }' },
+];
+/** The whole run must end by then, whatever hangs: 6 min, twice the expected ~1.5 min. */
+const WATCHDOG_MS = 6 * 60_000;
+
+function positiveNumber(raw: string, flag: string, max: number): number {
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0 || value > max) throw new Error(`${flag} must be a number in (0, ${max}], got "${raw}"`);
+  return value;
+}
+
+const { values } = parseArgs({
+  options: {
+    duration: { type: 'string', default: '10' },
+    warmup: { type: 'string', default: '2' },
+    concurrency: { type: 'string', default: '16' },
+    'no-write': { type: 'boolean', default: false },
+  },
+  strict: true,
+});
+const load: LoadSettings = {
+  durationMs: positiveNumber(values.duration, '--duration', 60) * 1000,
+  warmupMs: positiveNumber(values.warmup, '--warmup', 30) * 1000,
+  concurrency: Math.round(positiveNumber(values.concurrency, '--concurrency', 256)),
+};
+
+const runStartedAt = performance.now();
+const log = (line: string) => process.stderr.write(`[bench +${((performance.now() - runStartedAt) / 1000).toFixed(1)}s] ${line}\n`);
+const started: BenchProcess[] = [];
+const logDir = mkdtempSync(join(tmpdir(), 'gw-bench-'));
+
+async function abort(reason: string, code: number): Promise<never> {
+  log(reason);
+  await Promise.race([stopAllBenchProcesses(started), new Promise((r) => setTimeout(r, 6_000))]);
+  process.exit(code); // the exit hook in benchProcess.ts SIGKILLs anything still alive
+}
+setTimeout(() => void abort(`watchdog: still running after ${WATCHDOG_MS / 1000} s, stopping everything`, 1), WATCHDOG_MS).unref();
+process.once('SIGINT', () => void abort('interrupted', 130));
+process.once('SIGTERM', () => void abort('terminated', 143));
+
+function git(args: string[]): string {
+  try {
+    return execFileSync('git', args, { cwd: repoRoot, encoding: 'utf8', timeout: 10_000 }).trim();
+  } catch {
+    return '';
+  }
+}
+
+function crossCountsOf(data: unknown): { users: number; orders: number } {
+  const users = (data as { users: { orders: unknown[] }[] }).users;
+  return { users: users.length, orders: users.reduce((sum, user) => sum + user.orders.length, 0) };
+}
+
+async function main(): Promise<void> {
+  const loadBefore = loadavg()[0]!;
+  log(`load average ${loadBefore.toFixed(2)} on ${cpus().length} CPUs; logs in ${logDir}`);
+  const compiled = prepareCompiledEntries(repoRoot);
+  const topology = await startBenchTopology({ repoRoot, logDir, ...compiled, started });
+  log(`subgraphs up: ${topology.subgraphs.map((s) => `${s.name} ${s.url}`).join(', ')}`);
+
+  const results: GatewayResult[] = [];
+  for (const spec of [topology.ours, topology.stock]) {
+    results.push(await measureGateway({ spec, scenarios: SCENARIOS, load, repoRoot, logDir, started, log }));
+  }
+  await stopAllBenchProcesses(started);
+
+  const [ours, stock] = results as [GatewayResult, GatewayResult];
+  for (const [index, scenario] of SCENARIOS.entries()) {
+    const a = ours.scenarios[index]!.sampleData;
+    const b = stock.scenarios[index]!.sampleData;
+    if (!isDeepStrictEqual(a, b)) {
+      throw new Error(`${scenario.name}: the gateways answered different data, so the comparison is void:\nours:  ${JSON.stringify(a).slice(0, 400)}\nstock: ${JSON.stringify(b).slice(0, 400)}`);
+    }
+  }
+  const crossCounts = crossCountsOf(ours.scenarios[1]!.sampleData);
+  const erroneous = results.flatMap((r) => r.scenarios.filter((s) => s.errors > 0).map((s) => `${r.label} / ${s.scenario}: ${s.errors} errors (${s.firstError})`));
+
+  const tables = markdownTables(results);
+  process.stdout.write(`\n${tables}\n`);
+  if (erroneous.length > 0) throw new Error(`requests failed under load, results not recorded:\n${erroneous.join('\n')}`);
+  if (!values['no-write']) {
+    const markdown = resultsMarkdown(results, {
+      date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+      nproc: cpus().length,
+      cpuModel: cpus()[0]?.model.trim() ?? 'unknown CPU',
+      nodeVersion: process.version,
+      commit: git(['rev-parse', '--short', 'HEAD']) || 'unknown',
+      dirtyTree: git(['status', '--porcelain', '--', 'gateway', 'subgraphs', 'bench']) !== '',
+      loadBefore,
+      loadAfter: loadavg()[0]!,
+      totalSeconds: (performance.now() - runStartedAt) / 1000,
+      load,
+      scenarios: SCENARIOS,
+      crossCounts,
+    });
+    writeFileSync(join(repoRoot, 'bench/RESULTS.md'), markdown);
+    log('wrote bench/RESULTS.md');
+  }
+  rmSync(logDir, { recursive: true, force: true });
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => abort(`failed: ${(error as Error).stack ?? String(error)}\n(process logs kept in ${logDir})`, 1),
+);

@@ -1,0 +1,77 @@
+// The benchmark's baseline: STOCK @apollo/gateway + @apollo/server's startStandaloneServer, with nothing
+// of ours in the request path except what the sample subgraphs' contract demands.
+//
+// Two additions, both what any stock deployment of this graph needs:
+// 1. The supergraph's `for: SECURITY` links are dropped, or stock refuses to load it (see below).
+// 2. Our subgraphs refuse any request without a signed `x-gateway-identity` (HTTP 401), and with
+//    `--insecure-allow-unsigned` they treat every caller as anonymous, which makes `User.orders` empty.
+//    Neither compares the same work, so this baseline signs ONE fixed identity per subgraph fetch
+//    (HS256, with the kit's signGatewayIdentity, as our gateway does).
+// No client authentication, authorization, rate limits, metrics, access logs or fetch timeouts.
+// Subgraph fetches use RemoteGraphQLDataSource's default fetcher (make-fetch-happen), as stock does.
+//
+// Usage: node dist/bench/stockGateway.js --supergraph FILE --port 0 --subgraph users=URL --subgraph orders=URL
+//          --identity '{"subject":"user-1","scopes":["orders:read:all"],...}'   (env INTERNAL_IDENTITY_SECRET)
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
+import type { GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import { ApolloServer } from '@apollo/server';
+import { startStandaloneServer } from '@apollo/server/standalone';
+import { GATEWAY_IDENTITY_HEADER, signGatewayIdentity, type ForwardedIdentity } from '../subgraphs/kit/src/gatewayIdentity.js';
+
+const { values } = parseArgs({
+  options: {
+    supergraph: { type: 'string' },
+    port: { type: 'string', default: '0' },
+    host: { type: 'string', default: '127.0.0.1' },
+    subgraph: { type: 'string', multiple: true, default: [] },
+    identity: { type: 'string' },
+  },
+  strict: true,
+});
+const secret = process.env.INTERNAL_IDENTITY_SECRET;
+if (!values.supergraph || !values.identity || !secret) {
+  process.stderr.write('stockGateway: --supergraph, --identity and env INTERNAL_IDENTITY_SECRET are required\n');
+  process.exit(2);
+}
+const identitySecret: string = secret;
+const identity = JSON.parse(values.identity) as ForwardedIdentity;
+const urlOverrides = new Map(values.subgraph.map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]));
+
+class SignedIdentityDataSource extends RemoteGraphQLDataSource {
+  constructor(private readonly subgraphName: string, url: string) {
+    super({ url });
+  }
+
+  override async willSendRequest(options: GraphQLDataSourceProcessOptions): Promise<void> {
+    // Signed per fetch, as our gateway does: a fresh iat keeps the token inside the subgraphs' 60 s max age.
+    const token = await signGatewayIdentity({ secret: identitySecret, audience: this.subgraphName, identity, requestId: 'stock-gateway' });
+    options.request.http!.headers.set(GATEWAY_IDENTITY_HEADER, token);
+  }
+}
+
+// Stock @apollo/gateway refuses a supergraph linking authenticated/requiresScopes `for: SECURITY`
+// (UNSUPPORTED_LINKED_FEATURE), and ours carries both. Dropping `for: SECURITY` lets it load and makes
+// it ignore those directives (stock enforces no authorization); the benchmark queries touch none of them.
+const SECURITY_LINK = /(@link\(url: "https:\/\/specs\.apollo\.dev\/(?:authenticated|requiresScopes)\/v[0-9.]+"), for: SECURITY\)/g;
+const supergraphSdl = readFileSync(values.supergraph, 'utf8').replace(SECURITY_LINK, '$1)');
+
+const gateway = new ApolloGateway({
+  supergraphSdl,
+  buildService: ({ name, url }) => new SignedIdentityDataSource(name, urlOverrides.get(name) ?? url ?? ''),
+});
+// Our own SIGTERM handler below, so the process exits 0 after draining like every server here.
+const server = new ApolloServer({ gateway, stopOnTerminationSignals: false });
+const { url } = await startStandaloneServer(server, { listen: { port: Number(values.port), host: values.host } });
+// The same `listening` line as every server of this repo, so the bench finds the port the same way.
+process.stdout.write(`${JSON.stringify({ level: 30, time: Date.now(), msg: 'listening', url })}\n`);
+
+const shutdown = () => {
+  server.stop().then(
+    () => process.exit(0),
+    () => process.exit(1),
+  );
+};
+process.once('SIGTERM', shutdown);
+process.once('SIGINT', shutdown);
