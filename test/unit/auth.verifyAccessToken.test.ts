@@ -106,6 +106,16 @@ describe('HS256 shared secret', () => {
     assert.equal((await rejection(authenticate(bearer(`${h}.${forged}.${s}`)))).description, 'signature verification failed');
   });
 
+  test('a token without sub is rejected: every identity has a subject', async () => {
+    const token = await new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setIssuer(ISS).setAudience(AUD).setExpirationTime('5m').sign(secretBytes);
+    assert.equal((await rejection(authenticate(bearer(token)))).description, 'token has no subject');
+  });
+
+  test('a bearer token and an api key at once are refused (which identity would win?)', async () => {
+    const both = createAuthenticator(authConfigSchema.parse({ jwt: { key: { type: 'secret', secret: SECRET } }, apiKeys: { consumers: [] } }));
+    await rejection(both({ ...bearer(await mint(secretBytes, 'HS256')), 'x-api-key': 'k' }));
+  });
+
   test('a 16 KB token is rejected before any crypto', async () => {
     const token = await mint(secretBytes, 'HS256', { padding: 'x'.repeat(16 * 1024) });
     assert.equal((await rejection(authenticate(bearer(token)))).description, 'token too large');
