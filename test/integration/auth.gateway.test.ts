@@ -179,6 +179,21 @@ describe('valid credentials', () => {
     assert.ok(errorCodes(response).every((c) => c === 'UNAUTHORIZED_FIELD_OR_TYPE'));
   });
 
+  test('variables only used by removed fields are dropped from the executed operation', async () => {
+    const response = await postGraphQL(url, {
+      query: 'query Q($id: ID!, $withEmail: Boolean!) { user(id: $id) { id email @include(if: $withEmail) } }',
+      variables: { id: 'user-2', withEmail: true },
+    }, bearer(await token('user-1', [])));
+    assert.equal(response.status, 200, JSON.stringify(response.body));
+    assert.deepEqual(response.body.data, { user: { id: 'user-2', email: null } });
+    assert.deepEqual(errorCodes(response), ['UNAUTHORIZED_FIELD_OR_TYPE']);
+    const skipped = await postGraphQL(url, {
+      query: 'query Q($id: ID!, $withEmail: Boolean!) { user(id: $id) { id email @include(if: $withEmail) } }',
+      variables: { id: 'user-2', withEmail: false },
+    }, bearer(await token('user-1', [])));
+    assert.deepEqual(skipped.body, { data: { user: { id: 'user-2' } } }, 'an excluded field is neither an error nor a null');
+  });
+
   test('scopes: inner list AND, outer list OR', async () => {
     const emailOf = async (scopes: string[]) => (await postGraphQL(url, { query: '{ user(id: "user-5") { id email } }' }, bearer(await token('user-1', scopes)))).body.data?.user?.email;
     assert.equal(await emailOf(['admin']), null, 'admin alone is half of an AND');

@@ -133,6 +133,12 @@ describe('removing unauthorized fields', () => {
     assert.equal(rewrite('{ user(id: "1") { name secret { code } } }', user()).removed.length, 0);
   });
 
+  test('type-level policy on scalars and enums applies to fields returning them', () => {
+    assert.deepEqual(paths(rewrite('{ user(id: "1") { name risk tier } }', null).removed), ['user.risk', 'user.tier']);
+    assert.deepEqual(paths(rewrite('{ user(id: "1") { name risk tier } }', user()).removed), ['user.risk']);
+    assert.deepEqual(rewrite('{ user(id: "1") { name risk tier } }', user('risk:read')).removed, []);
+  });
+
   test('entity field contributed by another subgraph', () => {
     const { removed } = rewrite('{ user(id: "1") { invoices { id internalNote } } }', user());
     assert.deepEqual(removed, [{ path: ['user', 'invoices', '@', 'internalNote'], coordinate: 'Invoice.internalNote' }]);
