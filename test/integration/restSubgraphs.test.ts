@@ -16,12 +16,20 @@ let inventoryService: RunningProcess | undefined;
 let products: RunningProcess | undefined;
 let inventory: RunningProcess | undefined;
 
-async function query(subgraph: RunningProcess, audience: string, body: { query: string; variables?: Record<string, unknown> }): Promise<GraphQLResponse> {
+const USER_1 = { subject: 'user-1', scopes: [], roles: [], kind: 'user', tier: 'free' } as const;
+const ANONYMOUS = { subject: null, scopes: [], roles: [], kind: 'anonymous', tier: 'anonymous' } as const;
+
+async function query(
+  subgraph: RunningProcess,
+  audience: string,
+  body: { query: string; variables?: Record<string, unknown> },
+  identity: typeof USER_1 | typeof ANONYMOUS = USER_1,
+): Promise<GraphQLResponse> {
   const token = await signGatewayIdentity({
     secret: SECRET,
     audience,
     requestId: `rest-subgraphs-${Date.now()}`,
-    identity: { subject: 'user-1', scopes: [], roles: [], kind: 'user', tier: 'free' },
+    identity: { ...identity, scopes: [], roles: [] },
   });
   const response = await postGraphQL(`${subgraph.url}/graphql`, body, { 'x-gateway-identity': token });
   assert.equal(response.status, 200, JSON.stringify(response.body));
@@ -215,7 +223,7 @@ describe('inventory subgraph over the inventory service', () => {
 
   const RESERVE = 'mutation($productId: ID!, $quantity: Int!) { reserveStock(productId: $productId, quantity: $quantity) { id quantity remainingStock product { id stock } } }';
 
-  test('reserveStock: success, then 409 → CONFLICT with the reason, 400 → BAD_USER_INPUT, 404 → NOT_FOUND', async () => {
+  test('reserveStock: success, then 409 → CONFLICT with the reason, 400 → BAD_USER_INPUT, 404 → NOT_FOUND, anonymous → UNAUTHENTICATED', async () => {
     const [level] = ((await (await fetch(`${inventoryService!.url}/stock?product_ids=prod-4`)).json()) as { stock: { available: number }[] }).stock;
     const available = level!.available;
     assert.ok(available >= 1);
@@ -240,6 +248,11 @@ describe('inventory subgraph over the inventory service', () => {
 
     const unknown = await query(inventory!, 'inventory', { query: RESERVE, variables: { productId: 'prod-99999', quantity: 1 } });
     assert.equal(errorAt(unknown, ['reserveStock']).extensions?.code, 'NOT_FOUND');
+
+    await fetch(`${inventoryService!.url}/_stats`, { method: 'DELETE' });
+    const anonymous = await query(inventory!, 'inventory', { query: RESERVE, variables: { productId: 'prod-4', quantity: 1 } }, ANONYMOUS);
+    assert.equal(errorAt(anonymous, ['reserveStock']).extensions?.code, 'UNAUTHENTICATED');
+    assert.deepEqual(await stats(inventoryService!), {}, 'no reservation attempted for an anonymous caller');
   });
 
   test('reserveStock is never retried: a 500 or a timeout costs exactly one POST', async () => {

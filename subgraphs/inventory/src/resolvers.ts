@@ -1,6 +1,7 @@
 // Resolvers of the inventory subgraph (schema: ../schema.graphql).
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import type { SubgraphContext } from '../../kit/src/subgraphDefinition.js';
+import { unauthenticated } from '../../kit/src/subgraphErrors.js';
 import { mapRestErrors } from '../../rest-kit/src/restErrorMapping.js';
 import type { InventoryDataSource, Reservation } from './inventoryDataSource.js';
 import type { StockLoaders } from './stockLoaders.js';
@@ -21,6 +22,11 @@ export const inventoryResolvers: GraphQLResolverMap<InventoryContext> = {
     // Exactly one POST per call: no retry here, in the data source, or in RESTDataSource (see
     // InventoryDataSource.reserve); the gateway retries queries only.
     reserveStock: async (_parent: unknown, args: { productId: string; quantity: number }, context: InventoryContext) => {
+      // The gateway enforces @authenticated; checking again here keeps a misconfigured gateway from
+      // letting anonymous callers hold stock.
+      if (context.identity === null || context.identity.kind === 'anonymous') {
+        throw unauthenticated('reserveStock needs a signed-in caller');
+      }
       const { reservation, stock } = await mapRestErrors(() => context.inventory.reserve(args.productId, args.quantity));
       // The answer carries the new level: prime it so `product { stock }` in this request needs no GET.
       context.loaders.stockByProductId.clear(stock.productId).prime(stock.productId, stock);
