@@ -8,6 +8,7 @@ import { Supergraph } from '@apollo/federation-internals';
 import { readAuthorizationPolicy, policyDirectiveNames, AuthorizationPolicyError } from '../../gateway/src/authorization/authorizationPolicy.js';
 import { removeUnauthorizedFields } from '../../gateway/src/authorization/removeUnauthorizedFields.js';
 import type { AuthIdentity } from '../../gateway/src/auth/authIdentity.js';
+import { SupergraphLoadError, validateSupergraphSdl } from '../../gateway/src/supergraph/supergraphFile.js';
 import { repoRoot } from '../support/processes.js';
 
 const fixture = (name: string) => parse(readFileSync(`${repoRoot}/test/fixtures/auth/${name}.graphql`, 'utf8'));
@@ -63,6 +64,13 @@ describe('policy from the supergraph', () => {
     assert.deepEqual(policyDirectiveNames(doc), { authenticated: 'loggedIn', requiresScopes: 'scopes' });
     const renamed = readAuthorizationPolicy(doc);
     assert.deepEqual([...renamed.fields.keys()].sort(), ['Query.a', 'Query.b']);
+  });
+
+  test('a malformed @requiresScopes fails the supergraph load, not every request', () => {
+    const broken = supergraphSdl.replace('@requiresScopes(scopes: [["pii"]])', '@requiresScopes(scopes: [[1]])');
+    assert.notEqual(broken, supergraphSdl);
+    assert.throws(() => validateSupergraphSdl(broken, 'broken.graphql'), (error: Error) => error instanceof SupergraphLoadError && /must be a list of lists of strings/.test(error.message));
+    assert.doesNotThrow(() => validateSupergraphSdl(supergraphSdl, 'fixture.graphql'));
   });
 
   test('an unknown version of a policy feature fails the load (closed)', () => {

@@ -7,6 +7,7 @@ import { Supergraph } from '@apollo/federation-internals';
 import type { SupergraphSdlHook } from '@apollo/gateway';
 import type { Logger } from '../logger.js';
 import { prepareSupergraph, type PreparedSupergraph } from './securityFeatures.js';
+import { readAuthorizationPolicy } from '../authorization/authorizationPolicy.js';
 
 export class SupergraphLoadError extends Error {
   override name = 'SupergraphLoadError';
@@ -30,6 +31,9 @@ export function validateSupergraphSdl(sdl: string, source: string): PreparedSupe
     prepared = prepareSupergraph(sdl);
     // The same validation @apollo/gateway runs, done up front so a bad file never reaches it.
     Supergraph.build(prepared.sdlForGateway);
+    // Authorization policy is read now too: a malformed @requiresScopes stops this load (the old
+    // schema keeps serving on reload) instead of failing every request against the new schema.
+    readAuthorizationPolicy(prepared.document);
   } catch (error) {
     const message = (error as Error).message.split('\n').slice(0, 3).join(' ');
     throw new SupergraphLoadError(`invalid supergraph ${source}: ${message}`);
