@@ -173,7 +173,7 @@ describe('inventory service', () => {
 test('SIGTERM: the in-flight request finishes, new connections are refused, exit 0', async () => {
   assert.equal(await inventory!.stop(), 0);
   await postJson(`${catalog!.url}/_faults`, { kind: 'delay', delayMs: 800, route: 'GET /products/:id' });
-  const inFlight = fetch(`${catalog!.url}/products/prod-1`, { headers: { connection: 'close' } });
+  const inFlight = fetch(`${catalog!.url}/products/prod-1`);
   await catalog!.waitForLog((r) => r.msg === 'fault injected', 5_000);
   catalog!.child.kill('SIGTERM');
   await catalog!.waitForLog((r) => r.msg === 'shutting down', 5_000);
@@ -181,5 +181,8 @@ test('SIGTERM: the in-flight request finishes, new connections are refused, exit
   const response = await inFlight;
   assert.equal(response.status, 200);
   assert.equal(((await response.json()) as { id: string }).id, 'prod-1');
+  const answeredAt = Date.now();
   assert.deepEqual(await catalog!.exited, { code: 0, signal: null });
+  // Not held up by the now idle keep-alive connection (its timeout is 5 s).
+  assert.ok(Date.now() - answeredAt < 2_000, `exited ${Date.now() - answeredAt} ms after the last response`);
 });

@@ -92,6 +92,7 @@ export async function startRestService(
     }
   };
 
+  let closing = false;
   const server = createServer((req, res) => {
     const startedAt = process.hrtime.bigint();
     const requestId = (req.headers['x-request-id'] as string | undefined) ?? randomUUID();
@@ -102,6 +103,9 @@ export async function startRestService(
     let route = 'control';
 
     res.on('close', () => {
+      // While draining, a keep-alive socket whose last response just finished would otherwise stay open
+      // until keepAliveTimeout (5 s) and hold up the exit.
+      if (closing) setImmediate(() => server.closeIdleConnections());
       if (route !== 'control') stats.record({ method, url: pathAndQuery, route, status: res.statusCode });
       const durationMs = Number(process.hrtime.bigint() - startedAt) / 1e6;
       logger.info({ requestId, method, url: pathAndQuery, route, status: res.statusCode, durationMs: Math.round(durationMs * 10) / 10, aborted: !res.writableFinished }, 'request');
@@ -152,6 +156,7 @@ export async function startRestService(
 
   const close = (graceMs = SHUTDOWN_GRACE_MS) =>
     new Promise<void>((resolveClose) => {
+      closing = true;
       const force = setTimeout(() => {
         logger.warn({ graceMs }, 'in-flight requests still running after the grace period; closing their connections');
         server.closeAllConnections();
