@@ -140,6 +140,26 @@ describe('JWKS', () => {
   });
 });
 
+describe('JWKS never reachable', () => {
+  test('no keys ever fetched → 503 SERVICE_UNAVAILABLE (the token may be valid), not 401', async () => {
+    const configPath = join(dir, 'unreachable-jwks.yaml');
+    writeFileSync(configPath, toYaml({
+      subgraphs: { users: { url: `${users.url}/graphql` }, orders: { url: `${orders.url}/graphql` } },
+      auth: { jwt: { key: { type: 'jwks', url: 'http://jwks.invalid/keys.json', timeoutMs: 1000 }, algorithms: ['RS256'], issuer: ISS, audience: AUD } },
+    }));
+    const unreachable = await startProcess({ name: 'gateway-unreachable-jwks', script: 'gateway/src/main.ts', args: ['--supergraph', supergraphPath, '--port', '0', '--config', configPath], env: { INTERNAL_IDENTITY_SECRET: identitySecret } });
+    try {
+      const response = await postGraphQL(`${unreachable.url}/graphql`, { query: '{ me { id } }' }, bearer(await token('k1')));
+      assert.equal(response.status, 503);
+      assert.deepEqual(errorCodes(response), ['SERVICE_UNAVAILABLE']);
+      const anonymous = await postGraphQL(`${unreachable.url}/graphql`, { query: '{ user(id: "user-1") { id } }' });
+      assert.equal(anonymous.status, 200, 'callers without a token are unaffected');
+    } finally {
+      await unreachable.stop();
+    }
+  });
+});
+
 describe('rejectUnauthorized and hot reload', () => {
   test('an operation touching an unauthorized field is rejected whole: 403 FORBIDDEN', async () => {
     const response = await postGraphQL(url, { query: '{ me { id email } }' }, bearer(await token('k1')));
