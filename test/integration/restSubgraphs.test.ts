@@ -188,7 +188,7 @@ describe('products subgraph over the catalog service', () => {
     assert.deepEqual(errorCodes(response), ['DOWNSTREAM_SERVICE_ERROR']);
   });
 
-  test('a non-JSON body (HTML, or broken JSON labelled JSON) → DOWNSTREAM_SERVICE_ERROR (malformed_body)', async () => {
+  test('a non-JSON body (HTML, or broken JSON labelled JSON) or a dropped connection → DOWNSTREAM_SERVICE_ERROR', async () => {
     await injectFault(catalog!, { kind: 'garbage', urlIncludes: 'prod-9' });
     const html = await query(products!, 'products', entities(['prod-9'], 'name'));
     assert.deepEqual(html.body.data, { _entities: [null] });
@@ -196,6 +196,11 @@ describe('products subgraph over the catalog service', () => {
     await injectFault(catalog!, { kind: 'garbage', urlIncludes: 'prod-10', contentType: 'application/json' });
     const broken = await query(products!, 'products', entities(['prod-10'], 'name'));
     assert.equal(errorAt(broken, ['_entities', 0]).extensions?.code, 'DOWNSTREAM_SERVICE_ERROR');
+    // The connection dropped mid-request (no answer at all).
+    await injectFault(catalog!, { kind: 'reset', urlIncludes: 'prod-11' });
+    const reset = await query(products!, 'products', entities(['prod-11'], 'name'));
+    assert.equal(errorAt(reset, ['_entities', 0]).extensions?.code, 'DOWNSTREAM_SERVICE_ERROR');
+    assert.equal(errorAt(reset, ['_entities', 0]).extensions?.failure, 'unreachable');
   });
 });
 
