@@ -179,6 +179,18 @@ describe('valid credentials', () => {
     assert.ok(errorCodes(response).every((c) => c === 'UNAUTHORIZED_FIELD_OR_TYPE'));
   });
 
+  test('an entity field reached through another subgraph (orders → users) is covered too', async () => {
+    const query = { query: '{ order(id: "order-1") { id user { id email } } }' };
+    const denied = await postGraphQL(url, query, bearer(await token('user-1', ['orders:read:all'])));
+    assert.equal(denied.status, 200);
+    assert.equal(denied.body.data?.order?.id, 'order-1');
+    assert.equal(typeof denied.body.data?.order?.user?.id, 'string');
+    assert.equal(denied.body.data?.order?.user?.email, null);
+    assert.deepEqual(denied.body.errors?.map((e) => e.path?.join('.')), ['order.user.email']);
+    const allowed = await postGraphQL(url, query, bearer(await token('user-1', ['orders:read:all', 'users:read:email'])));
+    assert.equal(allowed.body.errors, undefined);
+  });
+
   test('variables only used by removed fields are dropped from the executed operation', async () => {
     const response = await postGraphQL(url, {
       query: 'query Q($id: ID!, $withEmail: Boolean!) { user(id: $id) { id email @include(if: $withEmail) } }',
