@@ -20,12 +20,22 @@ export interface LoadOptions {
   requestTimeoutMs?: number;
 }
 
-export interface LoadResult {
-  requests: number;
+/** One run's raw outcome; several runs (interleaved slices) are merged by summarizeLoad. */
+export interface LoadSlice {
+  /** Send → last byte of the answer, per request, in ms. */
+  latenciesMs: number[];
   /** Non-200 answers, bodies carrying `"errors"`, timeouts and socket errors. */
   errors: number;
   /** The first error seen, for the report. */
   firstError: string | undefined;
+  elapsedMs: number;
+}
+
+export interface LoadSummary {
+  requests: number;
+  errors: number;
+  firstError: string | undefined;
+  /** Sum of the slices' durations, in ms. */
   elapsedMs: number;
   requestsPerSecond: number;
   p50Ms: number;
@@ -38,6 +48,21 @@ function percentile(sortedMs: Float64Array, fraction: number): number {
   // Nearest-rank: the smallest sample with at least `fraction` of the samples at or below it.
   const rank = Math.max(1, Math.ceil(fraction * sortedMs.length));
   return sortedMs[rank - 1]!;
+}
+
+export function summarizeLoad(slices: LoadSlice[]): LoadSummary {
+  const sorted = Float64Array.from(slices.flatMap((slice) => slice.latenciesMs)).sort();
+  const elapsedMs = slices.reduce((sum, slice) => sum + slice.elapsedMs, 0);
+  return {
+    requests: sorted.length,
+    errors: slices.reduce((sum, slice) => sum + slice.errors, 0),
+    firstError: slices.find((slice) => slice.firstError !== undefined)?.firstError,
+    elapsedMs,
+    requestsPerSecond: (sorted.length / elapsedMs) * 1000,
+    p50Ms: percentile(sorted, 0.5),
+    p95Ms: percentile(sorted, 0.95),
+    p99Ms: percentile(sorted, 0.99),
+  };
 }
 
 function sendOne(options: LoadOptions, agent: Agent): Promise<string | null> {
@@ -69,10 +94,10 @@ function sendOne(options: LoadOptions, agent: Agent): Promise<string | null> {
   });
 }
 
-export async function runClosedLoopLoad(options: LoadOptions): Promise<LoadResult> {
+export async function runClosedLoopLoad(options: LoadOptions): Promise<LoadSlice> {
   const maxRequests = options.maxRequests ?? 2_000_000;
   const agent = new Agent({ keepAlive: true, maxSockets: options.concurrency });
-  const latencies: number[] = [];
+  const latenciesMs: number[] = [];
   let errors = 0;
   let firstError: string | undefined;
   let started = 0;
@@ -84,7 +109,7 @@ export async function runClosedLoopLoad(options: LoadOptions): Promise<LoadResul
       started += 1;
       const sentAt = performance.now();
       const error = await sendOne(options, agent);
-      latencies.push(performance.now() - sentAt);
+      latenciesMs.push(performance.now() - sentAt);
       if (error !== null) {
         errors += 1;
         firstError ??= error;
@@ -94,16 +119,5 @@ export async function runClosedLoopLoad(options: LoadOptions): Promise<LoadResul
   await Promise.all(Array.from({ length: options.concurrency }, worker));
   const elapsedMs = performance.now() - startedAt;
   agent.destroy();
-
-  const sorted = Float64Array.from(latencies).sort();
-  return {
-    requests: latencies.length,
-    errors,
-    firstError,
-    elapsedMs,
-    requestsPerSecond: (latencies.length / elapsedMs) * 1000,
-    p50Ms: percentile(sorted, 0.5),
-    p95Ms: percentile(sorted, 0.95),
-    p99Ms: percentile(sorted, 0.99),
-  };
+  return { latenciesMs, errors, firstError, elapsedMs };
 }

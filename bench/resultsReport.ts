@@ -1,6 +1,6 @@
 // Turns the measurements into markdown: the tables printed by `npm run bench` and bench/RESULTS.md.
 // The interpretation is computed from the numbers of this run, so a re-run never leaves stale prose.
-import type { GatewayResult, LoadSettings, Scenario } from './measureGateway.js';
+import { median, type GatewayResult, type LoadSettings, type Scenario } from './benchResults.js';
 
 export interface RunContext {
   date: string;
@@ -24,9 +24,13 @@ const fixed = (value: number, digits = 1) => (Number.isFinite(value) ? value.toF
 
 export function markdownTables(results: GatewayResult[]): string {
   const perGateway = [
-    '| Gateway | Startup to first successful query (ms) | Listening line (ms) | RSS idle (MiB) | RSS after load (MiB) |',
-    '|---|---:|---:|---:|---:|',
-    ...results.map((r) => `| ${r.label} | ${fixed(r.startupMs, 0)} | ${fixed(r.listeningMs, 0)} | ${fixed(r.rssIdleMiB)} | ${fixed(r.rssAfterLoadMiB)} |`),
+    '| Gateway | Startup: spawn to first successful query, median (ms) | Startup samples (ms) | Spawn to "listening" line, median (ms) | RSS idle (MiB) | RSS after load (MiB) |',
+    '|---|---:|---:|---:|---:|---:|',
+    ...results.map(
+      (r) =>
+        `| ${r.label} | ${fixed(median(r.startupSamplesMs), 0)} | ${r.startupSamplesMs.map((ms) => fixed(ms, 0)).join(', ')} | ` +
+        `${fixed(median(r.listeningSamplesMs), 0)} | ${fixed(r.rssIdleMiB)} | ${fixed(r.rssAfterLoadMiB)} |`,
+    ),
   ];
   const perScenario = [
     '| Scenario | Gateway | Throughput (req/s) | p50 (ms) | p95 (ms) | p99 (ms) | Gateway CPU per request (ms) | Requests | Errors | Answer size (bytes) |',
@@ -60,7 +64,7 @@ function interpretation(ours: GatewayResult, stock: GatewayResult, context: RunC
     );
   }
   lines.push(
-    `- **Startup**: ${fixed(ours.startupMs, 0)} ms (ours) vs ${fixed(stock.startupMs, 0)} ms (stock) from spawn to the first successful query. ` +
+    `- **Startup** (median of ${ours.startupSamplesMs.length}): ${fixed(median(ours.startupSamplesMs), 0)} ms (ours) vs ${fixed(median(stock.startupSamplesMs), 0)} ms (stock) from spawn to the first successful query. ` +
       `**Memory**: ${fixed(ours.rssAfterLoadMiB)} vs ${fixed(stock.rssAfterLoadMiB)} MiB RSS after load.`,
   );
   lines.push(
@@ -92,7 +96,7 @@ export function resultsMarkdown(results: GatewayResult[], context: RunContext): 
     `- Machine: ${context.nproc} CPUs (${context.cpuModel}), Node ${context.nodeVersion}, Linux`,
     `- Code: commit ${context.commit}${context.dirtyTree ? ' plus uncommitted changes in the work tree (several engineers work in it at once)' : ''}`,
     `- Command: \`npm run bench\` (total ${fixed(context.totalSeconds, 0)} s)`,
-    `- Load: closed loop, ${load.concurrency} concurrent keep-alive connections on 127.0.0.1, ${load.warmupMs / 1000} s warm-up (not recorded) then ${load.durationMs / 1000} s measured per scenario and gateway; POST with a JSON body`,
+    `- Load: closed loop, ${load.concurrency} concurrent keep-alive connections on 127.0.0.1, ${load.warmupMs / 1000} s warm-up (not recorded) then ${load.durationMs / 1000} s measured per scenario and gateway, in ${load.rounds} slices alternating between the gateways; POST with a JSON body`,
     '',
     '## Scenarios',
     '',
@@ -112,7 +116,7 @@ export function resultsMarkdown(results: GatewayResult[], context: RunContext): 
     '- One pair of real users + orders subgraph processes (`subgraphs/<name>/src/main.ts --port 0`, run with tsx, `INTERNAL_IDENTITY_SECRET` set, `NODE_ENV=production`) serves both gateways, one gateway at a time; the gateway is stopped before the next starts.',
     '- **Ours**: `node dist/gateway/src/main.js --supergraph supergraph.graphql --port 0 --config <tmp>/gateway.yaml` (compiled JS, as production runs it), `NODE_ENV=production`, default log level (info: one access-log line per request, written to a file). Config: routing URLs overridden, `auth.jwt` with an HS256 secret, and `rateLimits.fields."Query.users".max` raised to 10^9 so the 30/min limit of the schema rejects nothing while still being counted. Every request carries `Authorization: Bearer <HS256 JWT>` for `sub: user-1`, `scope: orders:read:all`.',
     '- **Stock**: `@apollo/gateway` 2.14.4 + `@apollo/server` 5 `startStandaloneServer` (bench/stockGateway.ts, transpiled to plain JS so neither gateway pays for tsx), with the supergraph SDL and the same URL overrides through `buildService`. The subgraphs refuse unsigned calls, and with `--insecure-allow-unsigned` they see every caller as anonymous (identity null), so `User.orders` is empty: the cross-service query would do less work and return 0 orders instead of 50. So the stock baseline instead forwards the same identity our gateway derives from the token (`sub: user-1`, `scopes: [orders:read:all]`, `kind: user`, `tier: authenticated`), signed per subgraph fetch with the same kit function: the only non-stock code, and what any stock deployment in front of these subgraphs needs. It keeps the stock fetcher (make-fetch-happen); ours uses Node\'s fetch with a per-fetch timeout.',
-    '- Ours runs first, stock second: whatever the subgraphs gain from being warmer (JIT) favours stock; each scenario has its own warm-up to limit that.',
+    '- Both gateways run side by side (the idle one does nothing but poll its supergraph file) and the measured time is cut into slices that alternate ours, stock, stock, ours, ...: background load from other work on the box comes and goes, and alternating spreads it over both instead of handing one a quiet block. Startup samples alternate too; each startup gateway is stopped before the next spawn, except the last of each, which serves the load.',
     '- Latency is measured by the client (send to last byte) and includes the subgraphs and the client\'s own CPU time; CPU per request is the gateway process\'s user+system time from /proc/<pid>/stat over the measured run, divided by the requests answered. RSS is VmRSS from /proc/<pid>/status right after startup and after both scenarios.',
     '',
   ].join('\n');

@@ -6,17 +6,22 @@
 //   --duration S     measured seconds per scenario and gateway      (default 10)
 //   --warmup S       unrecorded warm-up seconds before each          (default 2)
 //   --concurrency N  in-flight requests                              (default 16)
+//   --rounds N       slices the measured time is cut into           (default 4)
+//   --startups N     startup samples per gateway (median reported)  (default 3)
 //   --no-write       print only, leave bench/RESULTS.md alone
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { isDeepStrictEqual, parseArgs } from 'node:util';
+import { parseArgs } from 'node:util';
 import { stopAllBenchProcesses, type BenchProcess } from './benchProcess.js';
 import { startBenchTopology } from './benchTopology.js';
+import { median, type GatewayResult, type LoadSettings, type Scenario, type ScenarioResult } from './benchResults.js';
 import { prepareCompiledEntries } from './compiledEntries.js';
-import { measureGateway, type GatewayResult, type LoadSettings, type Scenario } from './measureGateway.js';
+import { startGatewayTimed, type StartedGateway } from './gatewayStartup.js';
+import { measureScenarioInterleaved } from './interleavedScenario.js';
+import { residentSetMiB } from './processStats.js';
 import { markdownTables, resultsMarkdown } from './resultsReport.js';
 
 const repoRoot = resolve(fileURLToPath(new URL('..', import.meta.url)));
@@ -39,6 +44,8 @@ const { values } = parseArgs({
     duration: { type: 'string', default: '10' },
     warmup: { type: 'string', default: '2' },
     concurrency: { type: 'string', default: '16' },
+    rounds: { type: 'string', default: '4' },
+    startups: { type: 'string', default: '3' },
     'no-write': { type: 'boolean', default: false },
   },
   strict: true,
@@ -47,7 +54,9 @@ const load: LoadSettings = {
   durationMs: positiveNumber(values.duration, '--duration', 60) * 1000,
   warmupMs: positiveNumber(values.warmup, '--warmup', 30) * 1000,
   concurrency: Math.round(positiveNumber(values.concurrency, '--concurrency', 256)),
+  rounds: Math.round(positiveNumber(values.rounds, '--rounds', 20)),
 };
+const startupSamples = Math.round(positiveNumber(values.startups, '--startups', 10));
 
 const runStartedAt = performance.now();
 const log = (line: string) => process.stderr.write(`[bench +${((performance.now() - runStartedAt) / 1000).toFixed(1)}s] ${line}\n`);
@@ -83,21 +92,41 @@ async function main(): Promise<void> {
   const topology = await startBenchTopology({ repoRoot, logDir, ...compiled, started });
   log(`subgraphs up: ${topology.subgraphs.map((s) => `${s.name} ${s.url}`).join(', ')}`);
 
-  const results: GatewayResult[] = [];
-  for (const spec of [topology.ours, topology.stock]) {
-    results.push(await measureGateway({ spec, scenarios: SCENARIOS, load, repoRoot, logDir, started, log }));
-  }
-  await stopAllBenchProcesses(started);
-
-  const [ours, stock] = results as [GatewayResult, GatewayResult];
-  for (const [index, scenario] of SCENARIOS.entries()) {
-    const a = ours.scenarios[index]!.sampleData;
-    const b = stock.scenarios[index]!.sampleData;
-    if (!isDeepStrictEqual(a, b)) {
-      throw new Error(`${scenario.name}: the gateways answered different data, so the comparison is void:\nours:  ${JSON.stringify(a).slice(0, 400)}\nstock: ${JSON.stringify(b).slice(0, 400)}`);
+  const specs = [topology.ours, topology.stock];
+  const startups: StartedGateway[][] = specs.map(() => []);
+  // Startup samples alternate between the gateways; each is stopped before the next spawn, except
+  // the last one of each, which serves the load.
+  for (let sample = 0; sample < startupSamples; sample += 1) {
+    const last = sample === startupSamples - 1;
+    const order = sample % 2 === 0 ? [0, 1] : [1, 0];
+    for (const index of order) {
+      const gateway = await startGatewayTimed({ spec: specs[index]!, probeQuery: SCENARIOS[0]!.query, repoRoot, logDir, started, attempt: sample + 1 });
+      startups[index]!.push(gateway);
+      log(`${gateway.spec.label}: first successful query ${gateway.startupMs.toFixed(0)} ms after spawn (listening line at ${gateway.listeningMs.toFixed(0)} ms)`);
+      if (!last) await gateway.process.stop();
     }
   }
-  const crossCounts = crossCountsOf(ours.scenarios[1]!.sampleData);
+  const gateways = startups.map((samples) => samples[samples.length - 1]!);
+  const rssIdleMiB = gateways.map((gateway) => residentSetMiB(gateway.process.pid));
+
+  const scenarioResults: ScenarioResult[][] = gateways.map(() => []);
+  for (const scenario of SCENARIOS) {
+    const perGateway = await measureScenarioInterleaved({ gateways, scenario, load, log });
+    perGateway.forEach((result, index) => scenarioResults[index]!.push(result));
+  }
+  const results: GatewayResult[] = gateways.map((gateway, index) => ({
+    label: gateway.spec.label,
+    startupSamplesMs: startups[index]!.map((s) => s.startupMs),
+    listeningSamplesMs: startups[index]!.map((s) => s.listeningMs),
+    rssIdleMiB: rssIdleMiB[index]!,
+    rssAfterLoadMiB: residentSetMiB(gateway.process.pid),
+    scenarios: scenarioResults[index]!,
+  }));
+  log(`startup medians: ${results.map((r) => `${r.label} ${median(r.startupSamplesMs).toFixed(0)} ms`).join(', ')}`);
+  await stopAllBenchProcesses(started);
+
+  // Equal data across gateways was checked before load (interleavedScenario.ts).
+  const crossCounts = crossCountsOf(results[0]!.scenarios[1]!.sampleData);
   const erroneous = results.flatMap((r) => r.scenarios.filter((s) => s.errors > 0).map((s) => `${r.label} / ${s.scenario}: ${s.errors} errors (${s.firstError})`));
 
   const tables = markdownTables(results);

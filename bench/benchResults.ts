@@ -1,0 +1,47 @@
+// The shapes of what one `npm run bench` measures, shared by the measuring code and the report.
+import type { LoadSummary } from './closedLoopLoad.js';
+
+export interface Scenario {
+  name: string;
+  query: string;
+}
+
+export interface LoadSettings {
+  /** In-flight requests at any time. */
+  concurrency: number;
+  /** Unrecorded warm-up per gateway and scenario, in ms. */
+  warmupMs: number;
+  /** Measured time per gateway and scenario, in ms (split into interleaved slices). */
+  durationMs: number;
+  /** Slices the measured time is split into, alternating between the gateways. */
+  rounds: number;
+}
+
+export interface ScenarioResult extends LoadSummary {
+  scenario: string;
+  /** CPU ms the gateway process spent per answered request during the measured slices. */
+  gatewayCpuMsPerRequest: number;
+  /** The `data` of one answer before load, compared across gateways. */
+  sampleData: unknown;
+  sampleBytes: number;
+}
+
+export interface GatewayResult {
+  label: string;
+  /** Spawn → first 200 answer with data and no errors, in ms, one per startup sample. */
+  startupSamplesMs: number[];
+  /** Spawn → the `listening` log line, in ms, one per startup sample. */
+  listeningSamplesMs: number[];
+  /** VmRSS right after the last startup, in MiB. */
+  rssIdleMiB: number;
+  /** VmRSS after every scenario ran, in MiB. */
+  rssAfterLoadMiB: number;
+  scenarios: ScenarioResult[];
+}
+
+/** Median of a non-empty list (mean of the middle two for an even count). */
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}

@@ -1,0 +1,68 @@
+// One scenario against every gateway, interleaved: after a warm-up per gateway, the measured time is
+// cut into slices that alternate between the gateways (A B, B A, A B, ...). The box is shared with
+// other engineers' test runs, whose load comes and goes; back-to-back blocks would hand one gateway a
+// quiet minute and the other a busy one, while alternating slices spread that noise over both.
+import { isDeepStrictEqual } from 'node:util';
+import { runClosedLoopLoad, summarizeLoad, type LoadSlice } from './closedLoopLoad.js';
+import { postGraphQLOnce, successfulData, type StartedGateway } from './gatewayStartup.js';
+import { cpuTimeMs } from './processStats.js';
+import type { LoadSettings, Scenario, ScenarioResult } from './benchResults.js';
+
+export async function measureScenarioInterleaved(options: {
+  gateways: StartedGateway[];
+  scenario: Scenario;
+  load: LoadSettings;
+  log: (line: string) => void;
+}): Promise<ScenarioResult[]> {
+  const { gateways, scenario, load } = options;
+  const body = JSON.stringify({ query: scenario.query });
+  const loadFor = (gateway: StartedGateway, durationMs: number) =>
+    runClosedLoopLoad({ url: gateway.graphqlUrl, body, headers: gateway.spec.headers, concurrency: load.concurrency, durationMs });
+
+  const samples: { data: unknown; bytes: number }[] = [];
+  for (const gateway of gateways) {
+    const { status, text } = await postGraphQLOnce(gateway.graphqlUrl, scenario.query, gateway.spec.headers);
+    if (status !== 200) throw new Error(`${gateway.spec.label} / ${scenario.name}: HTTP ${status}: ${text.slice(0, 300)}`);
+    samples.push({ data: successfulData(text), bytes: Buffer.byteLength(text) });
+  }
+  // Throughput means nothing if the gateways do different work: their answers must be the same data.
+  for (const [index, sample] of samples.entries()) {
+    if (!isDeepStrictEqual(sample.data, samples[0]!.data)) {
+      throw new Error(
+        `${scenario.name}: ${gateways[index]!.spec.label} and ${gateways[0]!.spec.label} answer different data, so the comparison is void:\n` +
+          `${JSON.stringify(samples[0]!.data).slice(0, 400)}\n${JSON.stringify(sample.data).slice(0, 400)}`,
+      );
+    }
+  }
+  // The warm-up lets V8 optimise the hot paths (gateway and subgraphs) before anything is recorded.
+  for (const gateway of gateways) await loadFor(gateway, load.warmupMs);
+
+  const slices: LoadSlice[][] = gateways.map(() => []);
+  const cpuMs = gateways.map(() => 0);
+  const sliceMs = load.durationMs / load.rounds;
+  for (let round = 0; round < load.rounds; round += 1) {
+    const order = gateways.map((_, index) => index);
+    if (round % 2 === 1) order.reverse();
+    for (const index of order) {
+      const gateway = gateways[index]!;
+      const cpuBeforeMs = cpuTimeMs(gateway.process.pid);
+      slices[index]!.push(await loadFor(gateway, sliceMs));
+      cpuMs[index]! += cpuTimeMs(gateway.process.pid) - cpuBeforeMs;
+    }
+  }
+
+  return gateways.map((gateway, index) => {
+    const summary = summarizeLoad(slices[index]!);
+    options.log(
+      `${gateway.spec.label} / ${scenario.name}: ${summary.requestsPerSecond.toFixed(0)} req/s, p50 ${summary.p50Ms.toFixed(1)} ms, ` +
+        `p99 ${summary.p99Ms.toFixed(1)} ms, ${summary.errors} errors${summary.firstError ? ` (first: ${summary.firstError})` : ''}`,
+    );
+    return {
+      ...summary,
+      scenario: scenario.name,
+      gatewayCpuMsPerRequest: cpuMs[index]! / Math.max(1, summary.requests),
+      sampleData: samples[index]!.data,
+      sampleBytes: samples[index]!.bytes,
+    };
+  });
+}
