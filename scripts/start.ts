@@ -114,6 +114,13 @@ async function stopAll(exitCode: number): Promise<never> {
   process.exit(exitCode);
 }
 
+// If whatever started us (npm, a shell, a supervisor) dies without signalling, stop too: children
+// must never outlive `npm start`. Checked every second; unref'd so it never keeps the process alive.
+const parentAtStart = process.ppid;
+setInterval(() => {
+  if (process.ppid !== parentAtStart) void stopAll(0);
+}, 1_000).unref();
+
 process.on('SIGINT', () => void stopAll(0));
 process.on('SIGTERM', () => void stopAll(0));
 process.on('SIGHUP', () => void stopAll(0));
