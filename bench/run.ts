@@ -139,7 +139,7 @@ async function main(): Promise<void> {
       cpuModel: cpus()[0]?.model.trim() ?? 'unknown CPU',
       nodeVersion: process.version,
       commit: git(['rev-parse', '--short', 'HEAD']) || 'unknown',
-      dirtyTree: git(['status', '--porcelain', '--', 'gateway', 'subgraphs', 'bench']) !== '',
+      dirtyTree: git(['status', '--porcelain', '--', 'gateway', 'subgraphs', 'bench', ':!bench/RESULTS.md']) !== '',
       loadBefore,
       loadAfter: loadavg()[0]!,
       totalSeconds: (performance.now() - runStartedAt) / 1000,
