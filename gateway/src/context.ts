@@ -1,16 +1,9 @@
 // The per-request context every plugin and the datasource share; built once per request.
 import type { IncomingMessage } from 'node:http';
+import type { AuthIdentity } from './auth/authIdentity.js';
 
 /** A caller whose credentials the gateway verified (JWT or API key). */
-export interface AuthIdentity {
-  subject: string;
-  scopes: string[];
-  roles: string[];
-  claims: Record<string, unknown>;
-  kind: 'user' | 'apiKey';
-  /** Rate-limit / policy tier, e.g. "authenticated" or an API consumer's tier. */
-  tier: string;
-}
+export type { AuthIdentity };
 
 /** Fields plugins add to the request's single access-log line (written by the HTTP layer). */
 export interface RequestLogFields {
