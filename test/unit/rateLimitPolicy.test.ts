@@ -99,6 +99,7 @@ describe('config schema', () => {
       kind: 'redis',
       url: 'redis://127.0.0.1:6379',
       commandTimeoutMs: 50,
+      maxWaitMs: 1_000,
       connectTimeoutMs: 1_000,
       keyPrefix: 'gw:rl:',
     });

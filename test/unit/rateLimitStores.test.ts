@@ -111,6 +111,25 @@ describe('redis store across clients and outages', () => {
     assert.ok(ttl > 0 && ttl <= 2_000, `pttl ${ttl}`);
   });
 
+  test('Redis hung (SIGSTOP): consume fails after about commandTimeoutMs of silence; resumed: answers again', async () => {
+    const store = await redisStore();
+    const key = freshKey('hung');
+    assert.equal((await store.consume([{ key, max: 5, windowMs: 60_000, cost: 1 }], Date.now())).allowed, true);
+    process.kill(redis.pid, 'SIGSTOP');
+    try {
+      const started = performance.now();
+      await assert.rejects(store.consume([{ key, max: 5, windowMs: 60_000, cost: 1 }], Date.now()), RateLimitStoreUnavailableError);
+      const elapsedMs = performance.now() - started;
+      assert.ok(elapsedMs >= 45 && elapsedMs < 300, `failed after ${elapsedMs.toFixed(0)} ms`);
+    } finally {
+      process.kill(redis.pid, 'SIGCONT');
+    }
+    // the call that timed out may still run when Redis resumes; later calls see a consistent count
+    const after = await store.consume([{ key, max: 5, windowMs: 60_000, cost: 1 }], Date.now());
+    assert.equal(after.allowed, true);
+    assert.ok(after.results[0]!.remaining === 2 || after.results[0]!.remaining === 3, `remaining ${after.results[0]!.remaining}`);
+  });
+
   test('Redis stopped: consume throws the typed unavailable error quickly; restarted: it works again', async () => {
     const store = await redisStore();
     const key = freshKey('outage');

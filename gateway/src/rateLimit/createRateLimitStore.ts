@@ -15,6 +15,7 @@ export function createRateLimitStore(storeConfig: RateLimitConfig['store'], logg
   return new RedisRateLimitStore({
     url: storeConfig.url,
     commandTimeoutMs: storeConfig.commandTimeoutMs,
+    maxWaitMs: storeConfig.maxWaitMs,
     connectTimeoutMs: storeConfig.connectTimeoutMs,
     onConnectionEvent: (event, error) => {
       if (event === 'ready') {

@@ -46,10 +46,15 @@ const redisStoreSchema = z
     /** redis:// or rediss:// URL of the Redis shared by every gateway instance. */
     url: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL'),
     /**
-     * Longest wait for the one Redis round trip of an operation, in ms; then onStoreUnavailable applies.
-     * @default 50 (rate limiting sits on every request's path; at most 50)
+     * How long Redis may stay silent (no reply at all) before an operation's check fails, in ms; then
+     * onStoreUnavailable applies. @default 50 (rate limiting sits on every request's path; at most 50)
      */
     commandTimeoutMs: z.number().int().min(1).max(50).default(50),
+    /**
+     * Longest total wait for one check while Redis keeps answering the checks queued ahead of it (a burst),
+     * in ms: a busy Redis is waited for, so counts stay exact. @default 1000
+     */
+    maxWaitMs: z.number().int().min(1).max(10_000).default(1_000),
     /** Longest wait for a (re)connection attempt, in ms. @default 1000 */
     connectTimeoutMs: z.number().int().min(10).max(60_000).default(1_000),
     /** Prefix of every key, so several gateways or apps can share one Redis. @default "gw:rl:" */

@@ -15,11 +15,18 @@ export interface RedisRateLimitStoreOptions {
   /** redis:// or rediss:// URL. */
   url: string;
   /**
-   * Longest wait for one Redis command, milliseconds. Rate limiting sits on every request's path, so a slow
-   * Redis must cost at most this much latency before the fail-open/closed policy applies.
+   * How long Redis may stay silent (no reply to any call) before a call fails, milliseconds. Rate limiting
+   * sits on every request's path, so a dead or hung Redis must cost at most this much latency before the
+   * fail-open/closed policy applies.
    * @default 50
    */
   commandTimeoutMs?: number;
+  /**
+   * Longest total wait for one operation while Redis is answering operations queued ahead of it (a burst),
+   * milliseconds. A Redis that answers nothing at all fails after commandTimeoutMs regardless.
+   * @default 1000
+   */
+  maxWaitMs?: number;
   /**
    * Longest wait for a (re)connection attempt, milliseconds.
    * @default 1000
@@ -32,9 +39,21 @@ export interface RedisRateLimitStoreOptions {
 export class RedisRateLimitStore implements RateLimitStore {
   readonly client: Redis;
 
+  private readonly commandTimeoutMs: number;
+  /** Longest total wait for one call while Redis keeps answering calls queued ahead of it, ms. */
+  private readonly maxWaitMs: number;
+  /** When the last reply (to any call) arrived, performance.now() ms. */
+  private lastReplyAt = 0;
+
   constructor(options: RedisRateLimitStoreOptions) {
+    this.commandTimeoutMs = options.commandTimeoutMs ?? 50;
+    this.maxWaitMs = options.maxWaitMs ?? 1_000;
     this.client = new Redis(options.url, {
-      commandTimeout: options.commandTimeoutMs ?? 50,
+      // Only a backstop that clears commands a hung Redis never answers; the request-facing deadline is
+      // withDeadline() below. ioredis's own commandTimeout fires in the timers phase, before this process
+      // has read replies already waiting on the socket, and counts time queued behind a burst: it reports
+      // a healthy Redis as timed out, and fail-open then admits far past the limit.
+      commandTimeout: this.maxWaitMs + this.commandTimeoutMs,
       connectTimeout: options.connectTimeoutMs ?? 1_000,
       // No offline queue: while disconnected a command fails at once instead of waiting for a reconnect,
       // so a dead Redis costs a request nothing but the policy decision.
@@ -80,7 +99,7 @@ export class RedisRateLimitStore implements RateLimitStore {
     for (const c of checks) args.push(c.max, c.windowMs, c.cost);
     let reply: unknown;
     try {
-      reply = await this.evaluate(keys, args);
+      reply = await this.withDeadline(this.evaluate(keys, args));
     } catch (error) {
       throw new RateLimitStoreUnavailableError(`rate-limit store (Redis) unavailable: ${(error as Error).message}`, { cause: error });
     }
@@ -93,6 +112,52 @@ export class RedisRateLimitStore implements RateLimitStore {
     } catch {
       this.client.disconnect();
     }
+  }
+
+  /**
+   * Fails the call once Redis has been SILENT for commandTimeoutMs: no reply to this call, and no reply to
+   * any other call on this connection either. Replies come back in order, so while a burst of operations is
+   * queued a busy but healthy Redis keeps answering the ones ahead of ours: that is progress, and waiting
+   * for it (up to maxWaitMs in all) keeps the count exact, whereas failing open on it would admit past the
+   * limit. A dead or hung Redis answers nothing and is detected within commandTimeoutMs.
+   * When the timer fires, pending I/O first gets one turn (setImmediate runs after the poll phase), so a
+   * reply that arrived while this process was busy still counts: the deadline measures Redis, not our lag.
+   */
+  private withDeadline<T>(work: Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      let settled = false;
+      const startedAt = performance.now();
+      let timer: NodeJS.Timeout;
+      const onTimer = () => {
+        setImmediate(() => {
+          if (settled) return;
+          const now = performance.now();
+          const silentForMs = now - Math.max(this.lastReplyAt, startedAt);
+          if (silentForMs < this.commandTimeoutMs && now - startedAt < this.maxWaitMs) {
+            timer = setTimeout(onTimer, this.commandTimeoutMs - silentForMs);
+            return;
+          }
+          settled = true;
+          reject(new Error(`Redis answered nothing for ${this.commandTimeoutMs} ms (gave up after ${Math.round(now - startedAt)} ms)`));
+        });
+      };
+      timer = setTimeout(onTimer, this.commandTimeoutMs);
+      work.then(
+        (value) => {
+          this.lastReplyAt = performance.now();
+          clearTimeout(timer);
+          if (settled) return;
+          settled = true;
+          resolve(value);
+        },
+        (error: unknown) => {
+          clearTimeout(timer);
+          if (settled) return;
+          settled = true;
+          reject(error);
+        },
+      );
+    });
   }
 
   /** EVALSHA, falling back to EVAL (which caches the script) only when Redis lost it, e.g. after a restart. */
