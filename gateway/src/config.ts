@@ -6,6 +6,7 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { authConfigSchema } from './auth/authConfig.js';
 import { authorizationConfigSchema } from './authorization/authorizationConfig.js';
+import { rateLimitConfigSchema } from './rateLimit/rateLimitConfig.js';
 
 const subgraphSchema = z
   .object({
@@ -81,6 +82,8 @@ export const gatewayConfigSchema = z
       })
       .strict()
       .prefault({}),
+    /** Per-field rate limits (@rateLimit from the supergraph + overrides); see gateway/src/rateLimit/rateLimitConfig.ts. */
+    rateLimits: rateLimitConfigSchema.prefault({}),
     /** JWT / API-key verification (gateway/src/auth/authConfig.ts). Unset: every caller is anonymous. */
     auth: authConfigSchema.optional(),
     /** How @authenticated/@requiresScopes are enforced (gateway/src/authorization/authorizationConfig.ts). */

@@ -9,6 +9,7 @@ import type { GatewayMetrics } from './metrics.js';
 import type { SupergraphRegistry } from './supergraph/supergraphRegistry.js';
 import { createAuthorizationPlugin } from './plugins/authorization.js';
 import { createPolicyReader } from './authorization/authorizationPolicy.js';
+import { createRateLimitPlugin } from './plugins/rateLimit.js';
 
 export interface PolicyPluginDependencies {
   config: Readonly<GatewayConfig>;
@@ -18,7 +19,7 @@ export interface PolicyPluginDependencies {
 }
 
 export function createPolicyPlugins(dependencies: PolicyPluginDependencies): ApolloServerPlugin<GatewayContext>[] {
-  const { config, logger, registry } = dependencies;
+  const { config, logger, metrics, registry } = dependencies;
   const readPolicy = createPolicyReader();
   return [
     // Authorization first: a field the caller may not see is removed before it can count against a limit.
@@ -27,6 +28,12 @@ export function createPolicyPlugins(dependencies: PolicyPluginDependencies): Apo
       rejectUnauthorized: config.authorization.rejectUnauthorized,
       onUnauthorized: (removed, context) =>
         logger.info({ event: 'authorization_denied', requestId: context.requestId, coordinates: removed.map((r) => r.coordinate) }, 'unauthorized fields removed'),
+    }),
+    createRateLimitPlugin({
+      config: config.rateLimits,
+      supergraphDocumentFor: (schema) => registry.supergraphFor(schema).document,
+      logger,
+      metricsRegistry: metrics.registry,
     }),
   ];
 }
