@@ -4,7 +4,11 @@
 // A child that dies is reported; one that dies during startup stops the whole system (exit 1).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { resolve } from 'node:path';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { parse as parseYaml, stringify as toYaml } from 'yaml';
 import { loadRoverConfig } from './roverConfig.js';
 import { loadOrCreateDevSigningKey } from '../gateway/src/auth/devSigningKey.js';
 import { mintDevToken } from '../gateway/src/auth/mintDevToken.js';
@@ -125,45 +129,60 @@ process.on('SIGINT', () => void stopAll(0));
 process.on('SIGTERM', () => void stopAll(0));
 process.on('SIGHUP', () => void stopAll(0));
 
+/**
+ * `--ephemeral-ports`: every process on an OS-chosen port (the gateway too unless PORT is set), wired
+ * together through the ports they report. Tests use it so they never collide with a running `npm start`.
+ */
+const { values: flags } = parseArgs({ options: { 'ephemeral-ports': { type: 'boolean', default: false } }, strict: true });
+const ephemeral = flags['ephemeral-ports'] === true;
+
 async function main(): Promise<void> {
   const rover = loadRoverConfig(resolve(root, 'rover.yaml'));
-  const gatewayPort = process.env.PORT ?? '4000';
+  const gatewayPort = process.env.PORT ?? (ephemeral ? '0' : '4000');
   // A fresh secret per run: subgraphs accept only identity tokens signed by this gateway.
   const internalIdentitySecret = process.env.INTERNAL_IDENTITY_SECRET ?? randomBytes(32).toString('base64url');
   const devKey = loadOrCreateDevSigningKey(resolve(root, '.local/dev-auth.json'));
   const shared = { INTERNAL_IDENTITY_SECRET: internalIdentitySecret, NODE_ENV: process.env.NODE_ENV ?? 'development' };
 
   const serviceUrls: Record<string, string> = {};
-  const services = REST_SERVICES.map((service) => {
-    serviceUrls[service.urlEnv] = `http://127.0.0.1:${service.port}`;
-    return startChild(service.name, service.script, ['--port', String(service.port)], shared);
-  });
-  await Promise.all(services.map((s) => s.ready));
+  const services = REST_SERVICES.map((service) => ({
+    service,
+    child: startChild(service.name, service.script, ['--port', ephemeral ? '0' : String(service.port)], shared),
+  }));
+  for (const { service, child } of services) serviceUrls[service.urlEnv] = await child.ready;
 
   const subgraphs = rover.subgraphs.map((subgraph) => {
-    const port = new URL(subgraph.routingUrl).port || '80';
-    return startChild(subgraph.name, `subgraphs/${subgraph.name}/src/main.ts`, ['--port', port], { ...shared, ...serviceUrls });
+    const port = ephemeral ? '0' : new URL(subgraph.routingUrl).port || '80';
+    return { subgraph, child: startChild(subgraph.name, `subgraphs/${subgraph.name}/src/main.ts`, ['--port', port], { ...shared, ...serviceUrls }) };
   });
-  await Promise.all(subgraphs.map((s) => s.ready));
+  const subgraphUrls: Record<string, string> = {};
+  for (const { subgraph, child } of subgraphs) subgraphUrls[subgraph.name] = `${await child.ready}/graphql`;
 
+  let configFile = resolve(root, 'config/gateway.dev.yaml');
+  if (ephemeral) {
+    // The dev config plus routing-URL overrides for the ports the subgraphs actually got.
+    const devConfig = (parseYaml(readFileSync(configFile, 'utf8')) ?? {}) as Record<string, unknown>;
+    configFile = join(mkdtempSync(join(tmpdir(), 'npm-start-')), 'gateway.yaml');
+    writeFileSync(configFile, toYaml({ ...devConfig, subgraphs: Object.fromEntries(Object.entries(subgraphUrls).map(([name, url]) => [name, { url }])) }));
+  }
   const gateway = startChild(
     'gateway',
     'gateway/src/main.ts',
-    ['--supergraph', 'supergraph.graphql', '--config', 'config/gateway.dev.yaml', '--port', gatewayPort, '--host', process.env.HOST ?? '127.0.0.1'],
+    ['--supergraph', 'supergraph.graphql', '--config', configFile, '--port', gatewayPort, '--host', process.env.HOST ?? '127.0.0.1'],
     { ...shared, DEV_AUTH_FILE: devKey.file },
   );
-  await gateway.ready;
+  const gatewayUrl = (await gateway.ready).replace('127.0.0.1', 'localhost');
   started = true;
 
   const token = await mintDevToken(devKey, { subject: 'user-1', scopes: ['orders:read:all', 'orders:write', 'users:read:email'], ttlSeconds: 12 * 3600 });
-  const graphqlUrl = `http://localhost:${gatewayPort}/graphql`;
+  const graphqlUrl = `${gatewayUrl}/graphql`;
   process.stdout.write(
     [
       '',
       'Everything is running:',
-      ...REST_SERVICES.map((s) => `  REST ${s.name.padEnd(18)} http://localhost:${s.port}`),
-      ...rover.subgraphs.map((s) => `  subgraph ${s.name.padEnd(14)} ${s.routingUrl}`),
-      `  gateway                 ${graphqlUrl}`,
+      ...services.map(({ service, child }) => `  REST ${service.name.padEnd(18)} ${serviceUrls[service.urlEnv]} (pid ${child.process.pid})`),
+      ...subgraphs.map(({ subgraph, child }) => `  subgraph ${subgraph.name.padEnd(14)} ${subgraphUrls[subgraph.name]} (pid ${child.process.pid})`),
+      `  gateway                 ${graphqlUrl} (pid ${gateway.process.pid})`,
       `  Apollo Sandbox          ${graphqlUrl} (open it in a browser)`,
       '',
       'Sample dev token (sub user-1, scopes orders:read:all orders:write users:read:email, valid 12 h):',
