@@ -2,13 +2,21 @@
 // subgraphs) behind one real gateway process, spoken to over HTTP.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { repoRoot } from '../support/processes.js';
 import { startSampleGraph, type SampleGraph } from '../support/sampleGraph.js';
 import { errorCodes, postGraphQL } from '../support/http.js';
 
 let graph: SampleGraph;
+// A copy of the committed supergraph, so the hot-reload test can change it under the running gateway.
+const supergraphPath = join(mkdtempSync(join(tmpdir(), 'gw-rl-')), 'supergraph.graphql');
 
 before(async () => {
+  copyFileSync(join(repoRoot, 'supergraph.graphql'), supergraphPath);
   graph = await startSampleGraph({
+    supergraphPath,
     gatewayConfig: {
       rateLimits: {
         // No trusted proxies: X-Forwarded-For from the test client (127.0.0.1) must be ignored.
@@ -115,6 +123,27 @@ test('fields without a limit carry no RateLimit headers', async () => {
   const response = await postGraphQL(graph.graphqlUrl, { query: '{ order(id: "none") { id } }' }, await bearer('rl-unlimited'));
   assert.notEqual(response.status, 429);
   assert.equal(response.headers.get('ratelimit'), null);
+});
+
+test('hot reload: limits swap with the supergraph', async () => {
+  const headers = await bearer('rl-reload');
+  const q = { query: '{ order(id: "none") { id } }' };
+  assert.equal((await postGraphQL(graph.graphqlUrl, q, headers)).headers.get('ratelimit'), null, 'Query.order has no limit yet');
+  const sdl = readFileSync(supergraphPath, 'utf8');
+  const declared = 'order(id: ID!): Order @join__field(graph: ORDERS)';
+  assert.ok(sdl.includes(declared), 'fixture: Query.order as in the committed supergraph');
+  writeFileSync(supergraphPath, sdl.replace(declared, `${declared} @rateLimit(max: 1, window: "1m")`));
+  await graph.gateway.waitForLog((r) => r.event === 'supergraph_reloaded', 15_000);
+  let first = await postGraphQL(graph.graphqlUrl, q, headers);
+  // the reload log line can precede the schema swap by a moment: bounded wait for the new policy
+  for (let i = 0; i < 20 && first.headers.get('ratelimit-policy') === null; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    first = await postGraphQL(graph.graphqlUrl, q, headers);
+  }
+  assert.equal(first.headers.get('ratelimit-policy'), '"Query.order";q=1;w=60');
+  const second = await postGraphQL(graph.graphqlUrl, q, headers);
+  assert.equal(second.status, 429);
+  assert.equal(second.body.errors?.[0]?.extensions?.field, 'Query.order');
 });
 
 function countBy(values: number[]): Record<string, number> {
