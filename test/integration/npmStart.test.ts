@@ -34,7 +34,7 @@ describe('npm start', () => {
   });
 
   test('starts everything, serves the four-hop query with the printed token, reports a dead child, stops all on SIGTERM', async () => {
-    const env = { ...process.env, NODE_ENV: 'development' };
+    const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: 'development' };
     delete env.PORT;
     start = spawn(process.execPath, ['--import', 'tsx', resolve(repoRoot, 'scripts/start.ts'), '--ephemeral-ports'], {
       cwd: repoRoot,
