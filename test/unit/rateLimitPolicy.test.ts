@@ -7,6 +7,7 @@ import { composeShopSupergraph } from '../fixtures/rateLimit/shopSupergraph.js';
 import { rateLimitDirectiveName, readSupergraphRateLimits, RateLimitPolicyError } from '../../gateway/src/rateLimit/supergraphRateLimits.js';
 import { buildRateLimitPolicy } from '../../gateway/src/rateLimit/rateLimitPolicy.js';
 import { rateLimitConfigSchema } from '../../gateway/src/rateLimit/rateLimitConfig.js';
+import { SupergraphLoadError, validateSupergraphSdl } from '../../gateway/src/supergraph/supergraphFile.js';
 
 const shop = composeShopSupergraph();
 
@@ -42,6 +43,13 @@ describe('supergraph limits', () => {
     assert.throws(() => readSupergraphRateLimits(linked(', import: ["@rateLimit"]', 'a: Int @rateLimit(max: 0, window: "1m")')), (e: Error) => e instanceof RateLimitPolicyError && /Query\.a/.test(e.message));
     assert.throws(() => readSupergraphRateLimits(linked(', import: ["@rateLimit"]', 'a: Int @rateLimit(max: 1, window: "soon")')), /Query\.a.*"1m"/);
     assert.throws(() => readSupergraphRateLimits(linked(', import: ["@rateLimit"]', 'a(id: ID): Int @rateLimit(max: 1, window: "1m", identityArgs: ["nope"])')), /no argument "nope"/);
+  });
+
+  test('the supergraph loader refuses a malformed @rateLimit (load and hot reload keep the old schema)', () => {
+    assert.doesNotThrow(() => validateSupergraphSdl(shop.sdl, 'shop'));
+    const broken = shop.sdl.replace('@throttle(max: 3, window: "10s")', '@throttle(max: 3, window: "ten seconds")');
+    assert.notEqual(broken, shop.sdl);
+    assert.throws(() => validateSupergraphSdl(broken, 'shop'), (e: Error) => e instanceof SupergraphLoadError && /Product\.price/.test(e.message));
   });
 });
 

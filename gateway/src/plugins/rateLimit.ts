@@ -12,6 +12,7 @@ import { Counter, type Registry } from 'prom-client';
 import type { GatewayContext } from '../context.js';
 import { gatewayError } from '../errors.js';
 import type { Logger } from '../logger.js';
+import { getRewrittenOperation } from '../operationRewrite.js';
 import { createClientAddressResolver } from '../rateLimit/clientAddress.js';
 import { createRateLimitStore } from '../rateLimit/createRateLimitStore.js';
 import { FieldRateLimiter, type ExceededFieldLimit } from '../rateLimit/fieldRateLimiter.js';
@@ -87,7 +88,10 @@ export function createRateLimitPlugin(options: RateLimitPluginOptions): ApolloSe
             {
               schema: requestContext.schema,
               supergraph: options.supergraphDocumentFor(requestContext.schema),
-              document: requestContext.document,
+              // The document that will execute: authorization may already have removed fields the caller
+              // may not see (they never run, so they do not count). If it has not run yet (hooks run
+              // concurrently) the original is counted, which can only count more, never less.
+              document: getRewrittenOperation(contextValue)?.document ?? requestContext.document,
               operationName: requestContext.operationName ?? request.operationName,
               variables: request.variables,
               identity,

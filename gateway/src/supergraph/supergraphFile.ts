@@ -8,6 +8,7 @@ import type { SupergraphSdlHook } from '@apollo/gateway';
 import type { Logger } from '../logger.js';
 import { prepareSupergraph, type PreparedSupergraph } from './securityFeatures.js';
 import { readAuthorizationPolicy } from '../authorization/authorizationPolicy.js';
+import { readSupergraphRateLimits } from '../rateLimit/supergraphRateLimits.js';
 
 export class SupergraphLoadError extends Error {
   override name = 'SupergraphLoadError';
@@ -34,6 +35,8 @@ export function validateSupergraphSdl(sdl: string, source: string): PreparedSupe
     // Authorization policy is read now too: a malformed @requiresScopes stops this load (the old
     // schema keeps serving on reload) instead of failing every request against the new schema.
     readAuthorizationPolicy(prepared.document);
+    // Likewise a malformed @rateLimit (bad max, window or identityArgs).
+    readSupergraphRateLimits(prepared.document);
   } catch (error) {
     const message = (error as Error).message.split('\n').slice(0, 3).join(' ');
     throw new SupergraphLoadError(`invalid supergraph ${source}: ${message}`);
