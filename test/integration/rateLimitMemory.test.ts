@@ -18,6 +18,8 @@ before(async () => {
   graph = await startSampleGraph({
     supergraphPath,
     gatewayConfig: {
+      // Authorization rejects whole operations here, to show that its rejections consume no rate limit.
+      authorization: { rejectUnauthorized: true },
       rateLimits: {
         // No trusted proxies: X-Forwarded-For from the test client (127.0.0.1) must be ignored.
         fields: {
@@ -97,6 +99,19 @@ test('a rejected operation consumes nothing: the fitting limit keeps its budget'
   assert.equal((await postGraphQL(graph.graphqlUrl, { query: overOne }, headers)).status, 429);
   const both = await postGraphQL(graph.graphqlUrl, { query: '{ a1: user(id: "a") { id } a2: user(id: "a") { id } }' }, headers);
   assert.equal(both.status, 200, 'user(id: "a") still has both hits');
+});
+
+test('an operation another plugin rejects before execution (authorization FORBIDDEN) consumes nothing', async () => {
+  const headers = await bearer('rl-forbidden');
+  // User.email needs scope users:read:email, which this token lacks; the two plugins run concurrently
+  for (let i = 0; i < 3; i++) {
+    const forbidden = await postGraphQL(graph.graphqlUrl, { query: '{ users(first: 1) { id email } }' }, headers);
+    assert.equal(forbidden.status, 403);
+    assert.deepEqual(errorCodes(forbidden), ['FORBIDDEN']);
+  }
+  const next = await postGraphQL(graph.graphqlUrl, { query: '{ users(first: 1) { id } }' }, headers);
+  assert.equal(next.status, 200);
+  assert.equal(next.headers.get('ratelimit'), '"Query.users";r=49;t=60', 'only this operation was counted');
 });
 
 test('the window slides ("2s"): rejected while full, admitted again once the oldest hit ages out', async () => {

@@ -66,6 +66,19 @@ for (const kind of ['memory', 'redis'] as const) {
       assert.equal(third.results[0]!.remaining, 0);
     });
 
+    test('refund takes back exactly the hits of one admitted operation', async () => {
+      const store = await make();
+      const key = freshKey('refund');
+      const now = Date.now();
+      const check = { key, max: 5, windowMs: 60_000, cost: 2 };
+      assert.equal((await store.consume([check], now, 'op-kept')).allowed, true);
+      assert.equal((await store.consume([check], now, 'op-refunded')).allowed, true);
+      await store.refund([check], now, 'op-refunded');
+      const after = await store.consume([{ ...check, cost: 3 }], now + 1, 'op-after');
+      assert.equal(after.allowed, true, '2 kept + 3 new fit max 5 only if the refund happened');
+      assert.equal(after.results[0]!.remaining, 0);
+    });
+
     test('cost counts every hit: 10 hits against max 5 are rejected, 5 fit', async () => {
       const store = await make();
       const key = freshKey('cost');

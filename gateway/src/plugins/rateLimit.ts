@@ -15,7 +15,7 @@ import type { Logger } from '../logger.js';
 import { getRewrittenOperation } from '../operationRewrite.js';
 import { createClientAddressResolver } from '../rateLimit/clientAddress.js';
 import { createRateLimitStore } from '../rateLimit/createRateLimitStore.js';
-import { FieldRateLimiter, type ExceededFieldLimit } from '../rateLimit/fieldRateLimiter.js';
+import { FieldRateLimiter, type ExceededFieldLimit, type RateLimitDecision } from '../rateLimit/fieldRateLimiter.js';
 import type { RateLimitConfig } from '../rateLimit/rateLimitConfig.js';
 import { toSeconds, type RateLimitHeaderValues } from '../rateLimit/rateLimitHeaders.js';
 import { rateLimitIdentity } from '../rateLimit/rateLimitIdentity.js';
@@ -77,7 +77,28 @@ export function createRateLimitPlugin(options: RateLimitPluginOptions): ApolloSe
     },
 
     async requestDidStart() {
+      // This request's admitted hits until execution starts: if another plugin's didResolveOperation
+      // (they run concurrently, e.g. authorization's FORBIDDEN) rejects the operation, it never runs, and
+      // "a rejected operation consumes nothing" means its hits are taken back.
+      let admittedNotExecuted: Extract<RateLimitDecision, { kind: 'allowed' }> | undefined;
       return {
+        async executionDidStart() {
+          admittedNotExecuted = undefined;
+        },
+        async willSendResponse({ response, contextValue }) {
+          const admitted = admittedNotExecuted;
+          admittedNotExecuted = undefined;
+          if (!admitted || response.body.kind !== 'single' || !response.body.singleResult.errors?.length) return;
+          // The counts these headers announced no longer hold once the hits are taken back.
+          response.http.headers.delete('ratelimit');
+          response.http.headers.delete('ratelimit-policy');
+          try {
+            await limiter.refund(admitted);
+          } catch (error) {
+            storeFailures.inc({ policy: config.onStoreUnavailable });
+            logger.warn({ event: 'rate_limit_refund_failed', requestId: contextValue.requestId, err: (error as Error).message }, 'could not take back the hits of a rejected operation');
+          }
+        },
         async didResolveOperation(requestContext) {
           const { contextValue, request } = requestContext;
           if (!requestContext.document) return;
@@ -100,6 +121,7 @@ export function createRateLimitPlugin(options: RateLimitPluginOptions): ApolloSe
           );
           if (decision.kind === 'unlimited') return;
           if (decision.kind === 'allowed') {
+            admittedNotExecuted = decision;
             setHeaders(requestContext.response.http.headers, decision.headers);
             return;
           }

@@ -1,5 +1,6 @@
 // Decides whether one operation may run: counts its limited-field occurrences, builds one check per
 // key and asks the store once (atomic: all limits fit and are recorded, or nothing is).
+import { randomUUID } from 'node:crypto';
 import type { DocumentNode, GraphQLSchema } from 'graphql';
 import { collectLimitedFieldOccurrences } from './operationFieldOccurrences.js';
 import { planRateLimitChecks, type PlannedRateLimitCheck } from './rateLimitChecks.js';
@@ -31,7 +32,14 @@ export interface ExceededFieldLimit {
 
 export type RateLimitDecision =
   | { readonly kind: 'unlimited' }
-  | { readonly kind: 'allowed'; readonly checks: readonly PlannedRateLimitCheck[]; readonly headers: RateLimitHeaderValues | undefined }
+  | {
+      readonly kind: 'allowed';
+      readonly checks: readonly PlannedRateLimitCheck[];
+      readonly headers: RateLimitHeaderValues | undefined;
+      /** What refund() needs to take these hits back. */
+      readonly nowMs: number;
+      readonly operationId: string;
+    }
   | {
       readonly kind: 'rejected';
       readonly checks: readonly PlannedRateLimitCheck[];
@@ -76,9 +84,10 @@ export class FieldRateLimiter {
     const keyPrefix = this.config.store.kind === 'redis' ? this.config.store.keyPrefix : '';
     const checks = planRateLimitChecks(occurrences, policy, operation.identity, keyPrefix);
     if (checks.length === 0) return { kind: 'unlimited' };
+    const operationId = randomUUID();
     let outcome: RateLimitConsumeResult;
     try {
-      outcome = await this.store.consume(checks, nowMs);
+      outcome = await this.store.consume(checks, nowMs, operationId);
     } catch (error) {
       const unavailable =
         error instanceof RateLimitStoreUnavailableError
@@ -87,7 +96,7 @@ export class FieldRateLimiter {
       return { kind: 'storeUnavailable', checks, error: unavailable };
     }
     const headers = rateLimitHeaderValues(checks, outcome);
-    if (outcome.allowed) return { kind: 'allowed', checks, headers };
+    if (outcome.allowed) return { kind: 'allowed', checks, headers, nowMs, operationId };
     const exceeded = checks
       .map((check, i) => ({ check, retryAfterMs: outcome.results[i]?.retryAfterMs ?? 0 }))
       .filter((e) => e.retryAfterMs > 0)
@@ -100,6 +109,11 @@ export class FieldRateLimiter {
         message: check.limit.message,
       }));
     return { kind: 'rejected', checks, headers, exceeded };
+  }
+
+  /** Takes back an admitted operation's hits (it was rejected elsewhere before executing). */
+  refund(decision: Extract<RateLimitDecision, { kind: 'allowed' }>): Promise<void> {
+    return this.store.refund(decision.checks, decision.nowMs, decision.operationId);
   }
 
   close(): Promise<void> {

@@ -57,6 +57,21 @@ export class MemoryRateLimitStore implements RateLimitStore {
     };
   }
 
+  /** Removes `cost` hits stamped nowMs per key (hits with equal timestamps are interchangeable). */
+  async refund(checks: readonly RateLimitCheck[], nowMs: number): Promise<void> {
+    for (const check of checks) {
+      const hits = this.logs.get(check.key)?.hits;
+      if (!hits) continue;
+      let left = check.cost;
+      for (let i = hits.length - 1; i >= 0 && left > 0; i--) {
+        if (hits[i] === nowMs) {
+          hits.splice(i, 1);
+          left--;
+        }
+      }
+    }
+  }
+
   async close(): Promise<void> {
     clearInterval(this.sweepTimer);
     this.logs.clear();

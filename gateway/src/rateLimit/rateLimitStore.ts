@@ -39,7 +39,13 @@ export interface RateLimitStore {
    * Atomically: evaluates every check at `nowMs` (epoch ms); when all fit, records every cost; otherwise records nothing.
    * Throws RateLimitStoreUnavailableError when the backing store cannot answer (the caller applies its fail-open/closed policy).
    */
-  consume(checks: readonly RateLimitCheck[], nowMs: number): Promise<RateLimitConsumeResult>;
+  consume(checks: readonly RateLimitCheck[], nowMs: number, operationId?: string): Promise<RateLimitConsumeResult>;
+  /**
+   * Takes back the hits an admitted consume() recorded (same checks, nowMs and operationId), for an
+   * operation that another plugin then rejected before execution. Best effort: hits that already left the
+   * window are simply gone.
+   */
+  refund(checks: readonly RateLimitCheck[], nowMs: number, operationId: string): Promise<void>;
   /** Releases connections and timers. */
   close(): Promise<void>;
 }

@@ -92,10 +92,10 @@ export class RedisRateLimitStore implements RateLimitStore {
     });
   }
 
-  async consume(checks: readonly RateLimitCheck[], nowMs: number): Promise<RateLimitConsumeResult> {
+  async consume(checks: readonly RateLimitCheck[], nowMs: number, operationId: string = randomUUID()): Promise<RateLimitConsumeResult> {
     if (checks.length === 0) return { allowed: true, results: [] };
     const keys = checks.map((c) => c.key);
-    const args: (string | number)[] = [Math.floor(nowMs), randomUUID()];
+    const args: (string | number)[] = [Math.floor(nowMs), operationId];
     for (const c of checks) args.push(c.max, c.windowMs, c.cost);
     let reply: unknown;
     try {
@@ -104,6 +104,20 @@ export class RedisRateLimitStore implements RateLimitStore {
       throw new RateLimitStoreUnavailableError(`rate-limit store (Redis) unavailable: ${(error as Error).message}`, { cause: error });
     }
     return parseReply(reply, checks.length);
+  }
+
+  /** ZREM of exactly the members this operation's consume added (the script names them op:i:j). */
+  async refund(checks: readonly RateLimitCheck[], _nowMs: number, operationId: string): Promise<void> {
+    const pipeline = this.client.pipeline();
+    checks.forEach((check, index) => {
+      const members = Array.from({ length: check.cost }, (_, j) => `${operationId}:${index + 1}:${j + 1}`);
+      if (members.length > 0) pipeline.zrem(check.key, ...members);
+    });
+    try {
+      await this.withDeadline(pipeline.exec());
+    } catch (error) {
+      throw new RateLimitStoreUnavailableError(`rate-limit store (Redis) unavailable: ${(error as Error).message}`, { cause: error });
+    }
   }
 
   async close(): Promise<void> {
