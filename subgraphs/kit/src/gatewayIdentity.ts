@@ -1,7 +1,8 @@
 // The identity the gateway forwards to subgraphs, as a short-lived HS256 JWT in the `x-gateway-identity`
 // header. Subgraphs trust only what this token says (never client headers), so a caller cannot bypass
 // the gateway's authentication by talking to a subgraph directly.
-import { SignJWT, jwtVerify, errors as joseErrors } from 'jose';
+import { createHmac } from 'node:crypto';
+import { jwtVerify, errors as joseErrors } from 'jose';
 import { z } from 'zod';
 
 /** Header the gateway sets on every subgraph request. */
@@ -71,18 +72,34 @@ function keyFrom(secret: string): Uint8Array {
   return new TextEncoder().encode(secret);
 }
 
+/** The fixed JOSE header of every identity token, encoded once. */
+const ENCODED_HEADER = Buffer.from(JSON.stringify({ alg: 'HS256', typ: 'JWT' })).toString('base64url');
+
+/**
+ * Signs with node:crypto's HMAC directly rather than jose's SignJWT: the gateway signs one token per
+ * subgraph fetch, and jose's WebCrypto path measured ~190 µs a token against ~16 µs here (a loaded
+ * 2-core box; see bench/RESULTS.md for the per-request CPU it showed up in). The output is a plain
+ * RFC 7519 HS256 JWT; verification below still goes through jose.
+ */
 export async function signGatewayIdentity(options: SignGatewayIdentityOptions): Promise<string> {
   const { identity } = options;
   const issuedAt = options.issuedAt ?? Math.floor(Date.now() / 1000);
-  const jwt = new SignJWT({ scopes: identity.scopes, roles: identity.roles, kind: identity.kind, tier: identity.tier })
-    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-    .setIssuer(GATEWAY_IDENTITY_ISSUER)
-    .setAudience(options.audience)
-    .setIssuedAt(issuedAt)
-    .setExpirationTime(issuedAt + (options.expiresInSeconds ?? DEFAULT_MAX_AGE_SECONDS))
-    .setJti(options.requestId);
-  if (identity.subject !== null) jwt.setSubject(identity.subject);
-  return jwt.sign(keyFrom(options.secret));
+  const claims: Record<string, unknown> = {
+    scopes: identity.scopes,
+    roles: identity.roles,
+    kind: identity.kind,
+    tier: identity.tier,
+    iss: GATEWAY_IDENTITY_ISSUER,
+    aud: options.audience,
+    iat: issuedAt,
+    exp: issuedAt + (options.expiresInSeconds ?? DEFAULT_MAX_AGE_SECONDS),
+    jti: options.requestId,
+  };
+  // JWT requires `sub` to be a string when present: anonymous callers have none.
+  if (identity.subject !== null) claims.sub = identity.subject;
+  const signingInput = `${ENCODED_HEADER}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}`;
+  const signature = createHmac('sha256', keyFrom(options.secret)).update(signingInput).digest('base64url');
+  return `${signingInput}.${signature}`;
 }
 
 /** Verifies a token from the gateway; throws GatewayIdentityError with a safe message when it is refused. */
