@@ -27,6 +27,11 @@ before(async () => {
           'Query.usersConnection': { max: 2, window: '2s' },
           'Query.user': { max: 2, window: '1m', identityArgs: ['id'] },
         },
+        // Per identity tier (the token's `tier` claim): gold callers get more, anonymous callers less.
+        tiers: {
+          gold: { fields: { 'Query.users': { max: 100 } } },
+          anonymous: { fields: { 'Query.usersConnection': { max: 1, window: '1m' } } },
+        },
       },
     },
   });
@@ -132,6 +137,19 @@ test('a spoofed X-Forwarded-For from an untrusted peer does not change the ident
   assert.equal((await postGraphQL(graph.graphqlUrl, q, { 'x-forwarded-for': '203.0.113.2' })).status, 200);
   const third = await postGraphQL(graph.graphqlUrl, q, { 'x-forwarded-for': '203.0.113.3' });
   assert.equal(third.status, 429, 'all three count against the socket peer 127.0.0.1');
+});
+
+test('tier overrides: a gold token gets its own quota, anonymous callers a smaller one', async () => {
+  const gold = { authorization: `Bearer ${await graph.tokenFor('rl-gold', [], { tier: 'gold' })}` };
+  const goldResponse = await postGraphQL(graph.graphqlUrl, { query: '{ users(first: 1) { id } }' }, gold);
+  assert.equal(goldResponse.headers.get('ratelimit-policy'), '"Query.users";q=100;w=60');
+  const q = { query: '{ usersConnection(first: 1) { pageInfo { hasNextPage } } }' };
+  const anonymous = await postGraphQL(graph.graphqlUrl, q);
+  assert.equal(anonymous.headers.get('ratelimit-policy'), '"Query.usersConnection";q=1;w=60');
+  const second = await postGraphQL(graph.graphqlUrl, q);
+  assert.equal(second.status, 429);
+  const metrics = await (await fetch(`${graph.gateway.url}/metrics`)).text();
+  assert.match(metrics, /gateway_rate_limit_rejections_total\{field="Query.usersConnection",tier="anonymous"\} [1-9]/);
 });
 
 test('fields without a limit carry no RateLimit headers', async () => {
