@@ -95,7 +95,8 @@ export function createRateLimitPlugin(options: RateLimitPluginOptions): ApolloSe
           try {
             await limiter.refund(admitted);
           } catch (error) {
-            storeFailures.inc({ policy: config.onStoreUnavailable });
+            // Not counted in store_failures (that metric means "a check fell back to the policy"); the hits
+            // simply stay until they leave the window.
             logger.warn({ event: 'rate_limit_refund_failed', requestId: contextValue.requestId, err: (error as Error).message }, 'could not take back the hits of a rejected operation');
           }
         },
