@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { operationLimitsConfigSchema } from './plugins/operationLimits.js';
 import { authConfigSchema } from './auth/authConfig.js';
 import { authorizationConfigSchema } from './authorization/authorizationConfig.js';
 import { rateLimitConfigSchema } from './rateLimit/rateLimitConfig.js';
@@ -69,6 +70,8 @@ export const gatewayConfigSchema = z
       })
       .strict()
       .prefault({}),
+    /** Security limits on each operation (depth, aliases, tokens, directives, cost); see plugins/operationLimits.ts. */
+    operationLimits: operationLimitsConfigSchema.prefault({}),
     /** Introspection; defaults to on outside production. */
     introspection: z.boolean().optional(),
     /** Apollo Sandbox landing page on GET /graphql (Accept: text/html); defaults to on outside production. */

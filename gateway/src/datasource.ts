@@ -82,10 +82,12 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     try {
       return await super.process(options);
     } catch (error) {
-      const path =
+      const fetchPath =
         options.kind === GraphQLDataSourceRequestKind.INCOMING_OPERATION
           ? options.pathInIncomingRequest?.filter((segment) => segment !== '@')
           : undefined;
+      // A root fetch has an empty path: the error then belongs to the whole response, not a field.
+      const path = fetchPath && fetchPath.length > 0 ? fetchPath : undefined;
       const detail = { serviceName: this.subgraphName, reason: (error as Error).message };
       if (error instanceof SubgraphTimeoutError) {
         throw gatewayError('GATEWAY_TIMEOUT', { path, extensions: { serviceName: this.subgraphName, internal: detail } });

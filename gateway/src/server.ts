@@ -2,7 +2,7 @@
 // → HTTP server; and takes it down gracefully (stop accepting, drain in-flight, exit).
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ApolloServer } from '@apollo/server';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type { GatewayConfig } from './config.js';
@@ -12,6 +12,7 @@ import { createHttpServer } from './httpServer.js';
 import { createLogger, type Logger } from './logger.js';
 import { createGatewayMetrics, type GatewayMetrics } from './metrics.js';
 import { createErrorMaskingPlugin, maskError } from './plugins/errorMasking.js';
+import { createOperationLimits } from './plugins/operationLimits.js';
 import { createOperationResolutionPlugin } from './plugins/operationResolution.js';
 import { createRequestLoggingPlugin } from './plugins/requestLogging.js';
 import { createPolicyPlugins } from './policyPlugins.js';
@@ -46,13 +47,17 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   const gateway = createFederatedGateway({ config, logger, initialSupergraph, registry, metrics });
 
   const sandbox = config.sandbox ?? !production;
+  const operationLimits = createOperationLimits(config.operationLimits);
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
     introspection: config.introspection ?? !production,
     csrfPrevention: true,
     includeStacktraceInErrorResponses: false,
     formatError: maskError,
+    validationRules: operationLimits.validationRules,
+    parseOptions: operationLimits.parseOptions,
     plugins: [
+      ...(operationLimits.plugins as ApolloServerPlugin<GatewayContext>[]),
       sandbox ? ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false }) : ApolloServerPluginLandingPageDisabled(),
       createRequestLoggingPlugin(),
       createOperationResolutionPlugin(),

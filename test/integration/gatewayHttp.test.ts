@@ -38,7 +38,7 @@ describe('gateway HTTP surface', () => {
     const supergraphPath = join(dir, 'supergraph.graphql');
     writeFileSync(supergraphPath, composeFixture([{ name: 'slow', url: `${subgraph.url}/graphql`, schemaFile: 'test/fixtures/slow-subgraph/schema.graphql' }]));
     const configPath = join(dir, 'gateway.yaml');
-    writeFileSync(configPath, 'server:\n  maxBodyBytes: 2048\n  maxHeaderBytes: 8192\n');
+    writeFileSync(configPath, 'server:\n  maxBodyBytes: 2048\n  maxHeaderBytes: 8192\noperationLimits:\n  maxAliases: 3\n  maxTokens: 60\n');
     gateway = await startProcess({ name: 'gateway', script: 'gateway/src/main.ts', args: ['--supergraph', supergraphPath, '--port', '0', '--config', configPath] });
     graphqlUrl = `${gateway.url}/graphql`;
   });
@@ -65,6 +65,17 @@ describe('gateway HTTP surface', () => {
     const validation = await postGraphQL(graphqlUrl, { query: '{ nope }' });
     assert.equal(validation.status, 400);
     assert.deepEqual(errorCodes(validation), ['GRAPHQL_VALIDATION_FAILED']);
+  });
+
+  test('operation limits: too many aliases → 400 GRAPHQL_VALIDATION_FAILED; too many tokens → 400 GRAPHQL_PARSE_FAILED', async () => {
+    const aliases = await postGraphQL(graphqlUrl, { query: '{ a: ping b: ping c: ping d: ping }' });
+    assert.equal(aliases.status, 400);
+    assert.deepEqual(errorCodes(aliases), ['GRAPHQL_VALIDATION_FAILED']);
+    const atLimit = await postGraphQL(graphqlUrl, { query: '{ a: ping b: ping c: ping }' });
+    assert.deepEqual(atLimit.body.data, { a: 'pong', b: 'pong', c: 'pong' });
+    const tokens = await postGraphQL(graphqlUrl, { query: `{ ${'ping '.repeat(80)}}` });
+    assert.equal(tokens.status, 400);
+    assert.deepEqual(errorCodes(tokens), ['GRAPHQL_PARSE_FAILED']);
   });
 
   test('unknown operationName → 400', async () => {
