@@ -169,8 +169,8 @@ test('hot reload: limits swap with the supergraph', async () => {
   await graph.gateway.waitForLog((r) => r.event === 'supergraph_reloaded', 15_000);
   let first = await postGraphQL(graph.graphqlUrl, q, headers);
   // the reload log line can precede the schema swap by a moment: bounded wait for the new policy
-  for (let i = 0; i < 20 && first.headers.get('ratelimit-policy') === null; i++) {
-    await new Promise((r) => setTimeout(r, 100));
+  for (let i = 0; i < 50 && first.headers.get('ratelimit-policy') === null; i++) {
+    await new Promise((r) => setTimeout(r, 200));
     first = await postGraphQL(graph.graphqlUrl, q, headers);
   }
   assert.equal(first.headers.get('ratelimit-policy'), '"Query.order";q=1;w=60');
