@@ -22,7 +22,9 @@ export function createPolicyPlugins(dependencies: PolicyPluginDependencies): Apo
   const { config, logger, metrics, registry } = dependencies;
   const readPolicy = createPolicyReader();
   return [
-    // Authorization first: a field the caller may not see is removed before it can count against a limit.
+    // Apollo Server runs didResolveOperation hooks concurrently, so order is not relied on: the rate-limit
+    // plugin counts authorization's rewritten document when it exists, and refunds its hits when
+    // authorization rejects the whole operation.
     createAuthorizationPlugin({
       policyFor: (schema) => readPolicy(registry.supergraphFor(schema).document),
       rejectUnauthorized: config.authorization.rejectUnauthorized,

@@ -16,6 +16,7 @@ import { createOperationLimits } from './plugins/operationLimits.js';
 import { createOperationResolutionPlugin } from './plugins/operationResolution.js';
 import { createRequestLoggingPlugin } from './plugins/requestLogging.js';
 import { createPolicyPlugins } from './policyPlugins.js';
+import { createClientAddressResolver } from './rateLimit/clientAddress.js';
 import { loadSupergraphFile } from './supergraph/supergraphFile.js';
 import { SupergraphRegistry } from './supergraph/supergraphRegistry.js';
 
@@ -67,6 +68,8 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   });
   await apollo.start();
 
+  // The client's address as the gateway trusts it: X-Forwarded-For counts only from a trusted proxy.
+  const clientAddress = createClientAddressResolver(config.rateLimits.trustedProxies);
   let shuttingDown = false;
   let inFlight = 0;
   let drained: (() => void) | undefined;
@@ -79,7 +82,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     isShuttingDown: () => shuttingDown,
     buildContext: async (req, requestId, requestLog) => ({
       requestId,
-      clientIp: req.socket.remoteAddress ?? 'unknown',
+      clientIp: clientAddress(req.socket.remoteAddress, req.headers['x-forwarded-for']),
       auth: await authenticate(req),
       req,
       requestLog,

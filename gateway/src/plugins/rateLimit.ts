@@ -13,7 +13,6 @@ import type { GatewayContext } from '../context.js';
 import { gatewayError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { getRewrittenOperation } from '../operationRewrite.js';
-import { createClientAddressResolver } from '../rateLimit/clientAddress.js';
 import { createRateLimitStore } from '../rateLimit/createRateLimitStore.js';
 import { FieldRateLimiter, type ExceededFieldLimit, type RateLimitDecision } from '../rateLimit/fieldRateLimiter.js';
 import type { RateLimitConfig } from '../rateLimit/rateLimitConfig.js';
@@ -46,7 +45,6 @@ export function createRateLimitPlugin(options: RateLimitPluginOptions): ApolloSe
   const limiter = new FieldRateLimiter(store, config, (warnings) => {
     for (const warning of warnings) logger.warn({ event: 'rate_limit_config_ignored' }, warning);
   });
-  const clientAddress = createClientAddressResolver(config.trustedProxies);
   const now = options.now ?? Date.now;
   const registers = options.metricsRegistry ? [options.metricsRegistry] : [];
   const rejections = new Counter({
@@ -103,9 +101,8 @@ export function createRateLimitPlugin(options: RateLimitPluginOptions): ApolloSe
         async didResolveOperation(requestContext) {
           const { contextValue, request } = requestContext;
           if (!requestContext.document) return;
-          const peer = contextValue.req?.socket.remoteAddress ?? contextValue.clientIp;
-          const clientIp = clientAddress(peer, contextValue.req?.headers['x-forwarded-for']);
-          const identity = rateLimitIdentity(contextValue.auth, clientIp);
+          // clientIp is resolved once per request in the context (X-Forwarded-For only from trusted proxies).
+          const identity = rateLimitIdentity(contextValue.auth, contextValue.clientIp);
           const decision = await limiter.decide(
             {
               schema: requestContext.schema,
