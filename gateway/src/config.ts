@@ -9,12 +9,42 @@ import { authConfigSchema } from './auth/authConfig.js';
 import { authorizationConfigSchema } from './authorization/authorizationConfig.js';
 import { rateLimitConfigSchema } from './rateLimit/rateLimitConfig.js';
 
+/**
+ * Headers that may never be copied from a client to a subgraph: the gateway's own identity and
+ * request-ID headers (subgraphs trust them), and hop-by-hop or framing headers of the client's connection.
+ */
+const NON_PROPAGATABLE_HEADERS = new Set([
+  'x-gateway-identity',
+  'x-request-id',
+  'x-user-id',
+  'x-user-scopes',
+  'x-user-roles',
+  'host',
+  'connection',
+  'keep-alive',
+  'content-length',
+  'content-type',
+  'transfer-encoding',
+  'upgrade',
+  'te',
+  'trailer',
+  'proxy-authorization',
+]);
+
+const propagatedHeaderSchema = z
+  .string()
+  .regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, 'must be an HTTP header name')
+  .transform((name) => name.toLowerCase())
+  .refine((name) => !NON_PROPAGATABLE_HEADERS.has(name), { message: 'this header cannot be propagated to subgraphs' });
+
 const subgraphSchema = z
   .object({
     /** Overrides the supergraph's routing URL (per environment, or ephemeral ports in tests). */
     url: z.url().optional(),
     /** Per-fetch timeout in ms; defaults to `subgraphDefaults.timeoutMs`. */
     timeoutMs: z.number().int().positive().max(300_000).optional(),
+    /** Client headers copied to this subgraph's requests; replaces `subgraphDefaults.propagateHeaders`. */
+    propagateHeaders: z.array(propagatedHeaderSchema).optional(),
   })
   .strict();
 
@@ -56,6 +86,11 @@ export const gatewayConfigSchema = z
       .object({
         /** Per-fetch timeout in ms. @default 30000 (30 s, Apollo Router's default) */
         timeoutMs: z.number().int().positive().max(300_000).default(30_000),
+        /**
+         * Client request headers copied to every subgraph request (e.g. ["authorization", "accept-language"]).
+         * @default [] (nothing from the client reaches a subgraph unless listed; `Authorization` included)
+         */
+        propagateHeaders: z.array(propagatedHeaderSchema).default([]),
       })
       .strict()
       .prefault({}),

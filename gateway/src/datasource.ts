@@ -24,6 +24,8 @@ export interface SubgraphDataSourceOptions {
   timeoutMs: number;
   /** Shared secret for `x-gateway-identity`; undefined sends no identity header. */
   identitySecret: string | undefined;
+  /** Lower-case client header names copied onto every request to this subgraph. */
+  propagateHeaders: readonly string[];
 }
 
 export function forwardedIdentityOf(context: GatewayContext | undefined): ForwardedIdentity {
@@ -40,12 +42,14 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
   private readonly subgraphName: string;
   private readonly timeoutMs: number;
   private readonly identitySecret: string | undefined;
+  private readonly propagateHeaders: readonly string[];
 
   constructor(options: SubgraphDataSourceOptions) {
     super({ url: options.url });
     this.subgraphName = options.name;
     this.timeoutMs = options.timeoutMs;
     this.identitySecret = options.identitySecret;
+    this.propagateHeaders = options.propagateHeaders;
     // Apollo's default fetcher is make-fetch-happen with no timeout (a known trap). Ours is Node's
     // built-in fetch (undici: keep-alive pooling per origin) with a deadline.
     this.fetcher = (async (url: string, init: RequestInit) => {
@@ -63,6 +67,10 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     for (const name of INTERNAL_HEADERS) headers.delete(name);
     const context = options.kind === GraphQLDataSourceRequestKind.INCOMING_OPERATION ? options.context : undefined;
     const requestId = context?.requestId;
+    for (const name of this.propagateHeaders) {
+      const value = context?.req.headers[name];
+      if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
+    }
     if (requestId) headers.set('x-request-id', requestId);
     if (this.identitySecret) {
       headers.set(

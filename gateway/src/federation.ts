@@ -52,6 +52,7 @@ export function createFederatedGateway(options: FederationOptions): GatewayInter
         url: routingUrl,
         timeoutMs: override?.timeoutMs ?? config.subgraphDefaults.timeoutMs,
         identitySecret: config.internalIdentity.secret,
+        propagateHeaders: override?.propagateHeaders ?? config.subgraphDefaults.propagateHeaders,
       });
     },
   });

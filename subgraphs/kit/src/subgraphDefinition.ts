@@ -1,6 +1,7 @@
 // What a subgraph hands to the kit: its name, its schema file and its resolvers. Everything else
 // (HTTP, identity verification, health, logging, shutdown) is the kit's job.
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
+import type { IncomingHttpHeaders } from 'node:http';
 import type { ForwardedIdentity } from './gatewayIdentity.js';
 
 /** The part of every request context the kit provides. */
@@ -9,6 +10,11 @@ export interface BaseSubgraphContext {
   identity: ForwardedIdentity | null;
   /** The gateway's request id (`x-request-id`, else the token's `jti`), or a fresh UUID. */
   requestId: string;
+  /**
+   * The request's headers as the gateway sent them (client headers arrive only when the gateway's
+   * `propagateHeaders` lists them). Never trust them for identity: that is `identity`'s job.
+   */
+  headers: Readonly<IncomingHttpHeaders>;
 }
 
 export type SubgraphContext<TExtra extends object> = BaseSubgraphContext & TExtra;

@@ -162,7 +162,7 @@ export async function startSubgraph<TExtra extends object>(
       search,
       body,
     };
-    const base: BaseSubgraphContext = { identity, requestId };
+    const base: BaseSubgraphContext = { identity, requestId, headers: request.headers };
     const startedAt = process.hrtime.bigint();
     const result = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest,

@@ -1,0 +1,56 @@
+// Client headers reach subgraphs only when `propagateHeaders` lists them: by default not even
+// Authorization is forwarded (the gateway neither trusts nor passes on what it was not told to).
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { composeFixture } from '../support/fixtureSupergraph.js';
+import { postGraphQL } from '../support/http.js';
+import { startProcess, stopAll, type RunningProcess } from '../support/processes.js';
+
+const QUERY = '{ auth: header(name: "authorization") tenant: header(name: "x-tenant") spoof: header(name: "x-user-id") requestId: header(name: "x-request-id") }';
+const CLIENT_HEADERS = { authorization: 'Bearer client-token', 'x-tenant': 'acme', 'x-user-id': 'admin', 'x-request-id': 'req-propagation-1' };
+
+describe('header propagation to subgraphs', () => {
+  let subgraph: RunningProcess;
+  let plain: RunningProcess;
+  let propagating: RunningProcess;
+  let dir: string;
+
+  before(async () => {
+    subgraph = await startProcess({ name: 'slow', script: 'test/fixtures/slow-subgraph/main.ts', args: ['--port', '0', '--insecure-allow-unsigned'] });
+    dir = mkdtempSync(join(tmpdir(), 'gw-headers-'));
+    const supergraphPath = join(dir, 'supergraph.graphql');
+    writeFileSync(supergraphPath, composeFixture([{ name: 'slow', url: `${subgraph.url}/graphql`, schemaFile: 'test/fixtures/slow-subgraph/schema.graphql' }]));
+    writeFileSync(join(dir, 'propagating.yaml'), 'subgraphDefaults:\n  propagateHeaders: [Authorization, x-tenant]\n');
+    [plain, propagating] = await Promise.all([
+      startProcess({ name: 'gateway-plain', script: 'gateway/src/main.ts', args: ['--supergraph', supergraphPath, '--port', '0'] }),
+      startProcess({ name: 'gateway-propagating', script: 'gateway/src/main.ts', args: ['--supergraph', supergraphPath, '--port', '0', '--config', join(dir, 'propagating.yaml')] }),
+    ]);
+  });
+  after(async () => stopAll([plain, propagating, subgraph]));
+
+  test('by default no client header reaches the subgraph, the request ID does', async () => {
+    const response = await postGraphQL(`${plain.url}/graphql`, { query: QUERY }, CLIENT_HEADERS);
+    assert.deepEqual(response.body.data, { auth: null, tenant: null, spoof: null, requestId: 'req-propagation-1' });
+  });
+
+  test('listed headers are forwarded; internal ones never are', async () => {
+    const response = await postGraphQL(`${propagating.url}/graphql`, { query: QUERY }, CLIENT_HEADERS);
+    assert.deepEqual(response.body.data, { auth: 'Bearer client-token', tenant: 'acme', spoof: null, requestId: 'req-propagation-1' });
+  });
+
+  test('a config that would propagate an internal header is refused at startup, naming the key', async () => {
+    writeFileSync(join(dir, 'bad.yaml'), 'subgraphDefaults:\n  propagateHeaders: [x-gateway-identity]\n');
+    const child = await startProcess({
+      name: 'gateway-bad',
+      script: 'gateway/src/main.ts',
+      args: ['--supergraph', join(dir, 'supergraph.graphql'), '--port', '0', '--config', join(dir, 'bad.yaml')],
+      waitForReady: false,
+    });
+    const { code } = await child.exited;
+    assert.equal(code, 2);
+    assert.match(child.stderrText(), /subgraphDefaults\.propagateHeaders\.0/);
+  });
+});
