@@ -119,6 +119,36 @@ describe('gateway over the users and orders subgraphs', () => {
     assert.equal(invalid.body.data?.placeOrder ?? null, null);
   });
 
+  test('the sample SDL limits placeOrder to 5 per minute per user: the 6th is 429 RATE_LIMITED', async () => {
+    const writer = { authorization: `Bearer ${await graph.tokenFor('user-9', ['orders:write'])}` };
+    const place = () =>
+      postGraphQL(
+        graph.graphqlUrl,
+        {
+          query: 'mutation($input: PlaceOrderInput!) { placeOrder(input: $input) { id } }',
+          variables: { input: { items: [{ productId: orders[0]!.items[0]!.productId, quantity: 1 }] } },
+        },
+        writer,
+      );
+    for (let i = 0; i < 5; i += 1) {
+      const admitted = await place();
+      assert.equal(admitted.status, 200);
+      assert.equal(admitted.body.errors, undefined);
+    }
+    const rejected = await place();
+    assert.equal(rejected.status, 429);
+    assert.deepEqual(errorCodes(rejected), ['RATE_LIMITED']);
+    assert.equal(rejected.body.errors![0]!.extensions!.field, 'Mutation.placeOrder');
+    assert.ok(Number(rejected.headers.get('retry-after')) > 0);
+    // Another user has a budget of their own.
+    const other = await postGraphQL(
+      graph.graphqlUrl,
+      { query: 'mutation($input: PlaceOrderInput!) { placeOrder(input: $input) { id } }', variables: { input: { items: [{ productId: orders[0]!.items[0]!.productId, quantity: 1 }] } } },
+      { authorization: `Bearer ${await graph.tokenFor('user-10', ['orders:write'])}` },
+    );
+    assert.equal(other.status, 200);
+  });
+
   test('errors never leak subgraph URLs, service names or stack traces, and carry the request ID', async () => {
     const response = await postGraphQL(graph.graphqlUrl, { query: '{ order(id: "order-1") { id } }' }, { ...readAll, 'x-request-id': 'test-req-1' });
     assert.equal(response.headers.get('x-request-id'), 'test-req-1');

@@ -156,3 +156,27 @@ describe('gateway HTTP surface', () => {
     assert.equal(typeof line.durationMs, 'number');
   });
 });
+
+describe('gateway in production mode', () => {
+  let subgraph: RunningProcess;
+  let gateway: RunningProcess;
+  before(async () => {
+    subgraph = await startProcess({ name: 'slow', script: 'test/fixtures/slow-subgraph/main.ts', args: ['--port', '0', '--insecure-allow-unsigned'] });
+    const dir = mkdtempSync(join(tmpdir(), 'gw-prod-'));
+    const supergraphPath = join(dir, 'supergraph.graphql');
+    writeFileSync(supergraphPath, composeFixture([{ name: 'slow', url: `${subgraph.url}/graphql`, schemaFile: 'test/fixtures/slow-subgraph/schema.graphql' }]));
+    gateway = await startProcess({ name: 'gateway-prod', script: 'gateway/src/main.ts', args: ['--supergraph', supergraphPath, '--port', '0'], env: { NODE_ENV: 'production' } });
+  });
+  after(async () => stopAll([gateway, subgraph]));
+
+  test('introspection and the Sandbox landing page are off unless configured on', async () => {
+    const introspection = await postGraphQL(`${gateway.url}/graphql`, { query: '{ __schema { queryType { name } } }' });
+    assert.equal(introspection.status, 400);
+    assert.deepEqual(errorCodes(introspection), ['GRAPHQL_VALIDATION_FAILED']);
+    const page = await fetch(`${gateway.url}/graphql`, { headers: { accept: 'text/html' } });
+    const text = await page.text();
+    assert.doesNotMatch(text, /sandbox/i);
+    const query = await postGraphQL(`${gateway.url}/graphql`, { query: '{ ping }' });
+    assert.deepEqual(query.body.data, { ping: 'pong' });
+  });
+});
