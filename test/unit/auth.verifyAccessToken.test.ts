@@ -238,7 +238,9 @@ describe('JWKS', () => {
     down = true;
     await new Promise((r) => setTimeout(r, 80));
     const before = fetches;
-    assert.equal((await authenticate(bearer(token)))?.subject, 'user-1');
+    // A different token: the same one would be answered from the verified-token cache without a key lookup.
+    const another = await mint(pairs.k1!.privateKey, 'RS256', { jti: 'second' }, { kid: 'k1' });
+    assert.equal((await authenticate(bearer(another)))?.subject, 'user-1');
     assert.ok(fetches > before, 'a refetch was attempted');
     down = false;
   });

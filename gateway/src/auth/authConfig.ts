@@ -71,6 +71,13 @@ export const jwtConfigSchema = z
     rolesClaim: z.string().min(1).default('roles'),
     /** Claim holding the rate-limit tier. @default 'tier'; a token without it gets tier 'authenticated' */
     tierClaim: z.string().min(1).default('tier'),
+    /**
+     * Verified tokens remembered (by the whole token string) so a client's repeated token is not
+     * re-verified on every request; 0 turns the cache off. @default 10000 (entries)
+     */
+    verifiedCacheMaxEntries: z.number().int().nonnegative().max(1_000_000).default(10_000),
+    /** Longest a verified token is remembered, in ms (never past its `exp`). @default 60000 (60 s) */
+    verifiedCacheMaxAgeMs: z.number().int().positive().max(3_600_000).default(60_000),
   })
   .strict()
   .superRefine((jwt, ctx) => {

@@ -5,6 +5,7 @@ import { AuthenticationError } from './authErrors.js';
 import type { AuthIdentity } from './authIdentity.js';
 import { bearerTokenFrom, cookieFrom, headerValue, type RequestHeaders } from './readCredentials.js';
 import { createAccessTokenVerifier, type VerifierDependencies } from './verifyAccessToken.js';
+import { withVerifiedTokenCache } from './verifiedTokenCache.js';
 import { createApiKeyVerifier } from './verifyApiKey.js';
 
 export type Authenticator = (headers: RequestHeaders) => Promise<AuthIdentity | null>;
@@ -22,7 +23,16 @@ export interface AuthenticatorSummary {
  * Both credentials at once are refused: which identity should win is not ours to guess.
  */
 export function createAuthenticator(config: AuthConfig | undefined, deps: VerifierDependencies = {}): Authenticator {
-  const verifyToken = config?.jwt ? createAccessTokenVerifier(config.jwt, deps) : undefined;
+  const jwt = config?.jwt;
+  const verifyUncached = jwt ? createAccessTokenVerifier(jwt, deps) : undefined;
+  const verifyToken =
+    jwt && verifyUncached && jwt.verifiedCacheMaxEntries > 0
+      ? withVerifiedTokenCache(verifyUncached, {
+          maxEntries: jwt.verifiedCacheMaxEntries,
+          maxAgeMs: jwt.verifiedCacheMaxAgeMs,
+          clockToleranceSec: jwt.clockToleranceSec,
+        })
+      : verifyUncached;
   const apiKeys = config?.apiKeys;
   const verifyKey = apiKeys ? createApiKeyVerifier(apiKeys.consumers) : undefined;
   const cookieName = config?.jwt?.cookieName;

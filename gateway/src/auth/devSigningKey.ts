@@ -83,6 +83,8 @@ export function devAuthConfig(): AuthConfig {
       maxTokenBytes: 8_192,
       rolesClaim: 'roles',
       tierClaim: 'tier',
+      verifiedCacheMaxEntries: 10_000,
+      verifiedCacheMaxAgeMs: 60_000,
     },
   };
 }

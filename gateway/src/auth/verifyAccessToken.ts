@@ -1,6 +1,6 @@
 // JWT verification with jose: an explicit algorithm allowlist, `exp` required, iss/aud/nbf checked,
 // and every failure turned into a client-safe AuthenticationError (never echoing the token).
-import { createPublicKey, type KeyObject } from 'node:crypto';
+import { createPublicKey, createSecretKey, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { decodeProtectedHeader, errors, jwtVerify, type JWTVerifyGetKey, type JWTPayload } from 'jose';
 import { ASYMMETRIC_ALGORITHMS, type JwtConfig } from './authConfig.js';
@@ -75,11 +75,12 @@ function resolveKey(config: JwtConfig, env: NodeJS.ProcessEnv, deps: VerifierDep
       if (!secret || secret.length < 32) {
         throw new Error(`auth.jwt.key.secretEnv: env ${source.secretEnv} must hold a secret of at least 32 characters`);
       }
-      return { key: new TextEncoder().encode(secret), algorithms: config.algorithms ?? ['HS256'] };
+      // A KeyObject, not raw bytes: jose then converts it once instead of importing it on every verify.
+      return { key: createSecretKey(Buffer.from(secret)), algorithms: config.algorithms ?? ['HS256'] };
     }
     case 'devKey': {
       const dev = loadOrCreateDevSigningKey();
-      return { key: new TextEncoder().encode(dev.secret), algorithms: config.algorithms ?? ['HS256'] };
+      return { key: createSecretKey(Buffer.from(dev.secret)), algorithms: config.algorithms ?? ['HS256'] };
     }
     case 'publicKey': {
       const pem = source.pem ?? readFileSync(source.pemFile ?? '', 'utf8');
