@@ -5,11 +5,12 @@ import { RemoteGraphQLDataSource } from '@apollo/gateway';
 // Not re-exported from the package root; the package has no exports map, so the deep path is stable.
 import { GraphQLDataSourceRequestKind } from '@apollo/gateway/dist/datasources/types.js';
 import type { GraphQLDataSourceProcessOptions } from '@apollo/gateway';
-import type { Fetcher } from '@apollo/utils.fetcher';
+import type { Agent } from 'undici';
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import { GATEWAY_IDENTITY_HEADER, signGatewayIdentity, type ForwardedIdentity } from '../../subgraphs/kit/src/gatewayIdentity.js';
 import type { GatewayContext } from './context.js';
 import { gatewayError } from './errors.js';
+import { createSubgraphFetcher, SubgraphTimeoutError } from './subgraphFetcher.js';
 
 /**
  * Headers a client must never be able to set on a subgraph request: subgraphs trust only the
@@ -26,16 +27,14 @@ export interface SubgraphDataSourceOptions {
   identitySecret: string | undefined;
   /** Lower-case client header names copied onto every request to this subgraph. */
   propagateHeaders: readonly string[];
+  /** The gateway's keep-alive pool for subgraph connections. */
+  connectionPool: Agent;
 }
 
 export function forwardedIdentityOf(context: GatewayContext | undefined): ForwardedIdentity {
   const auth = context?.auth;
   if (!auth) return { subject: null, scopes: [], roles: [], kind: 'anonymous', tier: 'anonymous' };
   return { subject: auth.subject, scopes: auth.scopes, roles: auth.roles, kind: auth.kind, tier: auth.tier };
-}
-
-class SubgraphTimeoutError extends Error {
-  override name = 'SubgraphTimeoutError';
 }
 
 export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
@@ -50,16 +49,8 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     this.timeoutMs = options.timeoutMs;
     this.identitySecret = options.identitySecret;
     this.propagateHeaders = options.propagateHeaders;
-    // Apollo's default fetcher is make-fetch-happen with no timeout (a known trap). Ours is Node's
-    // built-in fetch (undici: keep-alive pooling per origin) with a deadline.
-    this.fetcher = (async (url: string, init: RequestInit) => {
-      try {
-        return await fetch(url, { ...init, signal: AbortSignal.timeout(this.timeoutMs) });
-      } catch (error) {
-        if ((error as Error).name === 'TimeoutError') throw new SubgraphTimeoutError(`${this.subgraphName} timed out after ${this.timeoutMs} ms`);
-        throw error;
-      }
-    }) as unknown as Fetcher;
+    // Apollo's default fetcher is make-fetch-happen with no timeout (a known trap); ours has a deadline.
+    this.fetcher = createSubgraphFetcher({ timeoutMs: this.timeoutMs, dispatcher: options.connectionPool, subgraphName: options.name });
   }
 
   override async willSendRequest(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<void> {

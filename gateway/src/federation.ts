@@ -6,6 +6,7 @@ import type { GatewayConfig } from './config.js';
 import type { Logger } from './logger.js';
 import type { GatewayMetrics } from './metrics.js';
 import { SubgraphDataSource } from './datasource.js';
+import { createSubgraphConnectionPool } from './subgraphFetcher.js';
 import { getRewrittenOperation } from './operationRewrite.js';
 import { supergraphFileSource } from './supergraph/supergraphFile.js';
 import type { PreparedSupergraph } from './supergraph/securityFeatures.js';
@@ -33,6 +34,7 @@ export function createFederatedGateway(options: FederationOptions): GatewayInter
   const { config, logger, registry } = options;
   // Supergraphs awaiting their schema, by the SDL @apollo/gateway receives (see onSchemaLoadOrUpdate).
   const pending = new Map<string, PreparedSupergraph>();
+  const connectionPool = createSubgraphConnectionPool();
   const gateway = new ApolloGateway({
     logger: apolloLogger(logger),
     supergraphSdl: supergraphFileSource(options.initialSupergraph, {
@@ -53,6 +55,7 @@ export function createFederatedGateway(options: FederationOptions): GatewayInter
         timeoutMs: override?.timeoutMs ?? config.subgraphDefaults.timeoutMs,
         identitySecret: config.internalIdentity.secret,
         propagateHeaders: override?.propagateHeaders ?? config.subgraphDefaults.propagateHeaders,
+        connectionPool,
       });
     },
   });
@@ -78,6 +81,9 @@ export function createFederatedGateway(options: FederationOptions): GatewayInter
       return { schema, executor: rewritingExecutor };
     },
     onSchemaLoadOrUpdate: (callback) => gateway.onSchemaLoadOrUpdate(callback),
-    stop: () => gateway.stop(),
+    stop: async () => {
+      await gateway.stop();
+      await connectionPool.close();
+    },
   };
 }
