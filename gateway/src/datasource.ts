@@ -39,18 +39,16 @@ export function forwardedIdentityOf(context: GatewayContext | undefined): Forwar
 
 export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   private readonly subgraphName: string;
-  private readonly timeoutMs: number;
   private readonly identitySecret: string | undefined;
   private readonly propagateHeaders: readonly string[];
 
   constructor(options: SubgraphDataSourceOptions) {
     super({ url: options.url });
     this.subgraphName = options.name;
-    this.timeoutMs = options.timeoutMs;
     this.identitySecret = options.identitySecret;
     this.propagateHeaders = options.propagateHeaders;
     // Apollo's default fetcher is make-fetch-happen with no timeout (a known trap); ours has a deadline.
-    this.fetcher = createSubgraphFetcher({ timeoutMs: this.timeoutMs, dispatcher: options.connectionPool, subgraphName: options.name });
+    this.fetcher = createSubgraphFetcher({ timeoutMs: options.timeoutMs, dispatcher: options.connectionPool, subgraphName: options.name });
   }
 
   override async willSendRequest(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<void> {
