@@ -105,6 +105,21 @@ export const gatewayConfigSchema = z
       })
       .strict()
       .prefault({}),
+    readiness: z
+      .object({
+        /**
+         * Also ask every subgraph `{ __typename }` on GET /readyz, and answer 503 when one fails. Off by
+         * default: one dead subgraph would take every gateway instance out of the load balancer, while a
+         * gateway with partial data is usually better than none. @default false
+         */
+        checkSubgraphs: z.boolean().default(false),
+        /** How long one subgraph check result is reused, in ms (probes come every few seconds). @default 2000 */
+        cacheMs: z.number().int().min(0).max(60_000).default(2_000),
+        /** Deadline of one subgraph check, in ms. @default 2000 */
+        timeoutMs: z.number().int().positive().max(60_000).default(2_000),
+      })
+      .strict()
+      .prefault({}),
     /** Security limits on each operation (depth, aliases, tokens, directives, cost); see plugins/operationLimits.ts. */
     operationLimits: operationLimitsConfigSchema.prefault({}),
     /** Introspection; defaults to on outside production. */

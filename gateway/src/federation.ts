@@ -30,11 +30,18 @@ function apolloLogger(logger: Logger) {
   };
 }
 
-export function createFederatedGateway(options: FederationOptions): GatewayInterface {
+export interface FederatedGateway {
+  gateway: GatewayInterface;
+  /** The datasource currently serving each subgraph (replaced on hot reload). */
+  dataSources(): ReadonlyMap<string, SubgraphDataSource>;
+}
+
+export function createFederatedGateway(options: FederationOptions): FederatedGateway {
   const { config, logger, registry } = options;
   // Supergraphs awaiting their schema, by the SDL @apollo/gateway receives (see onSchemaLoadOrUpdate).
   const pending = new Map<string, PreparedSupergraph>();
   const connectionPool = createSubgraphConnectionPool();
+  const dataSources = new Map<string, SubgraphDataSource>();
   const gateway = new ApolloGateway({
     logger: apolloLogger(logger),
     supergraphSdl: supergraphFileSource(options.initialSupergraph, {
@@ -49,7 +56,7 @@ export function createFederatedGateway(options: FederationOptions): GatewayInter
       const override = config.subgraphs[name];
       const routingUrl = override?.url ?? url;
       if (!routingUrl) throw new Error(`subgraph ${name} has no routing URL (set subgraphs.${name}.url in the config)`);
-      return new SubgraphDataSource({
+      const dataSource = new SubgraphDataSource({
         name,
         url: routingUrl,
         timeoutMs: override?.timeoutMs ?? config.subgraphDefaults.timeoutMs,
@@ -57,6 +64,8 @@ export function createFederatedGateway(options: FederationOptions): GatewayInter
         propagateHeaders: override?.propagateHeaders ?? config.subgraphDefaults.propagateHeaders,
         connectionPool,
       });
+      dataSources.set(name, dataSource);
+      return dataSource;
     },
   });
   gateway.onSchemaLoadOrUpdate(({ apiSchema, coreSupergraphSdl }) => {
@@ -70,7 +79,7 @@ export function createFederatedGateway(options: FederationOptions): GatewayInter
   });
 
   // Wraps the gateway so the executor runs the per-request rewritten document (with its own hash).
-  return {
+  const wrapped: GatewayInterface = {
     load: async (apolloConfig) => {
       const { schema, executor } = await gateway.load(apolloConfig);
       const rewritingExecutor: GatewayExecutor = (requestContext: GatewayGraphQLRequestContext) => {
@@ -86,4 +95,5 @@ export function createFederatedGateway(options: FederationOptions): GatewayInter
       await connectionPool.close();
     },
   };
+  return { gateway: wrapped, dataSources: () => dataSources };
 }

@@ -19,6 +19,8 @@ export interface HttpServerOptions {
   buildContext(req: IncomingMessage, requestId: string, requestLog: RequestLogFields): Promise<GatewayContext>;
   /** True once a supergraph is loaded and the gateway is not shutting down. */
   isReady(): boolean;
+  /** When configured, per-subgraph health reported (and required) by /readyz. */
+  subgraphHealth?: (() => Promise<Record<string, 'ok' | 'unavailable'>>) | undefined;
   isShuttingDown(): boolean;
 }
 
@@ -200,10 +202,15 @@ export function createHttpServer(options: HttpServerOptions): Server {
             return handleGraphQL(req, res, requestId, requestLog, url);
           case '/healthz':
             return sendJson(res, 200, { status: 'ok' });
-          case '/readyz':
-            return options.isReady() && !options.isShuttingDown()
-              ? sendJson(res, 200, { status: 'ready' })
-              : sendJson(res, 503, { status: options.isShuttingDown() ? 'shutting_down' : 'starting' });
+          case '/readyz': {
+            if (!options.isReady() || options.isShuttingDown()) {
+              return sendJson(res, 503, { status: options.isShuttingDown() ? 'shutting_down' : 'starting' });
+            }
+            if (!options.subgraphHealth) return sendJson(res, 200, { status: 'ready' });
+            const subgraphs = await options.subgraphHealth();
+            const healthy = Object.values(subgraphs).every((state) => state === 'ok');
+            return sendJson(res, healthy ? 200 : 503, { status: healthy ? 'ready' : 'subgraph_unavailable', subgraphs });
+          }
           case '/metrics': {
             const text = await metrics.registry.metrics();
             res.writeHead(200, { 'content-type': metrics.registry.contentType });

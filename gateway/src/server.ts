@@ -8,6 +8,7 @@ import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/dis
 import type { GatewayConfig } from './config.js';
 import { anonymous, type Authenticate, type GatewayContext } from './context.js';
 import { createFederatedGateway } from './federation.js';
+import { createSubgraphHealthChecker } from './subgraphHealth.js';
 import { createHttpServer } from './httpServer.js';
 import { createLogger, type Logger } from './logger.js';
 import { createGatewayMetrics, type GatewayMetrics } from './metrics.js';
@@ -45,7 +46,15 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
 
   // Fails fast with one clear message on an unreadable or invalid supergraph.
   const initialSupergraph = loadSupergraphFile(config.supergraph.path);
-  const gateway = createFederatedGateway({ config, logger, initialSupergraph, registry, metrics });
+  const { gateway, dataSources } = createFederatedGateway({ config, logger, initialSupergraph, registry, metrics });
+  const subgraphHealth = config.readiness.checkSubgraphs
+    ? createSubgraphHealthChecker({
+        dataSources,
+        timeoutMs: config.readiness.timeoutMs,
+        cacheMs: config.readiness.cacheMs,
+        onFailure: (subgraph, error) => logger.warn({ event: 'subgraph_unhealthy', subgraph, err: (error as Error).message }, 'subgraph health check failed'),
+      })
+    : undefined;
 
   const sandbox = config.sandbox ?? !production;
   const operationLimits = createOperationLimits(config.operationLimits);
@@ -79,6 +88,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     logger,
     metrics,
     isReady: () => registry.latest !== undefined,
+    subgraphHealth,
     isShuttingDown: () => shuttingDown,
     buildContext: async (req, requestId, requestLog) => ({
       requestId,
