@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { operationLimitsConfigSchema } from './plugins/operationLimits.js';
+import { resilienceConfigSchema } from './subgraphResilience.js';
 import { authConfigSchema } from './auth/authConfig.js';
 import { authorizationConfigSchema } from './authorization/authorizationConfig.js';
 import { rateLimitConfigSchema } from './rateLimit/rateLimitConfig.js';
@@ -45,6 +46,8 @@ const subgraphSchema = z
     timeoutMs: z.number().int().positive().max(300_000).optional(),
     /** Client headers copied to this subgraph's requests; replaces `subgraphDefaults.propagateHeaders`. */
     propagateHeaders: z.array(propagatedHeaderSchema).optional(),
+    /** Retries and circuit breaker for this subgraph; replaces `subgraphDefaults.resilience`. */
+    resilience: resilienceConfigSchema.optional(),
   })
   .strict();
 
@@ -91,6 +94,8 @@ export const gatewayConfigSchema = z
          * @default [] (nothing from the client reaches a subgraph unless listed; `Authorization` included)
          */
         propagateHeaders: z.array(propagatedHeaderSchema).default([]),
+        /** Retries (queries only) and circuit breaker per subgraph; see subgraphResilience.ts. */
+        resilience: resilienceConfigSchema.prefault({}),
       })
       .strict()
       .prefault({}),

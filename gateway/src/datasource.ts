@@ -11,6 +11,7 @@ import { GATEWAY_IDENTITY_HEADER, signGatewayIdentity, type ForwardedIdentity } 
 import type { GatewayContext } from './context.js';
 import { gatewayError } from './errors.js';
 import { createSubgraphFetcher, SubgraphTimeoutError } from './subgraphFetcher.js';
+import { isQueryOperation, SubgraphUnavailableError, type SubgraphCaller } from './subgraphResilience.js';
 
 /**
  * Headers a client must never be able to set on a subgraph request: subgraphs trust only the
@@ -29,6 +30,8 @@ export interface SubgraphDataSourceOptions {
   propagateHeaders: readonly string[];
   /** The gateway's keep-alive pool for subgraph connections. */
   connectionPool: Agent;
+  /** Retries and circuit breaker of this subgraph (kept across hot reloads). */
+  caller: SubgraphCaller;
 }
 
 export function forwardedIdentityOf(context: GatewayContext | undefined): ForwardedIdentity {
@@ -41,12 +44,14 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
   private readonly subgraphName: string;
   private readonly identitySecret: string | undefined;
   private readonly propagateHeaders: readonly string[];
+  private readonly caller: SubgraphCaller;
 
   constructor(options: SubgraphDataSourceOptions) {
     super({ url: options.url });
     this.subgraphName = options.name;
     this.identitySecret = options.identitySecret;
     this.propagateHeaders = options.propagateHeaders;
+    this.caller = options.caller;
     // Apollo's default fetcher is make-fetch-happen with no timeout (a known trap); ours has a deadline.
     this.fetcher = createSubgraphFetcher({ timeoutMs: options.timeoutMs, dispatcher: options.connectionPool, subgraphName: options.name });
   }
@@ -76,8 +81,10 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
 
   /** Turns transport failures into coded field errors at the path the fetch was for. */
   override async process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<GatewayGraphQLResponse> {
+    // Only a query may be sent twice: see subgraphResilience.ts.
+    const retryable = options.kind === GraphQLDataSourceRequestKind.INCOMING_OPERATION && isQueryOperation(options.document, options.request.query);
     try {
-      return await super.process(options);
+      return await this.caller.call(() => super.process(options), { retryable });
     } catch (error) {
       const fetchPath =
         options.kind === GraphQLDataSourceRequestKind.INCOMING_OPERATION
@@ -86,6 +93,9 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
       // A root fetch has an empty path: the error then belongs to the whole response, not a field.
       const path = fetchPath && fetchPath.length > 0 ? fetchPath : undefined;
       const detail = { serviceName: this.subgraphName, reason: (error as Error).message };
+      if (error instanceof SubgraphUnavailableError) {
+        throw gatewayError('SUBGRAPH_UNAVAILABLE', { path, extensions: { serviceName: this.subgraphName, internal: detail } });
+      }
       if (error instanceof SubgraphTimeoutError) {
         throw gatewayError('GATEWAY_TIMEOUT', { path, extensions: { serviceName: this.subgraphName, internal: detail } });
       }

@@ -7,6 +7,7 @@ import type { Logger } from './logger.js';
 import type { GatewayMetrics } from './metrics.js';
 import { SubgraphDataSource } from './datasource.js';
 import { createSubgraphConnectionPool } from './subgraphFetcher.js';
+import { createSubgraphCaller, type SubgraphCaller } from './subgraphResilience.js';
 import { getRewrittenOperation } from './operationRewrite.js';
 import { supergraphFileSource } from './supergraph/supergraphFile.js';
 import type { PreparedSupergraph } from './supergraph/securityFeatures.js';
@@ -42,6 +43,21 @@ export function createFederatedGateway(options: FederationOptions): FederatedGat
   const pending = new Map<string, PreparedSupergraph>();
   const connectionPool = createSubgraphConnectionPool();
   const dataSources = new Map<string, SubgraphDataSource>();
+  // One caller (breaker state) per subgraph name, kept across hot reloads.
+  const callers = new Map<string, SubgraphCaller>();
+  const callerFor = (name: string): SubgraphCaller => {
+    let caller = callers.get(name);
+    if (!caller) {
+      caller = createSubgraphCaller(config.subgraphs[name]?.resilience ?? config.subgraphDefaults.resilience, {
+        onStateChange: (state) => {
+          options.metrics.circuitState.set({ subgraph: name }, state === 'open' ? 1 : state === 'halfOpen' ? 0.5 : 0);
+          logger[state === 'closed' ? 'info' : 'warn']({ event: 'circuit_breaker', subgraph: name, state }, `circuit breaker ${state}`);
+        },
+      });
+      callers.set(name, caller);
+    }
+    return caller;
+  };
   const gateway = new ApolloGateway({
     logger: apolloLogger(logger),
     supergraphSdl: supergraphFileSource(options.initialSupergraph, {
@@ -63,6 +79,7 @@ export function createFederatedGateway(options: FederationOptions): FederatedGat
         identitySecret: config.internalIdentity.secret,
         propagateHeaders: override?.propagateHeaders ?? config.subgraphDefaults.propagateHeaders,
         connectionPool,
+        caller: callerFor(name),
       });
       dataSources.set(name, dataSource);
       return dataSource;

@@ -1,7 +1,7 @@
 // Prometheus metrics for one gateway instance (its own registry: no process-global state, so two
 // gateways in one process, e.g. in tests, never share counters). Labels stay low-cardinality:
 // route, method, status class and error code, never operation names or user ids.
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 export interface GatewayMetrics {
   readonly registry: Registry;
@@ -9,6 +9,7 @@ export interface GatewayMetrics {
   readonly httpDuration: Histogram<'route' | 'status'>;
   readonly graphqlErrors: Counter<'code'>;
   readonly supergraphReloads: Counter<'result'>;
+  readonly circuitState: Gauge<'subgraph'>;
 }
 
 export function createGatewayMetrics(): GatewayMetrics {
@@ -40,6 +41,12 @@ export function createGatewayMetrics(): GatewayMetrics {
       name: 'gateway_supergraph_reloads_total',
       help: 'Supergraph hot reloads, by result (applied | rejected).',
       labelNames: ['result'],
+      registers: [registry],
+    }),
+    circuitState: new Gauge({
+      name: 'gateway_subgraph_circuit_state',
+      help: 'Circuit breaker per subgraph: 0 closed, 0.5 half-open, 1 open (failing fast).',
+      labelNames: ['subgraph'],
       registers: [registry],
     }),
   };
