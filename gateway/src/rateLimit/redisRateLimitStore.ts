@@ -2,7 +2,12 @@
 // Redis trouble surfaces as RateLimitStoreUnavailableError within about commandTimeoutMs; the caller decides
 // fail-open or fail-closed. ioredis keeps reconnecting in the background, so the store recovers by itself.
 import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
+import { createRequire } from 'node:module';
+import type { Redis } from 'ioredis';
+
+// ioredis is loaded on first use (~100 ms of module loading), so a gateway with the default in-memory
+// store does not pay for it at startup. It is CommonJS, so a synchronous require keeps this API sync.
+const requireModule = createRequire(import.meta.url);
 import {
   RateLimitStoreUnavailableError,
   type RateLimitCheck,
@@ -48,7 +53,8 @@ export class RedisRateLimitStore implements RateLimitStore {
   constructor(options: RedisRateLimitStoreOptions) {
     this.commandTimeoutMs = options.commandTimeoutMs ?? 50;
     this.maxWaitMs = options.maxWaitMs ?? 1_000;
-    this.client = new Redis(options.url, {
+    const { Redis: RedisClient } = requireModule('ioredis') as typeof import('ioredis');
+    this.client = new RedisClient(options.url, {
       // Only a backstop that clears commands a hung Redis never answers; the request-facing deadline is
       // withDeadline() below. ioredis's own commandTimeout fires in the timers phase, before this process
       // has read replies already waiting on the socket, and counts time queued behind a burst: it reports
