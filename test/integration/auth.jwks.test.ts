@@ -3,7 +3,7 @@
 // the schema on hot reload, and the production refusal of the dev signing key.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHmac, randomBytes } from 'node:crypto';
+import { createHmac, randomUUID, randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -43,8 +43,10 @@ function supergraph(emailPolicy: string): string {
   return result.supergraphSdl;
 }
 
+// A unique jti per token: the gateway caches verified tokens by their string, and these tests are about
+// what happens at key lookup, which a repeated token (same claims within one second) would skip.
 const token = (kid: string, scopes: string[] = []) =>
-  new SignJWT({ scope: scopes.join(' ') })
+  new SignJWT({ scope: scopes.join(' '), jti: randomUUID() })
     .setProtectedHeader({ alg: 'RS256', kid })
     .setSubject('user-1')
     .setIssuer(ISS)
