@@ -162,3 +162,38 @@ describe('redis store across clients and outages', () => {
     assert.equal(after.results[0]!.remaining, 4);
   });
 });
+
+describe('redis store round trips', () => {
+  test('one Redis command per operation, however many limits it checks', async () => {
+    const store = await redisStore();
+    // Warm up: the script is loaded on connect; one consume makes sure it is cached.
+    await store.consume([{ key: freshKey('warm'), max: 5, windowMs: 60_000, cost: 1 }], Date.now());
+    // MONITOR shows every command any client sends (commands a Lua script runs are tagged "lua"):
+    // keep only those from this store's own connection, since earlier tests' clients share the server.
+    const localPort = (store.client as unknown as { stream: { localPort: number } }).stream.localPort;
+    const monitor = await store.client.monitor();
+    const fromClients: string[] = [];
+    monitor.on('monitor', (_time: string, args: string[], source: string) => {
+      if (source.endsWith(`:${localPort}`)) fromClients.push(String(args[0]).toLowerCase());
+    });
+    try {
+      const operations = 10;
+      for (let i = 0; i < operations; i += 1) {
+        await store.consume(
+          [
+            { key: freshKey('a'), max: 5, windowMs: 60_000, cost: 1 },
+            { key: freshKey('b'), max: 5, windowMs: 1_000, cost: 2 },
+            { key: freshKey('c'), max: 1, windowMs: 10_000, cost: 1 },
+          ],
+          Date.now(),
+        );
+      }
+      // MONITOR output is asynchronous: wait until the last command has been reported.
+      const deadline = Date.now() + 2_000;
+      while (fromClients.length < operations && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      assert.deepEqual(fromClients, Array.from({ length: operations }, () => 'evalsha'));
+    } finally {
+      monitor.disconnect();
+    }
+  });
+});
