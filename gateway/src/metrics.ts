@@ -10,6 +10,7 @@ export interface GatewayMetrics {
   readonly graphqlErrors: Counter<'code'>;
   readonly supergraphReloads: Counter<'result'>;
   readonly circuitState: Gauge<'subgraph'>;
+  readonly authorizationDenials: Counter<'coordinate'>;
 }
 
 export function createGatewayMetrics(): GatewayMetrics {
@@ -41,6 +42,12 @@ export function createGatewayMetrics(): GatewayMetrics {
       name: 'gateway_supergraph_reloads_total',
       help: 'Supergraph hot reloads, by result (applied | rejected).',
       labelNames: ['result'],
+      registers: [registry],
+    }),
+    authorizationDenials: new Counter({
+      name: 'gateway_authorization_denials_total',
+      help: 'Fields removed (or operations rejected) by @authenticated/@requiresScopes, by schema coordinate.',
+      labelNames: ['coordinate'],
       registers: [registry],
     }),
     circuitState: new Gauge({

@@ -28,8 +28,10 @@ export function createPolicyPlugins(dependencies: PolicyPluginDependencies): Apo
     createAuthorizationPlugin({
       policyFor: (schema) => readPolicy(registry.supergraphFor(schema).document),
       rejectUnauthorized: config.authorization.rejectUnauthorized,
-      onUnauthorized: (removed, context) =>
-        logger.info({ event: 'authorization_denied', requestId: context.requestId, coordinates: removed.map((r) => r.coordinate) }, 'unauthorized fields removed'),
+      onUnauthorized: (removed, context) => {
+        for (const { coordinate } of removed) metrics.authorizationDenials.inc({ coordinate });
+        logger.info({ event: 'authorization_denied', requestId: context.requestId, coordinates: removed.map((r) => r.coordinate) }, 'unauthorized fields removed');
+      },
     }),
     createRateLimitPlugin({
       config: config.rateLimits,

@@ -90,13 +90,19 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     isReady: () => registry.latest !== undefined,
     subgraphHealth,
     isShuttingDown: () => shuttingDown,
-    buildContext: async (req, requestId, requestLog) => ({
-      requestId,
-      clientIp: clientAddress(req.socket.remoteAddress, req.headers['x-forwarded-for']),
-      auth: await authenticate(req),
-      req,
-      requestLog,
-    }),
+    buildContext: async (req, requestId, requestLog) => {
+      let auth;
+      try {
+        auth = await authenticate(req);
+      } catch (error) {
+        // Rejected before any plugin runs (401/503): count it here, the masking plugin never sees it.
+        const code = String((error as { extensions?: { code?: unknown } }).extensions?.code ?? 'INTERNAL_SERVER_ERROR');
+        metrics.graphqlErrors.inc({ code });
+        requestLog.errorCodes.push(code);
+        throw error;
+      }
+      return { requestId, clientIp: clientAddress(req.socket.remoteAddress, req.headers['x-forwarded-for']), auth, req, requestLog };
+    },
   });
   server.on('request', (_req, res) => {
     inFlight += 1;

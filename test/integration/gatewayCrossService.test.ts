@@ -149,6 +149,18 @@ describe('gateway over the users and orders subgraphs', () => {
     assert.equal(other.status, 200);
   });
 
+  test('bad tokens and authorization denials are visible in /metrics and the access log', async () => {
+    const bad = await postGraphQL(graph.graphqlUrl, { query: '{ users(first: 1) { id } }' }, { authorization: 'Bearer not-a-jwt', 'x-request-id': 'bad-token-1' });
+    assert.equal(bad.status, 401);
+    const noScope = await postGraphQL(graph.graphqlUrl, { query: '{ users(first: 2) { id email } }' }, { authorization: `Bearer ${await graph.tokenFor('user-2', [])}` });
+    assert.deepEqual(errorCodes(noScope), ['UNAUTHORIZED_FIELD_OR_TYPE']);
+    const metrics = await (await fetch(`${graph.gateway.url}/metrics`)).text();
+    assert.match(metrics, /gateway_graphql_errors_total\{code="UNAUTHENTICATED"\} [1-9]/);
+    assert.match(metrics, /gateway_authorization_denials_total\{coordinate="User.email"\} [1-9]/);
+    const line = await graph.gateway.waitForLog((r) => r.event === 'request' && r.requestId === 'bad-token-1');
+    assert.deepEqual(line.errorCodes, ['UNAUTHENTICATED']);
+  });
+
   test('errors never leak subgraph URLs, service names or stack traces, and carry the request ID', async () => {
     const response = await postGraphQL(graph.graphqlUrl, { query: '{ order(id: "order-1") { id } }' }, { ...readAll, 'x-request-id': 'test-req-1' });
     assert.equal(response.headers.get('x-request-id'), 'test-req-1');
