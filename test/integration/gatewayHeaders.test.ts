@@ -2,10 +2,9 @@
 // Authorization is forwarded (the gateway neither trusts nor passes on what it was not told to).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { composeFixture } from '../support/fixtureSupergraph.js';
+import { startFixtureGateway, startSlowSubgraph } from '../support/fixtureSupergraph.js';
 import { postGraphQL } from '../support/http.js';
 import { startProcess, stopAll, type RunningProcess } from '../support/processes.js';
 
@@ -19,15 +18,15 @@ describe('header propagation to subgraphs', () => {
   let dir: string;
 
   before(async () => {
-    subgraph = await startProcess({ name: 'slow', script: 'test/fixtures/slow-subgraph/main.ts', args: ['--port', '0', '--insecure-allow-unsigned'] });
-    dir = mkdtempSync(join(tmpdir(), 'gw-headers-'));
-    const supergraphPath = join(dir, 'supergraph.graphql');
-    writeFileSync(supergraphPath, composeFixture([{ name: 'slow', url: `${subgraph.url}/graphql`, schemaFile: 'test/fixtures/slow-subgraph/schema.graphql' }]));
-    writeFileSync(join(dir, 'propagating.yaml'), 'subgraphDefaults:\n  propagateHeaders: [Authorization, x-tenant]\n');
-    [plain, propagating] = await Promise.all([
-      startProcess({ name: 'gateway-plain', script: 'gateway/src/main.ts', args: ['--supergraph', supergraphPath, '--port', '0'] }),
-      startProcess({ name: 'gateway-propagating', script: 'gateway/src/main.ts', args: ['--supergraph', supergraphPath, '--port', '0', '--config', join(dir, 'propagating.yaml')] }),
+    subgraph = await startSlowSubgraph();
+    const subgraphUrl = `${subgraph.url}/graphql`;
+    const [plainGateway, propagatingGateway] = await Promise.all([
+      startFixtureGateway({ subgraphUrl, name: 'gateway-plain' }),
+      startFixtureGateway({ subgraphUrl, name: 'gateway-propagating', config: 'subgraphDefaults:\n  propagateHeaders: [Authorization, x-tenant]\n' }),
     ]);
+    plain = plainGateway.gateway;
+    propagating = propagatingGateway.gateway;
+    dir = plainGateway.dir;
   });
   after(async () => stopAll([plain, propagating, subgraph]));
 

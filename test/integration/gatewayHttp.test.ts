@@ -3,12 +3,9 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { composeFixture } from '../support/fixtureSupergraph.js';
+import { startFixtureGateway, startSlowSubgraph } from '../support/fixtureSupergraph.js';
 import { errorCodes, postGraphQL } from '../support/http.js';
-import { startProcess, stopAll, type RunningProcess } from '../support/processes.js';
+import { stopAll, type RunningProcess } from '../support/processes.js';
 
 interface RawResponse { status: number; headers: Headers; text: string }
 
@@ -33,14 +30,11 @@ describe('gateway HTTP surface', () => {
   let graphqlUrl: string;
 
   before(async () => {
-    subgraph = await startProcess({ name: 'slow', script: 'test/fixtures/slow-subgraph/main.ts', args: ['--port', '0', '--insecure-allow-unsigned'] });
-    const dir = mkdtempSync(join(tmpdir(), 'gw-http-'));
-    const supergraphPath = join(dir, 'supergraph.graphql');
-    writeFileSync(supergraphPath, composeFixture([{ name: 'slow', url: `${subgraph.url}/graphql`, schemaFile: 'test/fixtures/slow-subgraph/schema.graphql' }]));
-    const configPath = join(dir, 'gateway.yaml');
-    writeFileSync(configPath, 'server:\n  maxBodyBytes: 2048\n  maxHeaderBytes: 8192\noperationLimits:\n  maxAliases: 3\n  maxTokens: 60\n');
-    gateway = await startProcess({ name: 'gateway', script: 'gateway/src/main.ts', args: ['--supergraph', supergraphPath, '--port', '0', '--config', configPath] });
-    graphqlUrl = `${gateway.url}/graphql`;
+    subgraph = await startSlowSubgraph();
+    ({ gateway, graphqlUrl } = await startFixtureGateway({
+      subgraphUrl: `${subgraph.url}/graphql`,
+      config: 'server:\n  maxBodyBytes: 2048\n  maxHeaderBytes: 8192\noperationLimits:\n  maxAliases: 3\n  maxTokens: 60\n',
+    }));
   });
   after(async () => stopAll([gateway, subgraph]));
 
@@ -161,11 +155,8 @@ describe('gateway in production mode', () => {
   let subgraph: RunningProcess;
   let gateway: RunningProcess;
   before(async () => {
-    subgraph = await startProcess({ name: 'slow', script: 'test/fixtures/slow-subgraph/main.ts', args: ['--port', '0', '--insecure-allow-unsigned'] });
-    const dir = mkdtempSync(join(tmpdir(), 'gw-prod-'));
-    const supergraphPath = join(dir, 'supergraph.graphql');
-    writeFileSync(supergraphPath, composeFixture([{ name: 'slow', url: `${subgraph.url}/graphql`, schemaFile: 'test/fixtures/slow-subgraph/schema.graphql' }]));
-    gateway = await startProcess({ name: 'gateway-prod', script: 'gateway/src/main.ts', args: ['--supergraph', supergraphPath, '--port', '0'], env: { NODE_ENV: 'production' } });
+    subgraph = await startSlowSubgraph();
+    ({ gateway } = await startFixtureGateway({ subgraphUrl: `${subgraph.url}/graphql`, env: { NODE_ENV: 'production' }, name: 'gateway-prod' }));
   });
   after(async () => stopAll([gateway, subgraph]));
 

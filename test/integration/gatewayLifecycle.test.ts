@@ -2,14 +2,11 @@
 // without a restart, per-subgraph timeouts, and graceful shutdown that finishes in-flight requests.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { composeFixture } from '../support/fixtureSupergraph.js';
+import { composeFixture, startFixtureGateway, startSlowSubgraph } from '../support/fixtureSupergraph.js';
 import { errorCodes, postGraphQL } from '../support/http.js';
-import { startProcess, stopAll, type RunningProcess } from '../support/processes.js';
-import { readFileSync } from 'node:fs';
-import { repoRoot } from '../support/processes.js';
+import { repoRoot, stopAll, type RunningProcess } from '../support/processes.js';
 
 const fullSdl = readFileSync(join(repoRoot, 'test/fixtures/slow-subgraph/schema.graphql'), 'utf8');
 // v1 lacks `added`; v2 is the subgraph's full schema.
@@ -24,15 +21,13 @@ describe('gateway lifecycle on a fixture supergraph', () => {
 
   before(async () => {
     assert.ok(!v1Sdl.includes('added'), 'fixture v1 must not have the field');
-    subgraph = await startProcess({ name: 'slow', script: 'test/fixtures/slow-subgraph/main.ts', args: ['--port', '0', '--insecure-allow-unsigned'] });
-    const dir = mkdtempSync(join(tmpdir(), 'gw-lifecycle-'));
-    supergraphPath = join(dir, 'supergraph.graphql');
-    writeFileSync(supergraphPath, composeFixture([{ name: 'slow', url: `${subgraph.url}/graphql`, sdl: v1Sdl }]));
+    subgraph = await startSlowSubgraph();
     v2 = composeFixture([{ name: 'slow', url: `${subgraph.url}/graphql`, sdl: fullSdl }]);
-    const configPath = join(dir, 'gateway.yaml');
-    writeFileSync(configPath, 'supergraph:\n  pollIntervalMs: 100\nsubgraphs:\n  slow:\n    timeoutMs: 700\n');
-    gateway = await startProcess({ name: 'gateway', script: 'gateway/src/main.ts', args: ['--supergraph', supergraphPath, '--port', '0', '--config', configPath] });
-    graphqlUrl = `${gateway.url}/graphql`;
+    ({ gateway, graphqlUrl, supergraphPath } = await startFixtureGateway({
+      subgraphUrl: `${subgraph.url}/graphql`,
+      sdl: v1Sdl,
+      config: 'supergraph:\n  pollIntervalMs: 100\nsubgraphs:\n  slow:\n    timeoutMs: 700\n',
+    }));
   });
   after(async () => stopAll([gateway, subgraph]));
 

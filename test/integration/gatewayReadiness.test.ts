@@ -3,11 +3,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { composeFixture } from '../support/fixtureSupergraph.js';
-import { startProcess, stopAll, type RunningProcess } from '../support/processes.js';
+import { startFixtureGateway, startSlowSubgraph } from '../support/fixtureSupergraph.js';
+import { stopAll, type RunningProcess } from '../support/processes.js';
 
 async function readyz(gateway: RunningProcess): Promise<{ status: number; body: { status: string; subgraphs?: Record<string, string> } }> {
   const response = await fetch(`${gateway.url}/readyz`);
@@ -21,18 +18,12 @@ describe('readiness with subgraph checks', () => {
   before(async () => {
     // A signed-identity subgraph: the health check must go through the same signing as real traffic.
     const secret = randomBytes(32).toString('base64url');
-    subgraph = await startProcess({ name: 'slow', script: 'test/fixtures/slow-subgraph/main.ts', args: ['--port', '0'], env: { INTERNAL_IDENTITY_SECRET: secret } });
-    const dir = mkdtempSync(join(tmpdir(), 'gw-ready-'));
-    const supergraphPath = join(dir, 'supergraph.graphql');
-    writeFileSync(supergraphPath, composeFixture([{ name: 'slow', url: `${subgraph.url}/graphql`, schemaFile: 'test/fixtures/slow-subgraph/schema.graphql' }]));
-    const configPath = join(dir, 'gateway.yaml');
-    writeFileSync(configPath, 'readiness:\n  checkSubgraphs: true\n  cacheMs: 0\n  timeoutMs: 1000\n');
-    gateway = await startProcess({
-      name: 'gateway',
-      script: 'gateway/src/main.ts',
-      args: ['--supergraph', supergraphPath, '--port', '0', '--config', configPath],
+    subgraph = await startSlowSubgraph({ INTERNAL_IDENTITY_SECRET: secret });
+    ({ gateway } = await startFixtureGateway({
+      subgraphUrl: `${subgraph.url}/graphql`,
+      config: 'readiness:\n  checkSubgraphs: true\n  cacheMs: 0\n  timeoutMs: 1000\n',
       env: { INTERNAL_IDENTITY_SECRET: secret },
-    });
+    }));
   });
   after(async () => stopAll([gateway, subgraph]));
 

@@ -4,12 +4,9 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { composeFixture } from '../support/fixtureSupergraph.js';
+import { startFixtureGateway, startSlowSubgraph } from '../support/fixtureSupergraph.js';
 import { errorCodes, postGraphQL } from '../support/http.js';
-import { startProcess, stopAll, type RunningProcess } from '../support/processes.js';
+import { stopAll, type RunningProcess } from '../support/processes.js';
 
 interface FaultyProxy {
   url: string;
@@ -55,24 +52,18 @@ describe('subgraph retries and circuit breaker', () => {
   let graphqlUrl: string;
 
   before(async () => {
-    subgraph = await startProcess({ name: 'slow', script: 'test/fixtures/slow-subgraph/main.ts', args: ['--port', '0', '--insecure-allow-unsigned'] });
+    subgraph = await startSlowSubgraph();
     proxy = await startFaultyProxy(subgraph.url);
-    const dir = mkdtempSync(join(tmpdir(), 'gw-resilience-'));
-    const supergraphPath = join(dir, 'supergraph.graphql');
-    writeFileSync(supergraphPath, composeFixture([{ name: 'slow', url: `${proxy.url}/graphql`, schemaFile: 'test/fixtures/slow-subgraph/schema.graphql' }]));
-    const configPath = join(dir, 'gateway.yaml');
-    writeFileSync(
-      configPath,
-      [
+    ({ gateway, graphqlUrl } = await startFixtureGateway({
+      subgraphUrl: `${proxy.url}/graphql`,
+      config: [
         'subgraphDefaults:',
         '  resilience:',
         '    retries: 1',
         '    retryBackoffMs: 10',
         '    circuitBreaker: { volumeThreshold: 4, errorThresholdPercentage: 50, resetTimeoutMs: 1000 }',
       ].join('\n'),
-    );
-    gateway = await startProcess({ name: 'gateway', script: 'gateway/src/main.ts', args: ['--supergraph', supergraphPath, '--port', '0', '--config', configPath] });
-    graphqlUrl = `${gateway.url}/graphql`;
+    }));
   });
   after(async () => {
     await stopAll([gateway, subgraph]);

@@ -1,9 +1,13 @@
-// Composes small fixture supergraphs in tests, with @apollo/composition (what `npm run compose` uses).
-import { readFileSync, writeFileSync } from 'node:fs';
+// Composes small fixture supergraphs in tests, with @apollo/composition (what `npm run compose` uses),
+// and starts the fixture subgraph and a gateway over it (any valid supergraph, not only the sample graph).
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { composeServices } from '@apollo/composition';
 import { parse } from 'graphql';
-import { repoRoot } from './processes.js';
-import { join } from 'node:path';
+import { repoRoot, startProcess, type RunningProcess } from './processes.js';
+
+export const SLOW_SUBGRAPH_SCHEMA = 'test/fixtures/slow-subgraph/schema.graphql';
 
 export interface FixtureSubgraph {
   name: string;
@@ -26,6 +30,44 @@ export function composeFixture(subgraphs: FixtureSubgraph[]): string {
   return result.supergraphSdl;
 }
 
-export function writeFixture(path: string, sdl: string): void {
-  writeFileSync(path, sdl);
+/** The fixture subgraph (test/fixtures/slow-subgraph); unsigned unless `env` gives it a secret. */
+export function startSlowSubgraph(env?: Record<string, string>): Promise<RunningProcess> {
+  const args = ['--port', '0', ...(env?.INTERNAL_IDENTITY_SECRET ? [] : ['--insecure-allow-unsigned'])];
+  return startProcess({ name: 'slow', script: 'test/fixtures/slow-subgraph/main.ts', args, env });
+}
+
+export interface FixtureGateway {
+  gateway: RunningProcess;
+  graphqlUrl: string;
+  /** The temp folder holding the supergraph and config files. */
+  dir: string;
+  supergraphPath: string;
+}
+
+export interface FixtureGatewayOptions {
+  /** Routing URL of the `slow` subgraph (e.g. `${subgraph.url}/graphql`, or a proxy in front of it). */
+  subgraphUrl: string;
+  /** SDL of the subgraph; defaults to the fixture's schema.graphql. */
+  sdl?: string;
+  /** Gateway config file contents (YAML); none when absent. */
+  config?: string;
+  env?: Record<string, string>;
+  name?: string;
+}
+
+/** A real gateway process over a supergraph composed from the fixture subgraph. */
+export async function startFixtureGateway(options: FixtureGatewayOptions): Promise<FixtureGateway> {
+  const dir = mkdtempSync(join(tmpdir(), 'gw-fixture-'));
+  const supergraphPath = join(dir, 'supergraph.graphql');
+  writeFileSync(
+    supergraphPath,
+    composeFixture([{ name: 'slow', url: options.subgraphUrl, ...(options.sdl ? { sdl: options.sdl } : { schemaFile: SLOW_SUBGRAPH_SCHEMA }) }]),
+  );
+  const args = ['--supergraph', supergraphPath, '--port', '0'];
+  if (options.config !== undefined) {
+    writeFileSync(join(dir, 'gateway.yaml'), options.config);
+    args.push('--config', join(dir, 'gateway.yaml'));
+  }
+  const gateway = await startProcess({ name: options.name ?? 'gateway', script: 'gateway/src/main.ts', args, env: options.env });
+  return { gateway, graphqlUrl: `${gateway.url}/graphql`, dir, supergraphPath };
 }
