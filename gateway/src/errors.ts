@@ -1,7 +1,7 @@
 // The one table of every error code the gateway emits: code → HTTP status and client-facing message.
 // Tests assert on codes, never on message strings. Request errors (nothing executed) carry their own
 // status; field errors (execution started) answer 200 with partial data, as GraphQL over HTTP says.
-import { GraphQLError } from 'graphql';
+import { GraphQLError, type ASTNode } from 'graphql';
 
 export interface ErrorSpec {
   /** HTTP status when this error rejects the whole request; 200 for field errors. */
@@ -15,6 +15,7 @@ export const ERRORS = {
   GRAPHQL_PARSE_FAILED: { status: 400, message: 'The query could not be parsed.' },
   GRAPHQL_VALIDATION_FAILED: { status: 400, message: 'The query is not valid against the schema.' },
   OPERATION_RESOLUTION_FAILURE: { status: 400, message: 'The operation named in operationName was not found.' },
+  SUBSCRIPTION_NOT_SUPPORTED: { status: 400, message: 'Subscriptions are not supported by this gateway; send a query or a mutation.' },
   PERSISTED_QUERY_NOT_FOUND: { status: 200, message: 'PersistedQueryNotFound' },
   UNAUTHENTICATED: { status: 401, message: 'The credentials are missing or invalid.' },
   FORBIDDEN: { status: 403, message: 'The operation is not allowed for this caller.' },
@@ -57,6 +58,8 @@ export interface GatewayErrorOptions {
   /** Response headers for request errors (e.g. Retry-After, WWW-Authenticate). */
   headers?: Record<string, string>;
   path?: readonly (string | number)[];
+  /** The document nodes the error is about (validation errors), for `locations`. */
+  nodes?: ASTNode | readonly ASTNode[];
 }
 
 /**
@@ -71,6 +74,7 @@ export function gatewayError(code: ErrorCode, options: GatewayErrorOptions = {})
       : undefined;
   return new GraphQLError(options.message ?? spec.message, {
     path: options.path,
+    nodes: options.nodes,
     extensions: { code, ...options.extensions, ...(http ? { http } : {}) },
   });
 }

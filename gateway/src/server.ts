@@ -19,6 +19,7 @@ import { createRequestLoggingPlugin } from './plugins/requestLogging.js';
 import { createPolicyPlugins } from './policyPlugins.js';
 import { createClientAddressResolver } from './rateLimit/clientAddress.js';
 import { loadSupergraphFile } from './supergraph/supergraphFile.js';
+import { refuseSubscriptionsRule } from './refuseSubscriptions.js';
 import { SupergraphRegistry } from './supergraph/supergraphRegistry.js';
 
 export interface RunningGateway {
@@ -64,7 +65,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     csrfPrevention: true,
     includeStacktraceInErrorResponses: false,
     formatError: maskError,
-    validationRules: operationLimits.validationRules,
+    validationRules: [refuseSubscriptionsRule, ...operationLimits.validationRules],
     parseOptions: operationLimits.parseOptions,
     plugins: [
       ...(operationLimits.plugins as ApolloServerPlugin<GatewayContext>[]),

@@ -72,6 +72,19 @@ describe('gateway HTTP surface', () => {
     assert.deepEqual(errorCodes(tokens), ['GRAPHQL_PARSE_FAILED']);
   });
 
+  test('subscription → 400 SUBSCRIPTION_NOT_SUPPORTED (was a 500), by POST and by GET, before any policy runs', async () => {
+    const post = await postGraphQL(graphqlUrl, { query: 'subscription OnPing { ping }' });
+    assert.equal(post.status, 400);
+    assert.deepEqual(errorCodes(post), ['SUBSCRIPTION_NOT_SUPPORTED']);
+    assert.deepEqual(post.body.errors?.[0]?.locations, [{ line: 1, column: 1 }]);
+    assert.ok(post.body.errors?.[0]?.extensions?.requestId);
+    const get = await send(`${graphqlUrl}?query=${encodeURIComponent('subscription { ping }')}`, { headers: json });
+    assert.equal(get.status, 400);
+    assert.equal(get.code, 'SUBSCRIPTION_NOT_SUPPORTED');
+    const metrics = await (await fetch(`${gateway.url}/metrics`)).text();
+    assert.match(metrics, /gateway_graphql_errors_total\{code="SUBSCRIPTION_NOT_SUPPORTED"\} [1-9]/);
+  });
+
   test('unknown operationName → 400', async () => {
     const r = await postGraphQL(graphqlUrl, { query: 'query A { ping }', operationName: 'B' });
     assert.equal(r.status, 400);

@@ -4,7 +4,7 @@ export interface GraphQLResponse<TData = Record<string, unknown>> {
   headers: Headers;
   body: {
     data?: TData | null;
-    errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, unknown> }[];
+    errors?: { message: string; path?: (string | number)[]; locations?: { line: number; column: number }[]; extensions?: Record<string, unknown> }[];
   };
 }
 

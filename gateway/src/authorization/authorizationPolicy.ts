@@ -1,10 +1,9 @@
 // Reads @authenticated / @requiresScopes from the SUPERGRAPH document. The API schema that
 // @apollo/gateway builds drops them, so policy must come from the supergraph itself, and the
-// directive names are whatever the supergraph's @link says (features can be renamed with `as` or
-// `import: [{ name, as }]`, and @link itself can be renamed).
+// directive names are whatever the supergraph's @link says (resolved in supergraph/linkedFeatures.ts).
 import { Kind, parse, type ConstDirectiveNode, type ConstValueNode, type DocumentNode } from 'graphql';
+import { linkedFeatures } from '../supergraph/linkedFeatures.js';
 
-const LINK_SPEC = 'https://specs.apollo.dev/link/';
 const AUTHENTICATED_SPEC = 'https://specs.apollo.dev/authenticated/';
 const REQUIRES_SCOPES_SPEC = 'https://specs.apollo.dev/requiresScopes/';
 /** The versions whose semantics this module implements; any other version fails the load (closed). */
@@ -59,43 +58,18 @@ interface PolicyDirectiveNames {
   requiresScopes?: string;
 }
 
-/** Resolves the local names of the two directives through the schema's @link applications. */
+/** The local names of the two directives, through the supergraph's @link applications (supergraph/linkedFeatures.ts). */
 export function policyDirectiveNames(document: DocumentNode): PolicyDirectiveNames {
-  const schemaDirectives = document.definitions.flatMap((d) =>
-    d.kind === Kind.SCHEMA_DEFINITION || d.kind === Kind.SCHEMA_EXTENSION ? [...(d.directives ?? [])] : [],
-  );
-  // @link bootstraps itself: the application whose url is the link spec names the link directive.
-  const linkName = schemaDirectives.find((d) => stringArgument(d, 'url')?.startsWith(LINK_SPEC))?.name.value;
   const names: PolicyDirectiveNames = {};
-  if (!linkName) return names;
-  for (const link of schemaDirectives.filter((d) => d.name.value === linkName)) {
-    const url = stringArgument(link, 'url') ?? '';
-    const feature = url.startsWith(AUTHENTICATED_SPEC) ? 'authenticated' : url.startsWith(REQUIRES_SCOPES_SPEC) ? 'requiresScopes' : undefined;
+  for (const link of linkedFeatures(document)) {
+    const feature = link.url.startsWith(AUTHENTICATED_SPEC) ? 'authenticated' : link.url.startsWith(REQUIRES_SCOPES_SPEC) ? 'requiresScopes' : undefined;
     if (!feature) continue;
-    const version = url.replace(/\/+$/, '').split('/').pop();
-    if (version !== SUPPORTED_VERSION) {
-      throw new AuthorizationPolicyError(`unsupported ${feature} version ${version} (${url}); this gateway implements ${SUPPORTED_VERSION}`);
+    if (link.version !== SUPPORTED_VERSION) {
+      throw new AuthorizationPolicyError(`unsupported ${feature} version ${link.version} (${link.url}); this gateway implements ${SUPPORTED_VERSION}`);
     }
-    names[feature] = importedName(link, feature) ?? `${stringArgument(link, 'as') ?? feature}`;
+    names[feature] = link.directiveName(feature);
   }
   return names;
-}
-
-/** `import: ["@x"]` keeps the name; `import: [{ name: "@x", as: "@y" }]` renames it. */
-function importedName(link: ConstDirectiveNode, feature: string): string | undefined {
-  const imports = link.arguments?.find((a) => a.name.value === 'import')?.value;
-  if (imports?.kind !== Kind.LIST) return undefined;
-  for (const entry of imports.values) {
-    if (entry.kind === Kind.STRING && entry.value === `@${feature}`) return feature;
-    if (entry.kind === Kind.OBJECT) {
-      const name = entry.fields.find((f) => f.name.value === 'name')?.value;
-      const as = entry.fields.find((f) => f.name.value === 'as')?.value;
-      if (name?.kind === Kind.STRING && name.value === `@${feature}`) {
-        return as?.kind === Kind.STRING ? as.value.replace(/^@/, '') : feature;
-      }
-    }
-  }
-  return undefined;
 }
 
 function addRequirements(target: Map<string, AccessRequirement>, key: string, directives: readonly ConstDirectiveNode[], names: PolicyDirectiveNames): void {
@@ -118,11 +92,6 @@ function scopesArgument(directive: ConstDirectiveNode, where: string): string[][
   const asList = (v: ConstValueNode): readonly ConstValueNode[] => (v.kind === Kind.LIST ? v.values : [v]);
   if (!value) return fail();
   return asList(value).map((inner) => asList(inner).map((scope) => (scope.kind === Kind.STRING ? scope.value : fail())));
-}
-
-function stringArgument(directive: ConstDirectiveNode, name: string): string | undefined {
-  const value = directive.arguments?.find((a) => a.name.value === name)?.value;
-  return value?.kind === Kind.STRING ? value.value : undefined;
 }
 
 /** readAuthorizationPolicy once per supergraph document (documents are immutable once loaded). */

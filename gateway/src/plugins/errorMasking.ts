@@ -3,14 +3,26 @@
 // those in `extensions` by default). The full error goes to the log line, joined by request ID.
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { GraphQLFormattedError } from 'graphql';
-import { CLIENT_SAFE_CODES, CLIENT_SAFE_EXTENSION_KEYS, ERRORS } from '../errors.js';
+import { CLIENT_SAFE_CODES, CLIENT_SAFE_EXTENSION_KEYS, ERRORS, isKnownErrorCode } from '../errors.js';
 import type { GatewayContext } from '../context.js';
 import type { Logger } from '../logger.js';
 
+/**
+ * A validation rule of ours (e.g. refuseSubscriptions.ts) reports its own code, which Apollo Server
+ * replaces with GRAPHQL_VALIDATION_FAILED; the rule's error is still there as `originalError`.
+ */
+function validationRuleCode(formatted: GraphQLFormattedError, error: unknown): string | undefined {
+  if (formatted.extensions?.code !== 'GRAPHQL_VALIDATION_FAILED') return undefined;
+  const original = (error as { originalError?: { extensions?: { code?: unknown } } } | undefined)?.originalError;
+  const code = original?.extensions?.code;
+  // Only request errors of our table: a field-error code would not fit a refusal before execution.
+  return isKnownErrorCode(code) && ERRORS[code].status >= 400 ? code : undefined;
+}
+
 /** Apollo Server's `formatError`: keeps safe codes and fields, masks everything else. */
-export function maskError(formatted: GraphQLFormattedError): GraphQLFormattedError {
+export function maskError(formatted: GraphQLFormattedError, error?: unknown): GraphQLFormattedError {
   const extensions = formatted.extensions ?? {};
-  const code = typeof extensions.code === 'string' ? extensions.code : 'INTERNAL_SERVER_ERROR';
+  const code = validationRuleCode(formatted, error) ?? (typeof extensions.code === 'string' ? extensions.code : 'INTERNAL_SERVER_ERROR');
   if (!CLIENT_SAFE_CODES.has(code)) {
     return {
       message: ERRORS.INTERNAL_SERVER_ERROR.message,
@@ -21,7 +33,7 @@ export function maskError(formatted: GraphQLFormattedError): GraphQLFormattedErr
   }
   const safeExtensions: Record<string, unknown> = { code };
   for (const [key, value] of Object.entries(extensions)) {
-    if (CLIENT_SAFE_EXTENSION_KEYS.has(key)) safeExtensions[key] = value;
+    if (key !== 'code' && CLIENT_SAFE_EXTENSION_KEYS.has(key)) safeExtensions[key] = value;
   }
   return { ...formatted, extensions: safeExtensions };
 }

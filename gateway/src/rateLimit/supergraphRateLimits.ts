@@ -3,6 +3,7 @@
 // `@link(url: ".../rateLimit/v1.x", import: [...])` made it, so a subgraph team may rename it on import.
 import { Kind, valueFromASTUntyped, type ConstDirectiveNode, type DirectiveNode, type DocumentNode, type FieldDefinitionNode } from 'graphql';
 import { parseRateLimitWindow } from './rateLimitWindow.js';
+import { linkedFeatures } from '../supergraph/linkedFeatures.js';
 
 /** One field's limit, as declared (or as configured, once merged). */
 export interface FieldRateLimit {
@@ -20,32 +21,17 @@ export class RateLimitPolicyError extends Error {
   override name = 'RateLimitPolicyError';
 }
 
-/** Feature name in the link URL: ".../rateLimit/v1.0". Only major version 1 is understood. */
-const RATE_LIMIT_FEATURE = /\/rateLimit\/v1\.\d+\/?$/;
+/** Feature name in the link URL: ".../rateLimit/v1.0" (any host). Only major version 1 is understood. */
+const RATE_LIMIT_FEATURE = /\/rateLimit\/v1\.\d+$/;
 
 /**
  * The directive name the supergraph uses for @rateLimit: the imported name (or its `as` rename); when the
  * link does not import it, the link spec's default for a directive named like its feature: `@<as ?? "rateLimit">`.
- * Undefined when the supergraph links no rateLimit feature (then it declares no limits).
+ * Undefined when the supergraph links no rateLimit v1 feature (then it declares no limits, and any
+ * `@rateLimit` it applies makes the load fail: supergraph/unreadablePolicy.ts).
  */
 export function rateLimitDirectiveName(document: DocumentNode): string | undefined {
-  for (const definition of document.definitions) {
-    if (definition.kind !== Kind.SCHEMA_DEFINITION && definition.kind !== Kind.SCHEMA_EXTENSION) continue;
-    for (const directive of definition.directives ?? []) {
-      if (directive.name.value !== 'link') continue;
-      const args = directiveArguments(directive);
-      if (typeof args.url !== 'string' || !RATE_LIMIT_FEATURE.test(args.url)) continue;
-      const imports = Array.isArray(args.import) ? args.import : [];
-      for (const entry of imports) {
-        if (entry === '@rateLimit') return 'rateLimit';
-        if (isRecord(entry) && entry.name === '@rateLimit') {
-          return typeof entry.as === 'string' ? entry.as.replace(/^@/, '') : 'rateLimit';
-        }
-      }
-      return typeof args.as === 'string' ? args.as : 'rateLimit';
-    }
-  }
-  return undefined;
+  return linkedFeatures(document).find((link) => RATE_LIMIT_FEATURE.test(link.url))?.directiveName('rateLimit');
 }
 
 /** Every declared limit by "Type.field" (object and interface fields, definitions and extensions). */
@@ -100,8 +86,4 @@ function directiveArguments(directive: DirectiveNode): Record<string, unknown> {
   const args: Record<string, unknown> = {};
   for (const argument of directive.arguments ?? []) args[argument.name.value] = valueFromASTUntyped(argument.value);
   return args;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

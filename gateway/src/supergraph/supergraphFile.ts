@@ -9,6 +9,7 @@ import type { Logger } from '../logger.js';
 import { prepareSupergraph, type PreparedSupergraph } from './securityFeatures.js';
 import { readAuthorizationPolicy } from '../authorization/authorizationPolicy.js';
 import { readSupergraphRateLimits } from '../rateLimit/supergraphRateLimits.js';
+import { refuseUnreadablePolicy } from './unreadablePolicy.js';
 
 export class SupergraphLoadError extends Error {
   override name = 'SupergraphLoadError';
@@ -37,6 +38,8 @@ export function validateSupergraphSdl(sdl: string, source: string): PreparedSupe
     readAuthorizationPolicy(prepared.document);
     // Likewise a malformed @rateLimit (bad max, window or identityArgs).
     readSupergraphRateLimits(prepared.document);
+    // And policy applied without the @link the readers resolve it through, or @policy (not enforced).
+    refuseUnreadablePolicy(prepared.document);
   } catch (error) {
     const message = (error as Error).message.split('\n').slice(0, 3).join(' ');
     throw new SupergraphLoadError(`invalid supergraph ${source}: ${message}`);
