@@ -4,7 +4,7 @@
 // A child that dies is reported; one that dies during startup stops the whole system (exit 1).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -20,6 +20,21 @@ const REST_SERVICES = [
   { name: 'catalog', script: 'services/catalog/src/main.ts', port: 4011, urlEnv: 'CATALOG_URL' },
   { name: 'inventory-service', script: 'services/inventory/src/main.ts', port: 4012, urlEnv: 'INVENTORY_SERVICE_URL' },
 ] as const;
+
+/** What GraphiQL's first tab shows under `npm start`: one query across the four sample services. */
+const GRAPHIQL_SAMPLE_QUERY = `# users → orders → products → stock: four services.
+# Ctrl-Enter runs it with the dev token under Headers.
+query UsersWithOrders {
+  users(first: 3) {
+    name
+    orders(first: 2) {
+      status
+      total { amountCents currency }
+      items { quantity product { name stock } }
+    }
+  }
+}
+`;
 
 /** How long one process may take to log `listening`; tsx compiles on first start. */
 const READY_TIMEOUT_MS = 60_000;
@@ -158,13 +173,23 @@ async function main(): Promise<void> {
   const subgraphUrls: Record<string, string> = {};
   for (const { subgraph, child } of subgraphs) subgraphUrls[subgraph.name] = `${await child.ready}/graphql`;
 
-  let configFile = resolve(root, 'config/gateway.dev.yaml');
-  if (ephemeral) {
-    // The dev config plus routing-URL overrides for the ports the subgraphs actually got.
-    const devConfig = (parseYaml(readFileSync(configFile, 'utf8')) ?? {}) as Record<string, unknown>;
-    configFile = join(mkdtempSync(join(tmpdir(), 'npm-start-')), 'gateway.yaml');
-    writeFileSync(configFile, toYaml({ ...devConfig, subgraphs: Object.fromEntries(Object.entries(subgraphUrls).map(([name, url]) => [name, { url }])) }));
-  }
+  const token = await mintDevToken(devKey, { subject: 'user-1', scopes: ['orders:read:all', 'orders:write', 'users:read:email'], ttlSeconds: 12 * 3600 });
+  // The dev config, plus GraphiQL's header editor prefilled with the sample token, plus (ephemeral
+  // ports) routing-URL overrides for the ports the subgraphs actually got. Written where only this
+  // user can read it: it holds a token.
+  const devConfig = (parseYaml(readFileSync(resolve(root, 'config/gateway.dev.yaml'), 'utf8')) ?? {}) as Record<string, unknown>;
+  const configDir = mkdtempSync(join(tmpdir(), 'npm-start-'));
+  const configFile = join(configDir, 'gateway.yaml');
+  writeFileSync(
+    configFile,
+    toYaml({
+      ...devConfig,
+      graphiql: { defaultHeaders: { Authorization: `Bearer ${token}` }, defaultQuery: GRAPHIQL_SAMPLE_QUERY },
+      ...(ephemeral ? { subgraphs: Object.fromEntries(Object.entries(subgraphUrls).map(([name, url]) => [name, { url }])) } : {}),
+    }),
+    { mode: 0o600 },
+  );
+  process.on('exit', () => rmSync(configDir, { recursive: true, force: true }));
   const gateway = startChild(
     'gateway',
     'gateway/src/main.ts',
@@ -174,7 +199,6 @@ async function main(): Promise<void> {
   const gatewayUrl = (await gateway.ready).replace('127.0.0.1', 'localhost');
   started = true;
 
-  const token = await mintDevToken(devKey, { subject: 'user-1', scopes: ['orders:read:all', 'orders:write', 'users:read:email'], ttlSeconds: 12 * 3600 });
   const graphqlUrl = `${gatewayUrl}/graphql`;
   process.stdout.write(
     [
@@ -183,12 +207,14 @@ async function main(): Promise<void> {
       ...services.map(({ service, child }) => `  REST ${service.name.padEnd(18)} ${serviceUrls[service.urlEnv]} (pid ${child.process.pid})`),
       ...subgraphs.map(({ subgraph, child }) => `  subgraph ${subgraph.name.padEnd(14)} ${subgraphUrls[subgraph.name]} (pid ${child.process.pid})`),
       `  gateway                 ${graphqlUrl} (pid ${gateway.process.pid})`,
-      `  Apollo Sandbox          ${graphqlUrl} (open it in a browser)`,
+      `  GraphiQL                ${gatewayUrl}/graphiql (local explorer, no internet needed; the token below is prefilled)`,
+      `  Apollo Sandbox          ${graphqlUrl} (needs internet: its scripts come from Apollo's CDN)`,
+      `  Schema (SDL)            ${graphqlUrl}/schema.graphql`,
       '',
       'Sample dev token (sub user-1, scopes orders:read:all orders:write users:read:email, valid 12 h):',
       `  ${token}`,
       'In Sandbox: Headers → add `Authorization` with value `Bearer <token>`. Mint others with:',
-      '  npm run token -- --sub user-2 --scopes "orders:write"',
+      '  npm run -s token -- --sub user-2 --scopes "orders:write"',
       '',
       'Try it from another terminal:',
       `  TOKEN=${token}`,

@@ -1,4 +1,4 @@
-// `npm run token -- --sub user-1 --scopes "orders:write users:read:email" [--ttl 3600] [--roles "a b"] [--tier gold]`
+// `npm run -s token -- --sub user-1 --scopes "orders:write users:read:email" [--ttl 3600] [--roles "a b"] [--tier gold]`
 // Prints ONLY the JWT on stdout (so `TOKEN=$(npm run -s token -- …)` works); messages go to stderr.
 // Signed with the local dev key (.local/dev-auth.json, created on first use), with the issuer and
 // audience the dev gateway config requires.
@@ -7,7 +7,7 @@ import { loadOrCreateDevSigningKey } from '../gateway/src/auth/devSigningKey.js'
 import { mintDevToken } from '../gateway/src/auth/mintDevToken.js';
 
 function fail(message: string): never {
-  process.stderr.write(`token: ${message}\nusage: npm run token -- --sub ID [--scopes "a b"] [--roles "r1 r2"] [--tier T] [--ttl SECONDS]\n`);
+  process.stderr.write(`token: ${message}\nusage: npm run -s token -- --sub ID [--scopes "a b"] [--roles "r1 r2"] [--tier T] [--ttl SECONDS]\n`);
   process.exit(2);
 }
 

@@ -9,6 +9,7 @@ import { resilienceConfigSchema } from './subgraphResilience.js';
 import { authConfigSchema } from './auth/authConfig.js';
 import { authorizationConfigSchema } from './authorization/authorizationConfig.js';
 import { rateLimitConfigSchema } from './rateLimit/rateLimitConfig.js';
+import { graphiqlConfigSchema } from './explorer/explorerConfig.js';
 
 /**
  * Headers that may never be copied from a client to a subgraph: the gateway's own identity and
@@ -129,8 +130,10 @@ export const gatewayConfigSchema = z
     operationLimits: operationLimitsConfigSchema.prefault({}),
     /** Introspection; defaults to on outside production. */
     introspection: z.boolean().optional(),
-    /** Apollo Sandbox landing page on GET /graphql (Accept: text/html); defaults to on outside production. */
+    /** Apollo Sandbox landing page on GET /graphql (Accept: text/html; loads from Apollo's CDN); defaults to on outside production. */
     sandbox: z.boolean().optional(),
+    /** The local GraphiQL explorer on GET /graphiql, served without any CDN (gateway/src/explorer/explorerConfig.ts). */
+    graphiql: graphiqlConfigSchema.prefault({}),
     cors: z
       .object({
         /** Allowed origins; ["*"] allows any origin without credentials. @default ["*"] */

@@ -9,6 +9,7 @@ import type { GatewayContext, RequestLogFields } from './context.js';
 import { ERRORS, type ErrorCode } from './errors.js';
 import type { Logger } from './logger.js';
 import type { GatewayMetrics } from './metrics.js';
+import type { ExplorerRoutes } from './explorer/explorerRoutes.js';
 
 export interface HttpServerOptions {
   config: Readonly<GatewayConfig>;
@@ -22,6 +23,8 @@ export interface HttpServerOptions {
   /** When configured, per-subgraph health reported (and required) by /readyz. */
   subgraphHealth?: (() => Promise<Record<string, 'ok' | 'unavailable'>>) | undefined;
   isShuttingDown(): boolean;
+  /** GET /graphiql (local explorer) and GET /graphql/schema.graphql, when enabled. */
+  explorer?: ExplorerRoutes;
 }
 
 const GRAPHQL_PATH = '/graphql';
@@ -218,6 +221,7 @@ export function createHttpServer(options: HttpServerOptions): Server {
             return;
           }
           default:
+            if (options.explorer?.handle(req, res, url.pathname, (code, headers, message) => sendError(res, code, requestId, headers, message))) return;
             return sendError(res, 'NOT_FOUND_ROUTE', requestId);
         }
       };

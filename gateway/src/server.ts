@@ -3,13 +3,15 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
-import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import type { GatewayConfig } from './config.js';
+import { ConfigError, type GatewayConfig } from './config.js';
 import { anonymous, type Authenticate, type GatewayContext } from './context.js';
 import { createFederatedGateway } from './federation.js';
 import { createSubgraphHealthChecker } from './subgraphHealth.js';
 import { createHttpServer } from './httpServer.js';
+import { loadExplorerAssets } from './explorer/explorerAssets.js';
+import { createExplorerRoutes } from './explorer/explorerRoutes.js';
+import { createSandboxLandingPage } from './explorer/sandboxLandingPage.js';
 import { createLogger, type Logger } from './logger.js';
 import { createGatewayMetrics, type GatewayMetrics } from './metrics.js';
 import { createErrorMaskingPlugin, maskError } from './plugins/errorMasking.js';
@@ -58,10 +60,25 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     : undefined;
 
   const sandbox = config.sandbox ?? !production;
+  const introspection = config.introspection ?? !production;
+  const graphiqlEnabled = config.graphiql.enabled ?? introspection;
+  if (graphiqlEnabled && !introspection) {
+    throw new ConfigError('invalid config: graphiql.enabled: GraphiQL reads the schema through introspection; set introspection: true too');
+  }
+  let explorerAssets: ReturnType<typeof loadExplorerAssets> | Error = new Error('GraphiQL is off');
+  if (graphiqlEnabled) {
+    try {
+      explorerAssets = loadExplorerAssets();
+    } catch (error) {
+      // Serve GraphQL all the same; /graphiql answers 503 and this line says why.
+      explorerAssets = error as Error;
+      logger.warn({ event: 'explorer_unavailable', err: explorerAssets.message }, 'GraphiQL explorer unavailable');
+    }
+  }
   const operationLimits = createOperationLimits(config.operationLimits);
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
-    introspection: config.introspection ?? !production,
+    introspection,
     csrfPrevention: true,
     includeStacktraceInErrorResponses: false,
     formatError: maskError,
@@ -69,7 +86,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     parseOptions: operationLimits.parseOptions,
     plugins: [
       ...(operationLimits.plugins as ApolloServerPlugin<GatewayContext>[]),
-      sandbox ? ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false }) : ApolloServerPluginLandingPageDisabled(),
+      sandbox ? createSandboxLandingPage({ linkToLocalExplorer: graphiqlEnabled }) : ApolloServerPluginLandingPageDisabled(),
       createRequestLoggingPlugin(),
       createOperationResolutionPlugin(),
       ...createPolicyPlugins({ config, logger, metrics, registry }),
@@ -91,6 +108,12 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     isReady: () => registry.latest !== undefined,
     subgraphHealth,
     isShuttingDown: () => shuttingDown,
+    explorer: createExplorerRoutes({
+      graphiql: { ...config.graphiql, enabled: graphiqlEnabled },
+      introspection,
+      currentSchema: () => registry.latest?.schema,
+      assets: explorerAssets,
+    }),
     buildContext: async (req, requestId, requestLog) => {
       let auth;
       try {

@@ -1,0 +1,61 @@
+// Headless Chromium for browser tests: Debian's /usr/bin/chromium driven by playwright-core
+// (playwright's own browser download cannot work offline). Every request the page makes is recorded,
+// and any request off this machine is aborted and reported, so a test can prove a page needs no internet.
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { repoRoot } from './processes.js';
+
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+/** Screenshots and other artefacts of browser tests (git-ignored). */
+export const TEST_OUTPUT_DIR = join(repoRoot, 'test-output');
+
+const LOCAL_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+export async function launchChromium(): Promise<Browser> {
+  if (!existsSync(CHROMIUM_PATH)) {
+    throw new Error(`${CHROMIUM_PATH} not found: browser tests need Debian's chromium (apt-get update && apt-get install -y chromium); .ci/run installs it`);
+  }
+  return chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    headless: true,
+    args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-dev-shm-usage'],
+  });
+}
+
+export interface WatchedPage {
+  page: Page;
+  /** Every URL the page requested, in order. */
+  requests: string[];
+  /** Requests to any host but this machine (aborted). */
+  offHostRequests: string[];
+  /** Console errors and uncaught page errors (CSP violations show up here). */
+  errors: string[];
+}
+
+export async function openWatchedPage(browser: Browser): Promise<WatchedPage> {
+  const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+  const page = await context.newPage();
+  const watched: WatchedPage = { page, requests: [], offHostRequests: [], errors: [] };
+  await context.route('**/*', async (route) => {
+    const url = route.request().url();
+    watched.requests.push(url);
+    const { protocol, host } = new URL(url);
+    const local = protocol === 'data:' || protocol === 'blob:' || LOCAL_HOSTS.has(new URL(url).hostname) || LOCAL_HOSTS.has(host);
+    if (local) return route.continue();
+    watched.offHostRequests.push(url);
+    return route.abort('internetdisconnected');
+  });
+  page.on('console', (message) => {
+    if (message.type() === 'error') watched.errors.push(message.text());
+  });
+  page.on('pageerror', (error) => watched.errors.push(String(error)));
+  return watched;
+}
+
+export async function saveScreenshot(page: Page, name: string): Promise<string> {
+  mkdirSync(TEST_OUTPUT_DIR, { recursive: true });
+  const path = join(TEST_OUTPUT_DIR, name);
+  await page.screenshot({ path, fullPage: false });
+  return path;
+}

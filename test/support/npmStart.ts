@@ -1,0 +1,80 @@
+// Runs `npm start` (scripts/start.ts --ephemeral-ports) for e2e tests: the whole sample system on
+// OS-chosen ports, in its own process group so a failing test still kills every child.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { resolve } from 'node:path';
+import { repoRoot } from './processes.js';
+
+export interface RunningNpmStart {
+  child: ChildProcess;
+  stdout(): string;
+  stderr(): string;
+  /** The printed summary's URLs and token. */
+  gatewayUrl: string;
+  graphqlUrl: string;
+  graphiqlUrl: string;
+  token: string;
+  /** SIGTERM to the group, SIGKILL after `graceMs`; resolves once start.ts has exited. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+export async function startNpmStart(timeoutMs = 100_000): Promise<RunningNpmStart> {
+  const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: 'development' };
+  delete env.PORT;
+  const child = spawn(process.execPath, ['--import', 'tsx', resolve(repoRoot, 'scripts/start.ts'), '--ephemeral-ports'], {
+    cwd: repoRoot,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<void>((resolveExit) => child.once('exit', () => resolveExit()));
+  const killGroup = (signal: NodeJS.Signals) => {
+    try {
+      process.kill(-child.pid!, signal);
+    } catch {
+      // the group is gone already
+    }
+  };
+  const stop = async (graceMs = 15_000) => {
+    killGroup('SIGTERM');
+    const timer = setTimeout(() => killGroup('SIGKILL'), graceMs);
+    await exited;
+    clearTimeout(timer);
+    killGroup('SIGKILL');
+  };
+  process.once('exit', () => killGroup('SIGKILL'));
+  try {
+    await new Promise<void>((resolveReady, rejectReady) => {
+      const timer = setTimeout(() => rejectReady(new Error(`npm start was not ready within ${timeoutMs} ms\n${stdout}\n${stderr}`)), timeoutMs);
+      const onData = () => {
+        if (!stdout.includes('Ctrl-C stops everything.')) return;
+        clearTimeout(timer);
+        resolveReady();
+      };
+      child.stdout!.on('data', onData);
+      child.once('exit', (code) => {
+        clearTimeout(timer);
+        rejectReady(new Error(`npm start exited (code ${code}) before it was ready\n${stdout}\n${stderr}`));
+      });
+    });
+  } catch (error) {
+    await stop(1_000);
+    throw error;
+  }
+  const graphqlUrl = /^ {2}gateway\s+(http:\/\/\S+\/graphql) /m.exec(stdout)?.[1] ?? '';
+  const graphiqlUrl = /^ {2}GraphiQL\s+(http:\/\/\S+\/graphiql) /m.exec(stdout)?.[1] ?? '';
+  const token = /Sample dev token[^\n]*\n\s+(\S+)/.exec(stdout)?.[1] ?? '';
+  return {
+    child,
+    stdout: () => stdout,
+    stderr: () => stderr,
+    gatewayUrl: graphqlUrl.replace(/\/graphql$/, ''),
+    graphqlUrl,
+    graphiqlUrl,
+    token,
+    stop,
+  };
+}
