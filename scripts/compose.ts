@@ -1,16 +1,18 @@
-// `npm run compose`: composes the subgraphs in rover.yaml into supergraph.graphql.
+// `npm run compose`: composes the subgraphs in rover.yaml into supergraph.graphql. It refuses to write a
+// supergraph that breaks clients (see schemaChanges.ts) unless --allow-breaking says the break is intended.
 // `npm run compose:check` (--check): exits 1 when composition fails or the committed file is stale, so CI
 // catches a subgraph change that breaks the graph or was never composed.
 // Flags: --config FILE (default rover.yaml at the repo root), --out FILE (default supergraph.graphql next to it).
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { composeSupergraph } from './composeSupergraph.js';
 import { checkFederationVersion, loadRoverConfig, RoverConfigError } from './roverConfig.js';
+import { ALLOW_BREAKING_HINT, findSchemaChanges, formatSchemaChanges } from './schemaChanges.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const USAGE = 'usage: compose [--check] [--config rover.yaml] [--out supergraph.graphql]';
+const USAGE = 'usage: compose [--check] [--allow-breaking] [--config rover.yaml] [--out supergraph.graphql]';
 
 function fail(message: string, exitCode: number): never {
   process.stderr.write(`${message}\n`);
@@ -32,7 +34,12 @@ function firstDifference(expected: string, actual: string): string {
 let flags;
 try {
   ({ values: flags } = parseArgs({
-    options: { check: { type: 'boolean', default: false }, config: { type: 'string' }, out: { type: 'string' } },
+    options: {
+      check: { type: 'boolean', default: false },
+      'allow-breaking': { type: 'boolean', default: false },
+      config: { type: 'string' },
+      out: { type: 'string' },
+    },
     strict: true,
     allowPositionals: false,
   }));
@@ -81,6 +88,22 @@ if (flags.check) {
   }
   process.stdout.write(`compose:check: ${shown(outPath)} is up to date with ${shown(configPath)} (${config.subgraphs.length} subgraphs)\n`);
 } else {
+  // The supergraph being replaced is what clients use today: refuse to break them silently.
+  const previous = existsSync(outPath) ? readFileSync(outPath, 'utf8') : undefined;
+  if (previous !== undefined && previous !== outcome.supergraphSdl) {
+    let changes;
+    try {
+      changes = await findSchemaChanges(previous, outcome.supergraphSdl, config);
+    } catch (error) {
+      // An unreadable previous file has no clients to protect; composing replaces it.
+      process.stderr.write(`compose: could not compare with the previous ${shown(outPath)} (${(error as Error).message.split('\n')[0]}); replacing it\n`);
+    }
+    const breaking = changes?.filter((change) => change.level === 'breaking') ?? [];
+    if (changes && changes.length > 0) process.stdout.write(`${formatSchemaChanges(changes)}\n\n`);
+    if (breaking.length > 0 && !flags['allow-breaking']) {
+      fail(`compose: ${shown(outPath)} left unchanged: ${breaking.length} breaking change(s). ${ALLOW_BREAKING_HINT}`, 1);
+    }
+  }
   writeFileSync(outPath, outcome.supergraphSdl);
   process.stdout.write(`compose: wrote ${shown(outPath)} from ${config.subgraphs.map((s) => s.name).join(', ')}\n`);
 }

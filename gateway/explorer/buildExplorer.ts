@@ -3,7 +3,9 @@
 // serves on /graphiql/assets/. Runs in `npm run build` (so `npm install` / `npm ci` produce it).
 // Bundled rather than served from node_modules: GraphiQL 5 ships ESM with bare imports and CSS imports
 // that browsers cannot load, and its documented setups fetch from esm.sh, which offline users cannot reach.
-import { rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { constants, gzipSync } from 'node:zlib';
 import { createRequire } from 'node:module';
 import { build } from 'esbuild';
 import { explorerAssetsDir } from '../src/explorer/explorerAssets.js';
@@ -35,4 +37,9 @@ await build({
   external: ['graphql-ws'],
   logLevel: 'warning',
 });
+// Gzipped once here, at the highest level, rather than by every gateway at startup or per request.
+for (const name of readdirSync(outdir)) {
+  if (!/\.(js|css|txt)$/.test(name)) continue;
+  writeFileSync(join(outdir, `${name}.gz`), gzipSync(readFileSync(join(outdir, name)), { level: constants.Z_BEST_COMPRESSION }));
+}
 process.stderr.write(`build: GraphiQL explorer bundled into ${outdir} in ${((Date.now() - startedAt) / 1000).toFixed(1)} s\n`);

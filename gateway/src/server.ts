@@ -9,7 +9,7 @@ import { anonymous, type Authenticate, type GatewayContext } from './context.js'
 import { createFederatedGateway } from './federation.js';
 import { createSubgraphHealthChecker } from './subgraphHealth.js';
 import { createHttpServer } from './httpServer.js';
-import { loadExplorerAssets } from './explorer/explorerAssets.js';
+import { explorerBuildProblem, lazyExplorerAssets } from './explorer/explorerAssets.js';
 import { createExplorerRoutes } from './explorer/explorerRoutes.js';
 import { createSandboxLandingPage } from './explorer/sandboxLandingPage.js';
 import { createLogger, type Logger } from './logger.js';
@@ -65,16 +65,9 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   if (graphiqlEnabled && !introspection) {
     throw new ConfigError('invalid config: graphiql.enabled: GraphiQL reads the schema through introspection; set introspection: true too');
   }
-  let explorerAssets: ReturnType<typeof loadExplorerAssets> | Error = new Error('GraphiQL is off');
-  if (graphiqlEnabled) {
-    try {
-      explorerAssets = loadExplorerAssets();
-    } catch (error) {
-      // Serve GraphQL all the same; /graphiql answers 503 and this line says why.
-      explorerAssets = error as Error;
-      logger.warn({ event: 'explorer_unavailable', err: explorerAssets.message }, 'GraphiQL explorer unavailable');
-    }
-  }
+  const explorerProblem = graphiqlEnabled ? explorerBuildProblem() : undefined;
+  // Serve GraphQL all the same; /graphiql answers 503 and this line says why.
+  if (explorerProblem) logger.warn({ event: 'explorer_unavailable', err: explorerProblem }, 'GraphiQL explorer unavailable');
   const operationLimits = createOperationLimits(config.operationLimits);
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
@@ -112,7 +105,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       graphiql: { ...config.graphiql, enabled: graphiqlEnabled },
       introspection,
       currentSchema: () => registry.latest?.schema,
-      assets: explorerAssets,
+      assets: lazyExplorerAssets(),
     }),
     buildContext: async (req, requestId, requestLog) => {
       let auth;

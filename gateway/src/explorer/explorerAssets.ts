@@ -1,10 +1,10 @@
-// The explorer's browser assets (GraphiQL, React, Monaco and its workers), bundled at build time by
-// gateway/explorer/buildExplorer.ts and served from memory by the gateway: no CDN, works offline.
+// The explorer's browser assets (GraphiQL, React, Monaco and its workers), bundled and gzipped at build
+// time by gateway/explorer/buildExplorer.ts, read on the first request, then served from memory: no CDN,
+// works offline, and costs the gateway's startup nothing.
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { gzipSync } from 'node:zlib';
 
 /** The nearest folder above this module with a package.json: the gateway's package, from src or dist. */
 function packageRoot(): string {
@@ -41,32 +41,51 @@ const CONTENT_TYPES: Record<string, string> = {
 export interface ExplorerAsset {
   contentType: string;
   body: Buffer;
-  /** gzip of `body`, when that is smaller (JS and CSS: the bundle is ~4 MB, ~1 MB gzipped). */
+  /** The build's gzip of `body` (`<name>.gz`): the ~5 MB bundle is ~1.4 MB gzipped. */
   gzipped: Buffer | undefined;
   etag: string;
 }
 
+/** Why the explorer cannot be served (the bundle is missing: the gateway was not built), or undefined. */
+export function explorerBuildProblem(dir = explorerAssetsDir()): string | undefined {
+  if (existsSync(join(dir, EXPLORER_SCRIPT))) return undefined;
+  return `the GraphiQL explorer is not built (${join(dir, EXPLORER_SCRIPT)} is missing): run \`npm run build\``;
+}
+
 /**
- * Reads every built asset once. The set of servable names is this directory listing: a request path
- * is only ever looked up in this map, never joined onto the file system.
- * Throws when the bundle is missing (the gateway was not built: `npm run build`).
+ * Reads every built asset. The set of servable names is this directory listing: a request path is
+ * only ever looked up in this map, never joined onto the file system.
  */
 export function loadExplorerAssets(dir = explorerAssetsDir()): ReadonlyMap<string, ExplorerAsset> {
-  if (!existsSync(join(dir, EXPLORER_SCRIPT))) {
-    throw new Error(`the GraphiQL explorer is not built (${join(dir, EXPLORER_SCRIPT)} is missing): run \`npm run build\``);
-  }
+  const problem = explorerBuildProblem(dir);
+  if (problem) throw new Error(problem);
+  const names = new Set(readdirSync(dir));
   const assets = new Map<string, ExplorerAsset>();
-  for (const name of readdirSync(dir)) {
+  for (const name of names) {
     const contentType = CONTENT_TYPES[extname(name)];
     if (!contentType) continue;
     const body = readFileSync(join(dir, name));
-    const compressed = contentType.startsWith('text/') ? gzipSync(body) : undefined;
     assets.set(name, {
       contentType,
       body,
-      gzipped: compressed && compressed.length < body.length ? compressed : undefined,
+      gzipped: names.has(`${name}.gz`) ? readFileSync(join(dir, `${name}.gz`)) : undefined,
       etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`,
     });
   }
   return assets;
+}
+
+/** Loads the assets on first use and keeps them (or the reason they cannot be loaded). */
+export function lazyExplorerAssets(dir = explorerAssetsDir()): () => ReadonlyMap<string, ExplorerAsset> | Error {
+  let loaded: ReadonlyMap<string, ExplorerAsset> | Error | undefined;
+  return () => {
+    if (loaded === undefined) {
+      try {
+        loaded = loadExplorerAssets(dir);
+      } catch (error) {
+        loaded = error as Error;
+      }
+    }
+    return loaded;
+  };
 }

@@ -44,8 +44,8 @@ export interface ExplorerRoutesOptions {
   introspection: boolean;
   /** The API schema currently served; undefined before the first supergraph is loaded. */
   currentSchema(): GraphQLSchema | undefined;
-  /** The built bundle, or why it is missing (then /graphiql answers 503 with the reason logged at startup). */
-  assets: ReadonlyMap<string, ExplorerAsset> | Error;
+  /** The built bundle, or why it is missing (then /graphiql answers 503; the gateway logs why at startup). */
+  assets(): ReadonlyMap<string, ExplorerAsset> | Error;
 }
 
 /** Answers with one of the gateway's coded errors (the HTTP layer's error path, with the request ID). */
@@ -93,8 +93,9 @@ export function createExplorerRoutes(options: ExplorerRoutesOptions): ExplorerRo
   const printed = new WeakMap<GraphQLSchema, string>();
 
   function serveAsset(req: IncomingMessage, res: ServerResponse, name: string, reject: RejectRequest): void {
-    if (options.assets instanceof Error) return reject('SERVICE_UNAVAILABLE', {}, 'The GraphiQL explorer is not built on this gateway.');
-    const asset = options.assets.get(name);
+    const assets = options.assets();
+    if (assets instanceof Error) return reject('SERVICE_UNAVAILABLE', {}, 'The GraphiQL explorer is not built on this gateway.');
+    const asset = assets.get(name);
     if (!asset) return reject('NOT_FOUND_ROUTE');
     // Fixed names (the page refers to them), so revalidate each time; the ETag makes that a 304.
     const headers = { 'content-type': asset.contentType, 'cache-control': 'no-cache', etag: asset.etag, vary: 'accept-encoding' };
@@ -129,7 +130,7 @@ export function createExplorerRoutes(options: ExplorerRoutesOptions): ExplorerRo
         return true;
       }
       if (pathname === GRAPHIQL_PATH) {
-        if (options.assets instanceof Error) {
+        if (options.assets() instanceof Error) {
           reject('SERVICE_UNAVAILABLE', {}, 'The GraphiQL explorer is not built on this gateway.');
           return true;
         }

@@ -5,9 +5,14 @@ import { Supergraph } from '@apollo/federation-internals';
 import { printSchema, type GraphQLSchema } from 'graphql';
 import { prepareSupergraph } from './securityFeatures.js';
 
+/** A supergraph as @apollo/gateway reads it (gateway-enforced SECURITY features accepted). Throws when invalid. */
+export function buildSupergraph(supergraphSdl: string): Supergraph {
+  return Supergraph.build(prepareSupergraph(supergraphSdl).sdlForGateway);
+}
+
 /** The API schema of a supergraph SDL, as @apollo/gateway builds it. Throws on an invalid supergraph. */
 export function clientSchemaOf(supergraphSdl: string): GraphQLSchema {
-  return Supergraph.build(prepareSupergraph(supergraphSdl).sdlForGateway).apiSchema().toGraphQLJSSchema();
+  return buildSupergraph(supergraphSdl).apiSchema().toGraphQLJSSchema();
 }
 
 /** SDL for clients and codegen, newline-terminated. */
