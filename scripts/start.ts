@@ -10,6 +10,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parse as parseYaml, stringify as toYaml } from 'yaml';
 import { loadRoverConfig } from './roverConfig.js';
+import { formatStartLogLine } from './startLogLine.js';
 import { loadOrCreateDevSigningKey } from '../gateway/src/auth/devSigningKey.js';
 import { mintDevToken } from '../gateway/src/auth/mintDevToken.js';
 
@@ -52,20 +53,7 @@ let stopping = false;
 let started = false;
 
 function printLine(name: string, line: string): void {
-  let record: Record<string, unknown>;
-  try {
-    record = JSON.parse(line) as Record<string, unknown>;
-  } catch {
-    process.stdout.write(`[${name}] ${line}\n`);
-    return;
-  }
-  const level = typeof record.level === 'number' ? ({ 20: 'debug', 30: 'info', 40: 'warn', 50: 'error', 60: 'fatal' } as Record<number, string>)[record.level] ?? 'info' : 'info';
-  const shown = ['url', 'event', 'requestId', 'operationName', 'status', 'durationMs', 'errorCodes', 'code', 'err'];
-  const details = shown
-    .filter((key) => record[key] !== undefined)
-    .map((key) => `${key}=${typeof record[key] === 'object' ? JSON.stringify(record[key]) : String(record[key])}`)
-    .join(' ');
-  process.stdout.write(`[${name}] ${level === 'info' ? '' : `${level.toUpperCase()} `}${String(record.msg ?? '')}${details ? ` ${details}` : ''}\n`);
+  process.stdout.write(`${formatStartLogLine(name, line)}\n`);
 }
 
 function startChild(name: string, script: string, args: string[], env: Record<string, string>): Child {

@@ -49,6 +49,12 @@ const subgraphSchema = z
     propagateHeaders: z.array(propagatedHeaderSchema).optional(),
     /** Retries and circuit breaker for this subgraph; replaces `subgraphDefaults.resilience`. */
     resilience: resilienceConfigSchema.optional(),
+    /**
+     * This subgraph's own error codes that clients may see, with the subgraph's message (e.g.
+     * ["DUPLICATE_REVIEW"]). Any other code a subgraph sends is masked as INTERNAL_SERVER_ERROR, because
+     * its message may carry internals. The gateway's own codes (errors.ts) pass from every subgraph. @default []
+     */
+    clientErrorCodes: z.array(z.string().regex(/^[A-Z][A-Z0-9_]{0,63}$/, 'error codes are UPPER_SNAKE_CASE')).max(100).default([]),
   })
   .strict();
 

@@ -11,6 +11,7 @@ import { GATEWAY_IDENTITY_HEADER, signGatewayIdentity, type ForwardedIdentity } 
 import type { GatewayContext } from './context.js';
 import { gatewayError } from './errors.js';
 import { createSubgraphFetcher, SubgraphTimeoutError } from './subgraphFetcher.js';
+import { subgraphRefusalOf, type SubgraphRefusal } from './subgraphRefusal.js';
 import { isQueryOperation, SubgraphUnavailableError, type SubgraphCaller } from './subgraphResilience.js';
 
 /**
@@ -32,6 +33,8 @@ export interface SubgraphDataSourceOptions {
   connectionPool: Agent;
   /** Retries and circuit breaker of this subgraph (kept across hot reloads). */
   caller: SubgraphCaller;
+  /** Called when the subgraph refuses a request with 401/403 (usually the gateway's identity), to log why. */
+  onRefused?: (subgraph: string, refusal: SubgraphRefusal) => void;
 }
 
 export function forwardedIdentityOf(context: GatewayContext | undefined): ForwardedIdentity {
@@ -45,6 +48,7 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
   private readonly identitySecret: string | undefined;
   private readonly propagateHeaders: readonly string[];
   private readonly caller: SubgraphCaller;
+  private readonly onRefused: SubgraphDataSourceOptions['onRefused'];
 
   constructor(options: SubgraphDataSourceOptions) {
     super({ url: options.url });
@@ -52,6 +56,7 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     this.identitySecret = options.identitySecret;
     this.propagateHeaders = options.propagateHeaders;
     this.caller = options.caller;
+    this.onRefused = options.onRefused;
     // Apollo's default fetcher is make-fetch-happen with no timeout (a known trap); ours has a deadline.
     this.fetcher = createSubgraphFetcher({ timeoutMs: options.timeoutMs, dispatcher: options.connectionPool, subgraphName: options.name });
   }
@@ -92,7 +97,9 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
           : undefined;
       // A root fetch has an empty path: the error then belongs to the whole response, not a field.
       const path = fetchPath && fetchPath.length > 0 ? fetchPath : undefined;
-      const detail = { serviceName: this.subgraphName, reason: (error as Error).message };
+      const refusal = subgraphRefusalOf(error, this.subgraphName);
+      if (refusal) this.onRefused?.(this.subgraphName, refusal);
+      const detail = { serviceName: this.subgraphName, reason: refusal ? `${refusal.status}: ${refusal.reason}` : (error as Error).message };
       if (error instanceof SubgraphUnavailableError) {
         throw gatewayError('SUBGRAPH_UNAVAILABLE', { path, extensions: { serviceName: this.subgraphName, internal: detail } });
       }

@@ -80,6 +80,8 @@ export function createFederatedGateway(options: FederationOptions): FederatedGat
         propagateHeaders: override?.propagateHeaders ?? config.subgraphDefaults.propagateHeaders,
         connectionPool,
         caller: callerFor(name),
+        onRefused: (subgraph, refusal) =>
+          logger.warn({ event: 'subgraph_refused_request', subgraph, status: refusal.status, reason: refusal.reason, hint: refusal.hint }, refusal.hint),
       });
       dataSources.set(name, dataSource);
       return dataSource;

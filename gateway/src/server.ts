@@ -14,7 +14,7 @@ import { createExplorerRoutes } from './explorer/explorerRoutes.js';
 import { createSandboxLandingPage } from './explorer/sandboxLandingPage.js';
 import { createLogger, type Logger } from './logger.js';
 import { createGatewayMetrics, type GatewayMetrics } from './metrics.js';
-import { createErrorMaskingPlugin, maskError } from './plugins/errorMasking.js';
+import { createErrorMasker, createErrorMaskingPlugin } from './plugins/errorMasking.js';
 import { createOperationLimits } from './plugins/operationLimits.js';
 import { createOperationResolutionPlugin } from './plugins/operationResolution.js';
 import { createRequestLoggingPlugin } from './plugins/requestLogging.js';
@@ -74,7 +74,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     introspection,
     csrfPrevention: true,
     includeStacktraceInErrorResponses: false,
-    formatError: maskError,
+    formatError: createErrorMasker(new Map(Object.entries(config.subgraphs).map(([name, subgraph]) => [name, new Set(subgraph.clientErrorCodes)]))),
     validationRules: [refuseSubscriptionsRule, ...operationLimits.validationRules],
     parseOptions: operationLimits.parseOptions,
     plugins: [

@@ -19,11 +19,26 @@ function validationRuleCode(formatted: GraphQLFormattedError, error: unknown): s
   return isKnownErrorCode(code) && ERRORS[code].status >= 400 ? code : undefined;
 }
 
-/** Apollo Server's `formatError`: keeps safe codes and fields, masks everything else. */
-export function maskError(formatted: GraphQLFormattedError, error?: unknown): GraphQLFormattedError {
+/** Per subgraph name, the subgraph's own codes clients may see (config `subgraphs.<name>.clientErrorCodes`). */
+export type SubgraphClientErrorCodes = ReadonlyMap<string, ReadonlySet<string>>;
+
+/**
+ * Apollo Server's `formatError`: keeps safe codes and fields, masks everything else. A subgraph's own
+ * code is safe only from that subgraph (@apollo/gateway names it in `extensions.serviceName`).
+ */
+export function createErrorMasker(subgraphCodes: SubgraphClientErrorCodes = new Map()): (formatted: GraphQLFormattedError, error?: unknown) => GraphQLFormattedError {
+  return (formatted, error) => maskFormattedError(formatted, error, subgraphCodes);
+}
+
+/** `formatError` with no subgraph codes allowed. */
+export const maskError = createErrorMasker();
+
+function maskFormattedError(formatted: GraphQLFormattedError, error: unknown, subgraphCodes: SubgraphClientErrorCodes): GraphQLFormattedError {
   const extensions = formatted.extensions ?? {};
   const code = validationRuleCode(formatted, error) ?? (typeof extensions.code === 'string' ? extensions.code : 'INTERNAL_SERVER_ERROR');
-  if (!CLIENT_SAFE_CODES.has(code)) {
+  const serviceName = typeof extensions.serviceName === 'string' ? extensions.serviceName : undefined;
+  const allowedFromSubgraph = serviceName !== undefined && subgraphCodes.get(serviceName)?.has(code) === true;
+  if (!CLIENT_SAFE_CODES.has(code) && !allowedFromSubgraph) {
     return {
       message: ERRORS.INTERNAL_SERVER_ERROR.message,
       ...(formatted.locations ? { locations: formatted.locations } : {}),

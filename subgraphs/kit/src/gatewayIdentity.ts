@@ -2,7 +2,7 @@
 // header. Subgraphs trust only what this token says (never client headers), so a caller cannot bypass
 // the gateway's authentication by talking to a subgraph directly.
 import { createHmac } from 'node:crypto';
-import { jwtVerify, errors as joseErrors } from 'jose';
+import { decodeJwt, jwtVerify, errors as joseErrors } from 'jose';
 import { z } from 'zod';
 
 /** Header the gateway sets on every subgraph request. */
@@ -120,6 +120,14 @@ export async function verifyGatewayIdentity(
   } catch (error) {
     if (error instanceof GatewayIdentityError) throw error;
     if (error instanceof joseErrors.JWTExpired) throw new GatewayIdentityError('gateway identity token expired');
+    if (error instanceof joseErrors.JWTClaimValidationFailed && error.claim === 'aud') {
+      // The signature was valid (claims are checked after it): the gateway knows this subgraph by
+      // another name. Saying both names makes the fix obvious in the gateway's log.
+      const audience = decodeJwt(token).aud;
+      throw new GatewayIdentityError(
+        `gateway identity token is for ${JSON.stringify(audience)}, but this subgraph is "${options.audience}" (its name in code must be its name in rover.yaml)`,
+      );
+    }
     if (error instanceof joseErrors.JWTClaimValidationFailed) {
       throw new GatewayIdentityError(`gateway identity token refused: ${error.claim} ${error.reason}`);
     }

@@ -4,7 +4,12 @@ import { GraphQLError } from 'graphql';
 
 export type SubgraphErrorCode = 'BAD_USER_INPUT' | 'NOT_FOUND' | 'UNAUTHENTICATED' | 'FORBIDDEN' | 'CONFLICT';
 
-export function subgraphError(code: SubgraphErrorCode, message: string, extensions: Record<string, unknown> = {}): GraphQLError {
+/**
+ * A coded error. The codes above reach clients through any gateway; a code of the subgraph's own
+ * (UPPER_SNAKE_CASE, e.g. "DUPLICATE_REVIEW") reaches them, with this message, only when the gateway
+ * config lists it under `subgraphs.<name>.clientErrorCodes`; otherwise clients see INTERNAL_SERVER_ERROR.
+ */
+export function subgraphError(code: SubgraphErrorCode | (string & {}), message: string, extensions: Record<string, unknown> = {}): GraphQLError {
   return new GraphQLError(message, { extensions: { ...extensions, code } });
 }
 
