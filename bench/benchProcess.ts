@@ -22,13 +22,13 @@ export interface BenchProcess {
 
 export interface SpawnBenchProcessOptions {
   name: string;
-  /** Arguments to `node` (e.g. ['--import', 'tsx', 'subgraphs/users/src/main.ts', '--port', '0']). */
+  /** Arguments to `node` (e.g. ['subgraphs/users/dist/main.js', '--port', '0']). */
   nodeArgs: string[];
   env: Record<string, string>;
   cwd: string;
   /** Directory for `<name>.log`. */
   logDir: string;
-  /** 30 s: a cold tsx start of a subgraph on a busy 2-core box takes several seconds. */
+  /** 30 s: compiled JS starts in well under a second; this is for a 2-core box busy with other runs. */
   readyTimeoutMs?: number;
 }
 

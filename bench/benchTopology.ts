@@ -8,7 +8,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SignJWT } from 'jose';
 import { stringify as toYaml } from 'yaml';
-import type { ForwardedIdentity } from '../subgraphs/kit/src/gatewayIdentity.js';
+import type { ForwardedIdentity } from '@federation-gateway/identity';
 import { spawnBenchProcess, type BenchProcess } from './benchProcess.js';
 
 const BENCH_ISSUER = 'https://issuer.bench.invalid';
@@ -50,6 +50,7 @@ export async function startBenchTopology(options: {
   logDir: string;
   ourGatewayMain: string;
   stockGatewayMain: string;
+  subgraphMain(name: string): string;
   started: BenchProcess[];
 }): Promise<BenchTopology> {
   const { repoRoot, logDir } = options;
@@ -61,7 +62,7 @@ export async function startBenchTopology(options: {
     ['users', 'orders'].map(async (name) => {
       const running = await spawnBenchProcess({
         name,
-        nodeArgs: ['--import', 'tsx', join(repoRoot, `subgraphs/${name}/src/main.ts`), '--port', '0'],
+        nodeArgs: [options.subgraphMain(name), '--port', '0'],
         env,
         cwd: repoRoot,
         logDir,

@@ -18,7 +18,7 @@ import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
 import type { GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { startStandaloneServer } from '@apollo/server/standalone';
-import { GATEWAY_IDENTITY_HEADER, signGatewayIdentity, type ForwardedIdentity } from '../subgraphs/kit/src/gatewayIdentity.js';
+import { GATEWAY_IDENTITY_HEADER, signGatewayIdentity, type ForwardedIdentity } from '@federation-gateway/identity';
 
 const { values } = parseArgs({
   options: {

@@ -1,5 +1,5 @@
 // Bundles the local GraphiQL explorer (gateway/explorer/browser/graphiqlApp.ts: GraphiQL 5, React and
-// Monaco, all from node_modules) and Monaco's three web workers into dist/explorer/, which the gateway
+// Monaco, all from node_modules) and Monaco's three web workers into gateway/dist/explorer-assets/, which the gateway
 // serves on /graphiql/assets/. Runs in `npm run build` (so `npm install` / `npm ci` produce it).
 // Bundled rather than served from node_modules: GraphiQL 5 ships ESM with bare imports and CSS imports
 // that browsers cannot load, and its documented setups fetch from esm.sh, which offline users cannot reach.

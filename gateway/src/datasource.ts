@@ -7,7 +7,7 @@ import { GraphQLDataSourceRequestKind } from '@apollo/gateway/dist/datasources/t
 import type { GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { Agent } from 'undici';
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
-import { GATEWAY_IDENTITY_HEADER, signGatewayIdentity, type ForwardedIdentity } from '../../subgraphs/kit/src/gatewayIdentity.js';
+import { GATEWAY_IDENTITY_HEADER, signGatewayIdentity, type ForwardedIdentity } from '@federation-gateway/identity';
 import type { GatewayContext } from './context.js';
 import { gatewayError } from './errors.js';
 import { createSubgraphFetcher, SubgraphTimeoutError } from './subgraphFetcher.js';

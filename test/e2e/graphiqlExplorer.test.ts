@@ -12,13 +12,13 @@ describe('GraphiQL explorer under npm start (headless Chromium, offline)', () =>
   let browser: Browser | undefined;
   before(async () => {
     [system, browser] = await Promise.all([startNpmStart(), launchChromium()]);
-  });
+  }, { timeout: 120_000 });
   after(async () => {
     await browser?.close();
     await system?.stop();
-  });
+  }, { timeout: 120_000 });
 
-  test('runs the prefilled users → orders → products query with the printed dev token, all assets from the gateway', async (t) => {
+  test('runs the prefilled users → orders → products query with the printed dev token, all assets from the gateway', { timeout: 180_000 }, async (t) => {
     assert.ok(system!.graphiqlUrl, system!.stdout());
     assert.equal(system!.token.split('.').length, 3, 'npm start prints a JWT');
     const { page, requests, offHostRequests, errors } = await openWatchedPage(browser!);
@@ -55,7 +55,7 @@ describe('GraphiQL explorer under npm start (headless Chromium, offline)', () =>
     assert.deepEqual(errors, [], 'no console errors (CSP violations included)');
   });
 
-  test('offline, the Sandbox landing page on GET /graphql links to the local explorer', async () => {
+  test('offline, the Sandbox landing page on GET /graphql links to the local explorer', { timeout: 180_000 }, async () => {
     const { page, offHostRequests } = await openWatchedPage(browser!);
     await page.goto(system!.graphqlUrl);
     assert.ok(offHostRequests.length > 0, "Sandbox tries Apollo's CDN (aborted here, as offline)");

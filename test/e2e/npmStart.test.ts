@@ -5,9 +5,10 @@ import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
-import { loadRoverConfig } from '../../scripts/roverConfig.js';
+import { declaredRestBackends } from '@federation-gateway/rest-kit';
+import { loadRoverConfig } from '../../scripts/src/roverConfig.js';
 import { postGraphQL } from '../support/http.js';
-import { repoRoot } from '../support/processes.js';
+import { compiledEntry, repoRoot, signalGroup } from '../support/processes.js';
 
 function isAlive(pid: number): boolean {
   try {
@@ -30,16 +31,19 @@ describe('npm start', () => {
   let start: ChildProcess | undefined;
   let childPids: number[] = [];
   after(() => {
-    for (const pid of [start?.pid, ...childPids]) if (pid && isAlive(pid)) process.kill(pid, 'SIGKILL');
-  });
+    // npm start runs in its own process group with its children: one signal reaches them all.
+    if (start) signalGroup(start, 'SIGKILL');
+    for (const pid of childPids) if (isAlive(pid)) process.kill(pid, 'SIGKILL');
+  }, { timeout: 120_000 });
 
-  test('starts everything, serves the four-hop query with the printed token, reports a dead child, stops all on SIGTERM', async () => {
+  test('starts everything, serves the four-hop query with the printed token, reports a dead child, stops all on SIGTERM', { timeout: 180_000 }, async () => {
     const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: 'development' };
     delete env.PORT;
-    start = spawn(process.execPath, ['--import', 'tsx', resolve(repoRoot, 'scripts/start.ts'), '--ephemeral-ports'], {
+    start = spawn(process.execPath, [compiledEntry('scripts/dist/start.js'), '--ephemeral-ports'], {
       cwd: repoRoot,
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
     });
     let stdout = '';
     let stderr = '';
@@ -51,11 +55,11 @@ describe('npm start', () => {
     assert.equal(start.exitCode, null, stderr);
 
     const rover = loadRoverConfig(resolve(repoRoot, 'rover.yaml'));
-    for (const name of ['catalog', 'inventory-service', ...rover.subgraphs.map((s) => s.name)]) {
-      assert.match(stdout, new RegExp(`^  (REST|subgraph) ${name}\\s+http://\\S+ \\(pid \\d+\\)$`, 'm'), `${name} listed`);
-    }
+    const services = new Set(declaredRestBackends(resolve(repoRoot, 'subgraphs'), rover.subgraphs.map((s) => s.name)).map((b) => b.service));
+    for (const name of services) assert.match(stdout, new RegExp(`^  REST ${name}\\s+http://\\S+ \\(pid \\d+\\)$`, 'm'), `${name} listed`);
+    for (const { name } of rover.subgraphs) assert.match(stdout, new RegExp(`^  subgraph ${name}\\s+http://\\S+ \\(pid \\d+\\)$`, 'm'), `${name} listed`);
     childPids = [...stdout.matchAll(/\(pid (\d+)\)/g)].map((m) => Number(m[1]));
-    assert.equal(childPids.length, 2 + rover.subgraphs.length + 1);
+    assert.equal(childPids.length, services.size + rover.subgraphs.length + 1);
     const graphqlUrl = /^  gateway\s+(http:\/\/\S+\/graphql) /m.exec(stdout)?.[1];
     assert.ok(graphqlUrl, stdout);
     const token = /Sample dev token[^\n]*\n\s+(\S+)/.exec(stdout)?.[1];

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { composeServices } from '@apollo/composition';
 import { parse } from 'graphql';
-import { repoRoot, startProcess, type RunningProcess } from './processes.js';
+import { GATEWAY_ENTRY, repoRoot, SLOW_SUBGRAPH_ENTRY, startProcess, type RunningProcess } from './processes.js';
 
 export const SLOW_SUBGRAPH_SCHEMA = 'test/fixtures/slow-subgraph/schema.graphql';
 
@@ -33,7 +33,7 @@ export function composeFixture(subgraphs: FixtureSubgraph[]): string {
 /** The fixture subgraph (test/fixtures/slow-subgraph); unsigned unless `env` gives it a secret. */
 export function startSlowSubgraph(env?: Record<string, string>): Promise<RunningProcess> {
   const args = ['--port', '0', ...(env?.INTERNAL_IDENTITY_SECRET ? [] : ['--insecure-allow-unsigned'])];
-  return startProcess({ name: 'slow', script: 'test/fixtures/slow-subgraph/main.ts', args, env });
+  return startProcess({ name: 'slow', entry: SLOW_SUBGRAPH_ENTRY, args, env });
 }
 
 export interface FixtureGateway {
@@ -68,6 +68,6 @@ export async function startFixtureGateway(options: FixtureGatewayOptions): Promi
     writeFileSync(join(dir, 'gateway.yaml'), options.config);
     args.push('--config', join(dir, 'gateway.yaml'));
   }
-  const gateway = await startProcess({ name: options.name ?? 'gateway', script: 'gateway/src/main.ts', args, env: options.env });
+  const gateway = await startProcess({ name: options.name ?? 'gateway', entry: GATEWAY_ENTRY, args, env: options.env });
   return { gateway, graphqlUrl: `${gateway.url}/graphql`, dir, supergraphPath };
 }

@@ -1,8 +1,7 @@
-// Runs `npm start` (scripts/start.ts --ephemeral-ports) for e2e tests: the whole sample system on
+// Runs `npm start` (compiled: scripts/dist/start.js --ephemeral-ports) for e2e tests: the whole sample system on
 // OS-chosen ports, in its own process group so a failing test still kills every child.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { resolve } from 'node:path';
-import { repoRoot } from './processes.js';
+import { compiledEntry, repoRoot } from './processes.js';
 
 export interface RunningNpmStart {
   child: ChildProcess;
@@ -13,14 +12,14 @@ export interface RunningNpmStart {
   graphqlUrl: string;
   graphiqlUrl: string;
   token: string;
-  /** SIGTERM to the group, SIGKILL after `graceMs`; resolves once start.ts has exited. */
+  /** SIGTERM to the group, SIGKILL after `graceMs`; resolves once npm start has exited. */
   stop(graceMs?: number): Promise<void>;
 }
 
 export async function startNpmStart(timeoutMs = 100_000): Promise<RunningNpmStart> {
   const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: 'development' };
   delete env.PORT;
-  const child = spawn(process.execPath, ['--import', 'tsx', resolve(repoRoot, 'scripts/start.ts'), '--ephemeral-ports'], {
+  const child = spawn(process.execPath, [compiledEntry('scripts/dist/start.js'), '--ephemeral-ports'], {
     cwd: repoRoot,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],

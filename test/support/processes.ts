@@ -1,12 +1,32 @@
 // Starts real processes for integration tests and cleans them up, even when a test fails.
-// Every server in this repo (gateway, subgraphs, REST services) logs one JSON line
+// Every server in this repo (gateway, subgraphs, REST services, fixtures) logs one JSON line
 // `{"msg":"listening","url":"http://127.0.0.1:PORT",...}` on stdout once it accepts connections;
 // tests pass `--port 0` so the OS picks a free ephemeral port, and read the real one from that line.
+//
+// Every process runs compiled JavaScript (`npm run build`, which scripts/run-tests.mjs runs first), so
+// it starts in a fraction of a second instead of compiling TypeScript on the fly. Each one is the
+// leader of its own process group (`detached`), and is stopped by signalling the whole group, so
+// anything it spawned goes with it; groups still alive when the test file's process exits are killed.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { resolve } from 'node:path';
 
 export const repoRoot = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+
+/** Compiled entry points of the processes tests start (paths relative to the repo root). */
+export const GATEWAY_ENTRY = 'gateway/dist/main.js';
+export const subgraphEntry = (name: string): string => `subgraphs/${name}/dist/main.js`;
+export const serviceEntry = (name: string): string => `services/${name}/dist/main.js`;
+export const SLOW_SUBGRAPH_ENTRY = 'test/fixtures/slow-subgraph/dist/main.js';
+
+/** Absolute path of a compiled entry point; a clear error when the build has not run. */
+export function compiledEntry(entry: string): string {
+  if (!entry.endsWith('.js')) throw new Error(`${entry}: tests start compiled JavaScript (a dist/…/*.js entry), never TypeScript sources`);
+  const path = resolve(repoRoot, entry);
+  if (!existsSync(path)) throw new Error(`${entry} does not exist: run \`npm run build\` (npm test and scripts/run-tests.mjs do it first)`);
+  return path;
+}
 
 export interface RunningProcess {
   readonly name: string;
@@ -22,7 +42,7 @@ export interface RunningProcess {
   logRecords(): Record<string, unknown>[];
   /** Resolves with the first log record matching `predicate` (already seen or future). */
   waitForLog(predicate: (record: Record<string, unknown>) => boolean, timeoutMs?: number): Promise<Record<string, unknown>>;
-  /** SIGTERM, then SIGKILL after `graceMs`; resolves with the exit code (null when killed by a signal). */
+  /** SIGTERM to the process group, then SIGKILL after `graceMs`; resolves with the exit code (null when killed by a signal). */
   stop(graceMs?: number): Promise<number | null>;
   /** Resolves when the process exits. */
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
@@ -30,41 +50,41 @@ export interface RunningProcess {
 
 export interface StartOptions {
   name: string;
-  /** Script path relative to the repo root, run with tsx (e.g. 'gateway/src/main.ts'). */
-  script: string;
+  /** Compiled entry point relative to the repo root, e.g. GATEWAY_ENTRY or subgraphEntry('users'). */
+  entry: string;
   args?: string[];
   env?: Record<string, string | undefined>;
-  /** How long to wait for the `listening` line; 30 s covers a cold tsx compile on a busy 2-core box. */
+  /** How long to wait for the `listening` line. @default 20000 (20 s: compiled JS starts in < 1 s; this is for a box loaded by other test runs) */
   readyTimeoutMs?: number;
   /** When false, do not wait for the listening line (for processes expected to fail). */
   waitForReady?: boolean;
 }
 
+/** Process groups started by this test file and not yet exited. */
 const running = new Set<ChildProcess>();
-process.on('exit', () => {
-  for (const child of running) {
-    if (child.exitCode === null && child.pid !== undefined) {
-      try {
-        process.kill(child.pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }
+
+/** Sends `signal` to the child's whole process group; false when it is already gone. */
+export function signalGroup(child: ChildProcess, signal: NodeJS.Signals): boolean {
+  if (child.pid === undefined) return false;
+  try {
+    process.kill(-child.pid, signal);
+    return true;
+  } catch {
+    return false;
   }
+}
+
+// Last resort when a test file ends (normally or by an uncaught failure) with processes still up.
+// The global teardown in scripts/run-tests.mjs catches anything that survives even this.
+process.on('exit', () => {
+  for (const child of running) signalGroup(child, 'SIGKILL');
 });
 
-export async function startProcess(options: StartOptions): Promise<RunningProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', resolve(repoRoot, options.script), ...(options.args ?? [])], {
-    cwd: repoRoot,
-    env: { ...process.env, NODE_ENV: 'test', LOG_LEVEL: process.env.LOG_LEVEL ?? 'info', ...options.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  if (child.pid === undefined) throw new Error(`${options.name}: failed to spawn`);
-  running.add(child);
+/** A line reader that keeps every line and resolves waiters on matching JSON records. */
+function watchStdout(child: ChildProcess) {
   const lines: string[] = [];
   const records: Record<string, unknown>[] = [];
   const waiters: { predicate: (r: Record<string, unknown>) => boolean; resolve: (r: Record<string, unknown>) => void }[] = [];
-  let stderr = '';
   let partial = '';
   child.stdout!.setEncoding('utf8');
   child.stdout!.on('data', (chunk: string) => {
@@ -74,22 +94,37 @@ export async function startProcess(options: StartOptions): Promise<RunningProces
       const line = partial.slice(0, newline);
       partial = partial.slice(newline + 1);
       lines.push(line);
+      let record: unknown;
       try {
-        const record = JSON.parse(line) as Record<string, unknown>;
-        if (record && typeof record === 'object') {
-          records.push(record);
-          for (const waiter of [...waiters]) {
-            if (waiter.predicate(record)) {
-              waiters.splice(waiters.indexOf(waiter), 1);
-              waiter.resolve(record);
-            }
-          }
-        }
+        record = JSON.parse(line);
       } catch {
-        // not a JSON log line
+        continue; // not a JSON log line
+      }
+      if (!record || typeof record !== 'object') continue;
+      records.push(record as Record<string, unknown>);
+      for (const waiter of [...waiters]) {
+        if (waiter.predicate(record as Record<string, unknown>)) {
+          waiters.splice(waiters.indexOf(waiter), 1);
+          waiter.resolve(record as Record<string, unknown>);
+        }
       }
     }
   });
+  return { lines, records, waiters };
+}
+
+export async function startProcess(options: StartOptions): Promise<RunningProcess> {
+  const child = spawn(process.execPath, [compiledEntry(options.entry), ...(options.args ?? [])], {
+    cwd: repoRoot,
+    env: { ...process.env, NODE_ENV: 'test', LOG_LEVEL: process.env.LOG_LEVEL ?? 'info', ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    // Its own process group, so that stop() and the exit handler reach anything it spawns.
+    detached: true,
+  });
+  if (child.pid === undefined) throw new Error(`${options.name}: failed to spawn`);
+  running.add(child);
+  const { lines, records, waiters } = watchStdout(child);
+  let stderr = '';
   child.stderr!.setEncoding('utf8');
   child.stderr!.on('data', (chunk: string) => {
     stderr += chunk;
@@ -97,9 +132,12 @@ export async function startProcess(options: StartOptions): Promise<RunningProces
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolveExit) => {
     child.on('exit', (code, signal) => {
       running.delete(child);
+      // Whatever it left behind in its group goes too.
+      signalGroup(child, 'SIGKILL');
       resolveExit({ code, signal });
     });
   });
+  const describeOutput = () => `stdout:\n${lines.slice(-20).join('\n')}\nstderr:\n${stderr.slice(-4000)}`;
 
   const waitForLog = (predicate: (r: Record<string, unknown>) => boolean, timeoutMs = 15_000) => {
     const seen = records.find(predicate);
@@ -107,7 +145,7 @@ export async function startProcess(options: StartOptions): Promise<RunningProces
     return new Promise<Record<string, unknown>>((resolveLog, rejectLog) => {
       const timer = setTimeout(() => {
         waiters.splice(waiters.indexOf(waiter), 1);
-        rejectLog(new Error(`${options.name}: no matching log line within ${timeoutMs} ms.\nstdout:\n${lines.slice(-20).join('\n')}\nstderr:\n${stderr.slice(-2000)}`));
+        rejectLog(new Error(`${options.name}: no matching log line within ${timeoutMs} ms.\n${describeOutput()}`));
       }, timeoutMs);
       const waiter = {
         predicate,
@@ -122,8 +160,8 @@ export async function startProcess(options: StartOptions): Promise<RunningProces
 
   const stop = async (graceMs = 10_000) => {
     if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+    signalGroup(child, 'SIGTERM');
+    const timer = setTimeout(() => signalGroup(child, 'SIGKILL'), graceMs);
     const { code } = await exited;
     clearTimeout(timer);
     return code;
@@ -131,10 +169,10 @@ export async function startProcess(options: StartOptions): Promise<RunningProces
 
   let url = '';
   if (options.waitForReady !== false) {
-    const timeoutMs = options.readyTimeoutMs ?? 30_000;
+    const timeoutMs = options.readyTimeoutMs ?? 20_000;
     const ready = waitForLog((r) => r.msg === 'listening' && typeof r.url === 'string', timeoutMs);
     const died = exited.then(({ code, signal }) => {
-      throw new Error(`${options.name} exited (code ${code}, signal ${signal}) before listening.\nstdout:\n${lines.slice(-20).join('\n')}\nstderr:\n${stderr.slice(-4000)}`);
+      throw new Error(`${options.name} exited (code ${code}, signal ${signal}) before listening.\n${describeOutput()}`);
     });
     try {
       const record = await Promise.race([ready, died]);

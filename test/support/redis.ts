@@ -1,7 +1,6 @@
 // Starts a real redis-server on an ephemeral port for tests that need one.
 // Without redis-server on PATH the test fails with the install command, never skips.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,22 +18,20 @@ export interface RunningRedis {
 const children = new Set<ChildProcess>();
 process.on('exit', () => {
   for (const child of children) if (child.pid !== undefined && child.exitCode === null) {
-    try { process.kill(child.pid, 'SIGKILL'); } catch { /* gone */ }
+    try { process.kill(-child.pid, 'SIGKILL'); } catch { /* gone */ }
   }
 });
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolvePort(port));
-    });
-  });
-}
+/**
+ * redis-server cannot bind port 0 and report the port it got, so each start picks a random port below
+ * Linux's ephemeral range (32768+, where the OS puts every `--port 0` server of the other tests) and
+ * tries another when it is taken: a collision costs a retry, never a failed test.
+ */
+const PORT_RANGE = { min: 20_000, max: 32_000 } as const;
+const BIND_ATTEMPTS = 10;
+const randomPort = () => PORT_RANGE.min + Math.floor(Math.random() * (PORT_RANGE.max - PORT_RANGE.min));
+
+class PortInUseError extends Error {}
 
 function assertRedisInstalled(): void {
   const found = spawnSync('redis-server', ['--version'], { encoding: 'utf8' });
@@ -46,6 +43,8 @@ function assertRedisInstalled(): void {
 async function launch(port: number, dir: string): Promise<ChildProcess> {
   const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], {
     stdio: ['ignore', 'pipe', 'pipe'],
+    // Its own process group, like every process the tests start (test/support/processes.ts).
+    detached: true,
   });
   children.add(child);
   child.on('exit', () => children.delete(child));
@@ -61,18 +60,30 @@ async function launch(port: number, dir: string): Promise<ChildProcess> {
     });
     child.on('exit', (code) => {
       clearTimeout(timer);
-      reject(new Error(`redis-server exited with ${code}: ${out}`));
+      reject(/Address already in use/.test(out) ? new PortInUseError(`port ${port} is taken`) : new Error(`redis-server exited with ${code}: ${out}`));
     });
   });
   return child;
+}
+
+async function launchOnSomePort(dir: string): Promise<{ port: number; child: ChildProcess }> {
+  for (let attempt = 1; ; attempt += 1) {
+    const port = randomPort();
+    try {
+      return { port, child: await launch(port, dir) };
+    } catch (error) {
+      if (!(error instanceof PortInUseError) || attempt === BIND_ATTEMPTS) throw error;
+    }
+  }
 }
 
 export async function startRedis(): Promise<RunningRedis> {
   assertRedisInstalled();
   const dir = mkdtempSync(join(tmpdir(), 'gw-redis-'));
   process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
-  const port = await freePort();
-  let child = await launch(port, dir);
+  const launched = await launchOnSomePort(dir);
+  const { port } = launched;
+  let { child } = launched;
   const stopChild = async () => {
     if (child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise<void>((r) => child.on('exit', () => r()));

@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SignJWT } from 'jose';
 import { stringify as toYaml } from 'yaml';
-import { repoRoot, startProcess, stopAll, type RunningProcess } from './processes.js';
+import { declaredRestBackends } from '@federation-gateway/rest-kit';
+import { GATEWAY_ENTRY, repoRoot, serviceEntry, startProcess, stopAll, subgraphEntry, type RunningProcess } from './processes.js';
 
 export const TEST_ISSUER = 'https://issuer.test.invalid';
 export const TEST_AUDIENCE = 'federation-gateway-tests';
@@ -16,6 +17,7 @@ export interface SampleGraph {
   gateway: RunningProcess;
   graphqlUrl: string;
   subgraphs: Record<string, RunningProcess>;
+  /** The REST services started for the chosen subgraphs, by folder name under services/ (e.g. catalog). */
   services: Record<string, RunningProcess>;
   /** The secret subgraphs use to verify `x-gateway-identity`. */
   internalIdentitySecret: string;
@@ -29,7 +31,7 @@ export interface SampleGraph {
 }
 
 export interface SampleGraphOptions {
-  /** Subgraphs to start (subgraphs/<name>/src/main.ts). @default ['users', 'orders'] */
+  /** Subgraphs to start (compiled: subgraphs/<name>/dist/main.js). @default ['users', 'orders'] */
   subgraphs?: string[];
   /** Extra gateway config, deep-merged over the test defaults. */
   gatewayConfig?: Record<string, unknown>;
@@ -40,11 +42,6 @@ export interface SampleGraphOptions {
   /** Extra env for every subgraph process. */
   subgraphEnv?: Record<string, string>;
 }
-
-const REST_SERVICES_FOR: Record<string, { name: string; script: string; urlEnv: string }[]> = {
-  products: [{ name: 'catalog', script: 'services/catalog/src/main.ts', urlEnv: 'CATALOG_URL' }],
-  inventory: [{ name: 'inventory-service', script: 'services/inventory/src/main.ts', urlEnv: 'INVENTORY_SERVICE_URL' }],
-};
 
 function merge(base: Record<string, unknown>, extra: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = { ...base };
@@ -64,25 +61,25 @@ export async function startSampleGraph(options: SampleGraphOptions = {}): Promis
   const jwtSecret = randomBytes(32).toString('base64url');
   const started: RunningProcess[] = [];
   try {
+    // The REST services the chosen subgraphs wrap, as each declares them (subgraphs/<name>/rest-backends.json).
+    const backends = declaredRestBackends(join(repoRoot, 'subgraphs'), names);
     const services: Record<string, RunningProcess> = {};
-    const serviceEnv: Record<string, string> = {};
-    for (const name of names) {
-      for (const service of REST_SERVICES_FOR[name] ?? []) {
-        if (services[service.name]) continue;
-        const running = await startProcess({ name: service.name, script: service.script, args: ['--port', '0'], env: { FAULT_INJECTION: '1' } });
+    await Promise.all(
+      [...new Set(backends.map((b) => b.service))].map(async (service) => {
+        const running = await startProcess({ name: `rest:${service}`, entry: serviceEntry(service), args: ['--port', '0'], env: { FAULT_INJECTION: '1' } });
         started.push(running);
-        services[service.name] = running;
-        serviceEnv[service.urlEnv] = running.url;
-      }
-    }
+        services[service] = running;
+      }),
+    );
     const subgraphs: Record<string, RunningProcess> = {};
     await Promise.all(
       names.map(async (name) => {
+        const backendFlags = backends.filter((b) => b.subgraph === name).flatMap((b) => [`--${b.name}-url`, services[b.service]!.url]);
         const running = await startProcess({
           name,
-          script: `subgraphs/${name}/src/main.ts`,
-          args: ['--port', '0'],
-          env: { INTERNAL_IDENTITY_SECRET: internalIdentitySecret, SUBGRAPH_DEBUG_COUNTERS: '1', ...serviceEnv, ...options.subgraphEnv },
+          entry: subgraphEntry(name),
+          args: ['--port', '0', ...backendFlags],
+          env: { INTERNAL_IDENTITY_SECRET: internalIdentitySecret, SUBGRAPH_DEBUG_COUNTERS: '1', ...options.subgraphEnv },
         });
         started.push(running);
         subgraphs[name] = running;
@@ -103,7 +100,7 @@ export async function startSampleGraph(options: SampleGraphOptions = {}): Promis
     writeFileSync(configPath, toYaml(config));
     const gateway = await startProcess({
       name: 'gateway',
-      script: 'gateway/src/main.ts',
+      entry: GATEWAY_ENTRY,
       args: ['--supergraph', options.supergraphPath ?? join(repoRoot, 'supergraph.graphql'), '--port', '0', '--config', configPath],
       env: { INTERNAL_IDENTITY_SECRET: internalIdentitySecret, ...options.gatewayEnv },
     });

@@ -1,5 +1,5 @@
 // The local GraphiQL explorer, as it runs in the browser. Bundled with React, Monaco and its workers
-// by gateway/explorer/buildExplorer.ts into dist/explorer/, and served by the gateway itself on
+// by gateway/explorer/buildExplorer.ts into gateway/dist/explorer-assets/, and served by the gateway itself on
 // GET /graphiql: no CDN, so it works offline (Apollo Sandbox on GET /graphql needs the internet).
 // The page passes its settings in a JSON <script> element (CSP forbids inline scripts).
 import { createElement } from 'react';

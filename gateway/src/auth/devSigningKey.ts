@@ -1,19 +1,22 @@
-// The local development signing key: an HS256 secret generated on first run into the git-ignored
-// `.local/` folder, so `npm start` works with no setup and `npm run token` mints tokens the local
-// gateway accepts. Production refuses it (refuseDevKeyInProduction), because anyone with a checkout
-// of a dev machine could mint tokens for it.
-import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+// The local development signing key, as the gateway reads it (`auth.jwt.key.type: devKey`): an HS256
+// secret in the git-ignored `.local/dev-auth.json`. The dev tools (`npm start`, `npm run token`, in
+// scripts/) create that file and mint tokens with it; the gateway only reads it, through this module,
+// which is also the file format's one definition (exported as `@federation-gateway/gateway/dev-signing-key`).
+// Production refuses the key (refuseDevKeyInProduction): anyone with a checkout of a dev machine could
+// mint tokens for it.
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { AuthConfig } from './authConfig.js';
 
 /** `iss` of dev tokens; the dev gateway config requires it. */
 export const DEV_TOKEN_ISSUER = 'federation-gateway-dev';
 /** `aud` of dev tokens; the dev gateway config requires it. */
 export const DEV_TOKEN_AUDIENCE = 'federation-gateway';
+/** 32 bytes = 256 bits, the HS256 key size; shorter files are refused. */
+export const DEV_SECRET_BYTES = 32;
 
 export interface DevSigningKey {
-  /** base64url, 32 random bytes (256 bits: the HS256 key size). */
+  /** base64url of DEV_SECRET_BYTES random bytes. */
   secret: string;
   issuer: string;
   audience: string;
@@ -28,29 +31,8 @@ export function devSigningKeyPath(env: NodeJS.ProcessEnv = process.env): string 
   return resolve(env.DEV_AUTH_FILE ?? '.local/dev-auth.json');
 }
 
-export function loadOrCreateDevSigningKey(file = devSigningKeyPath()): DevSigningKey {
-  const existing = readDevSigningKey(file);
-  if (existing) return existing;
-  const key = {
-    secret: randomBytes(32).toString('base64url'),
-    issuer: DEV_TOKEN_ISSUER,
-    audience: DEV_TOKEN_AUDIENCE,
-    createdAt: new Date().toISOString(),
-  };
-  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
-  try {
-    // 'wx': if two processes race on first run, the loser reads the winner's key instead.
-    writeFileSync(file, `${JSON.stringify(key, null, 2)}\n`, { flag: 'wx', mode: 0o600 });
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    const winner = readDevSigningKey(file);
-    if (winner) return winner;
-    throw error;
-  }
-  return { ...key, file };
-}
-
-function readDevSigningKey(file: string): DevSigningKey | undefined {
+/** The dev key in `file`, or undefined when there is no such file; throws on a file that is not one. */
+export function readDevSigningKey(file: string): DevSigningKey | undefined {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -71,22 +53,13 @@ function readDevSigningKey(file: string): DevSigningKey | undefined {
   };
 }
 
-/** The auth config of the local dev gateway (`npm start`): dev-key JWTs, issuer/audience pinned. */
-export function devAuthConfig(): AuthConfig {
-  return {
-    jwt: {
-      key: { type: 'devKey' },
-      algorithms: ['HS256'],
-      issuer: DEV_TOKEN_ISSUER,
-      audience: DEV_TOKEN_AUDIENCE,
-      clockToleranceSec: 30,
-      maxTokenBytes: 8_192,
-      rolesClaim: 'roles',
-      tierClaim: 'tier',
-      verifiedCacheMaxEntries: 10_000,
-      verifiedCacheMaxAgeMs: 60_000,
-    },
-  };
+/** The dev key the gateway verifies with; a clear startup error when none was generated yet. */
+export function requireDevSigningKey(file = devSigningKeyPath()): DevSigningKey {
+  const key = readDevSigningKey(file);
+  if (!key) {
+    throw new Error(`auth.jwt.key: devKey: no dev signing key at ${file}; \`npm start\` or \`npm run token\` generates one`);
+  }
+  return key;
 }
 
 /**

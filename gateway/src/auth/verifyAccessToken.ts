@@ -7,7 +7,7 @@ import { ASYMMETRIC_ALGORITHMS, type JwtConfig } from './authConfig.js';
 import { AuthenticationError, AuthKeysUnavailableError } from './authErrors.js';
 import { DEFAULT_USER_TIER, scopesFromClaims, stringList, type AuthIdentity } from './authIdentity.js';
 import { CachedRemoteJwks } from './cachedRemoteJwks.js';
-import { loadOrCreateDevSigningKey, DEV_TOKEN_AUDIENCE, DEV_TOKEN_ISSUER } from './devSigningKey.js';
+import { DEV_TOKEN_AUDIENCE, DEV_TOKEN_ISSUER, devSigningKeyPath, requireDevSigningKey } from './devSigningKey.js';
 
 export type AccessTokenVerifier = (token: string) => Promise<AuthIdentity>;
 
@@ -79,7 +79,7 @@ function resolveKey(config: JwtConfig, env: NodeJS.ProcessEnv, deps: VerifierDep
       return { key: createSecretKey(Buffer.from(secret)), algorithms: config.algorithms ?? ['HS256'] };
     }
     case 'devKey': {
-      const dev = loadOrCreateDevSigningKey();
+      const dev = requireDevSigningKey(devSigningKeyPath(env));
       return { key: createSecretKey(Buffer.from(dev.secret)), algorithms: config.algorithms ?? ['HS256'] };
     }
     case 'publicKey': {

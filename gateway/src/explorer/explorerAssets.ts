@@ -17,9 +17,12 @@ function packageRoot(): string {
   return dir;
 }
 
-/** Where the build writes the bundle, e.g. <package>/dist/explorer. */
+/**
+ * Where the build writes the bundle: <package>/dist/explorer-assets (gateway/dist/explorer holds the
+ * compiled src/explorer modules, which the bundler's clean step must not delete).
+ */
 export function explorerAssetsDir(): string {
-  return join(packageRoot(), 'dist', 'explorer');
+  return join(packageRoot(), 'dist', 'explorer-assets');
 }
 
 /** The bundle's entry file names the page refers to. */

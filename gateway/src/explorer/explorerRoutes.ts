@@ -1,5 +1,5 @@
 // GET /graphiql: a local GraphiQL whose every asset the gateway serves itself (from the bundle in
-// dist/explorer), so it works without internet, unlike Apollo Sandbox on GET /graphql.
+// gateway/dist/explorer-assets), so it works without internet, unlike Apollo Sandbox on GET /graphql.
 // GET /graphql/schema.graphql: the client-facing SDL (what introspection shows, as one file for codegen).
 // The page is locked down by CSP: scripts, styles, fonts, workers and fetches from this origin only.
 import type { IncomingMessage, ServerResponse } from 'node:http';

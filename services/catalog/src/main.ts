@@ -1,6 +1,7 @@
-// The catalog REST service: `tsx services/catalog/src/main.ts [--port N] [--host H]`
-// (env CATALOG_PORT when --port is absent; 4011 under `npm start`; FAULT_INJECTION=1 for tests only).
-import { runRestService } from '../../kit/src/restService.js';
+// The catalog REST service: `node services/catalog/dist/main.js --port N [--host H]`
+// (env CATALOG_PORT when --port is absent; its `npm start` port is declared in
+// subgraphs/products/rest-backends.json; FAULT_INJECTION=1 for tests only).
+import { runRestService } from '@federation-gateway/service-kit';
 import { catalogRoutes } from './routes.js';
 
-await runRestService({ name: 'catalog', routes: catalogRoutes, portEnv: 'CATALOG_PORT', defaultPort: 4011 });
+await runRestService({ name: 'catalog', routes: catalogRoutes, portEnv: 'CATALOG_PORT' });

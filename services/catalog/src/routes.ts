@@ -3,10 +3,10 @@
 //   GET /products?ids=a,b,c                    batch (≤ 100 ids): { products, not_found } (unknown ids are data)
 //   GET /products?category=&limit=&cursor=     a page: { products, next_cursor, total_count }
 import { z } from 'zod';
-import { sendCacheableJson } from '../../kit/src/conditionalGet.js';
-import { HttpError } from '../../kit/src/jsonHttp.js';
-import { commaList, parseQuery } from '../../kit/src/queryParams.js';
-import type { Route } from '../../kit/src/routeTable.js';
+import { sendCacheableJson } from '@federation-gateway/service-kit';
+import { HttpError } from '@federation-gateway/service-kit';
+import { commaList, parseQuery } from '@federation-gateway/service-kit';
+import type { Route } from '@federation-gateway/service-kit';
 import { CATEGORIES, PRODUCTS, findProduct, productIndex } from './productCatalog.js';
 
 /** 60 s: product data changes rarely; caches may serve it for a minute and revalidate with the ETag after. */

@@ -4,10 +4,10 @@
 //        201 + Location; 400 invalid input; 404 unknown product; 409 {error, reason, available} when short.
 //   GET  /reservations/:id
 import { z } from 'zod';
-import { sendCacheableJson } from '../../kit/src/conditionalGet.js';
-import { HttpError, readJsonBody, sendJson } from '../../kit/src/jsonHttp.js';
-import { commaList, parseQuery } from '../../kit/src/queryParams.js';
-import type { Route } from '../../kit/src/routeTable.js';
+import { sendCacheableJson } from '@federation-gateway/service-kit';
+import { HttpError, readJsonBody, sendJson } from '@federation-gateway/service-kit';
+import { commaList, parseQuery } from '@federation-gateway/service-kit';
+import type { Route } from '@federation-gateway/service-kit';
 import { StockLedger } from './stockLedger.js';
 
 /** Stock changes with every reservation: caches may keep a copy but must revalidate it (ETag) each time. */

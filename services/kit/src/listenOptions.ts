@@ -1,5 +1,6 @@
-// Where a REST service listens: `--port N` / `--host H` flags, else the service's own env var
-// (never `PORT`, which belongs to the gateway), else the service's default port.
+// Where a REST service listens: `--port N` / `--host H` flags, else the service's own env var (never
+// `PORT`, which belongs to the gateway). No default port: `npm start` passes the one declared in the
+// wrapping subgraph's rest-backends.json, tests pass 0.
 import { parseArgs } from 'node:util';
 
 export interface ListenOptions {
@@ -10,8 +11,6 @@ export interface ListenOptions {
 export interface ListenDefaults {
   /** Env var read when `--port` is absent, e.g. CATALOG_PORT. */
   portEnv: string;
-  /** Port used when neither the flag nor the env var is set (the `npm start` layout). */
-  defaultPort: number;
 }
 
 /** Throws an Error with a one-line message on a bad flag or port; main.ts prints it and exits 1. */
@@ -25,7 +24,8 @@ export function parseListenOptions(argv: string[], env: NodeJS.ProcessEnv, defau
     strict: true,
     allowPositionals: false,
   });
-  const rawPort = values.port ?? env[defaults.portEnv] ?? String(defaults.defaultPort);
+  const rawPort = values.port ?? env[defaults.portEnv];
+  if (rawPort === undefined) throw new Error(`no port: pass --port N or set ${defaults.portEnv}`);
   const port = Number(rawPort);
   // 0 is allowed: the OS picks a free ephemeral port (tests rely on it).
   if (!/^\d+$/.test(rawPort) || !Number.isInteger(port) || port < 0 || port > 65_535) {

@@ -18,7 +18,6 @@ export interface RestServiceDefinition {
   routes: readonly Route[];
   /** Env var for the port when `--port` is absent, e.g. CATALOG_PORT. */
   portEnv: string;
-  defaultPort: number;
 }
 
 export interface RunningRestService {

@@ -1,7 +1,7 @@
 // The inventory REST API as the inventory subgraph sees it: its calls, the shapes it promises (zod), and the
 // snake_case → camelCase mapping.
 import { z } from 'zod';
-import { RestServiceDataSource } from '../../rest-kit/src/RestServiceDataSource.js';
+import { RestServiceDataSource } from '@federation-gateway/rest-kit';
 
 const stockLevel = z.object({ product_id: z.string(), available: z.number().int(), reserved: z.number().int() });
 const stockBatch = z.object({ stock: z.array(stockLevel), not_found: z.array(z.string()) });

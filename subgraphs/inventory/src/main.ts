@@ -1,12 +1,11 @@
 // CLI entry of the inventory subgraph:
-//   tsx subgraphs/inventory/src/main.ts --port 4004 [--inventory-url URL] [--inventory-timeout-ms N]
-// Env fallbacks: INVENTORY_PORT, INVENTORY_SERVICE_URL (default http://127.0.0.1:4012),
-// INVENTORY_SERVICE_TIMEOUT_MS (default 2000), INTERNAL_IDENTITY_SECRET (required, shared with the gateway).
-import { runSubgraph } from '../../kit/src/runSubgraph.js';
-import { exitOnBadBackendOptions } from '../../rest-kit/src/restSubgraphCli.js';
+//   node subgraphs/inventory/dist/main.js --port 4004 [--inventory-url URL] [--inventory-timeout-ms N]
+// Env fallbacks: INVENTORY_PORT, INTERNAL_IDENTITY_SECRET (required, shared with the gateway), and the
+// inventory backend's as declared in ../rest-backends.json (INVENTORY_SERVICE_URL,
+// INVENTORY_SERVICE_TIMEOUT_MS; default URL from its `npm start` port, default timeout 2000 ms).
+import { runSubgraph } from '@federation-gateway/subgraph-kit';
+import { exitOnBadBackendOptions } from '@federation-gateway/rest-kit';
 import { createInventorySubgraph } from './inventorySubgraph.js';
 
-const { inventory } = exitOnBadBackendOptions('inventory', {
-  inventory: { flag: 'inventory', urlEnv: 'INVENTORY_SERVICE_URL', timeoutEnv: 'INVENTORY_SERVICE_TIMEOUT_MS', defaultUrl: 'http://127.0.0.1:4012' },
-});
+const { inventory } = exitOnBadBackendOptions('inventory', new URL('../rest-backends.json', import.meta.url), ['inventory']);
 await runSubgraph(createInventorySubgraph(inventory));

@@ -1,8 +1,8 @@
 // Resolvers of the inventory subgraph (schema: ../schema.graphql).
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
-import type { SubgraphContext } from '../../kit/src/subgraphDefinition.js';
-import { unauthenticated } from '../../kit/src/subgraphErrors.js';
-import { mapRestErrors } from '../../rest-kit/src/restErrorMapping.js';
+import type { SubgraphContext } from '@federation-gateway/subgraph-kit';
+import { unauthenticated } from '@federation-gateway/subgraph-kit';
+import { mapRestErrors } from '@federation-gateway/rest-kit';
 import type { InventoryDataSource, Reservation } from './inventoryDataSource.js';
 import type { StockLoaders } from './stockLoaders.js';
 

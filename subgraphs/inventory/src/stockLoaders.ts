@@ -1,8 +1,8 @@
 // Per-request DataLoader in front of the inventory service: the stock of every product in one GraphQL
 // request is fetched with ONE `GET /stock?product_ids=…` (chunks of 100). See rest-kit/restBatchLoader.ts.
 import type DataLoader from 'dataloader';
-import { notFound } from '../../kit/src/subgraphErrors.js';
-import { createRestBatchLoader } from '../../rest-kit/src/restBatchLoader.js';
+import { notFound } from '@federation-gateway/subgraph-kit';
+import { createRestBatchLoader } from '@federation-gateway/rest-kit';
 import { INVENTORY_MAX_BATCH_IDS, type InventoryDataSource, type StockLevel } from './inventoryDataSource.js';
 
 export interface StockLoaders {

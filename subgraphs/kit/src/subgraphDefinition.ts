@@ -2,7 +2,7 @@
 // (HTTP, identity verification, health, logging, shutdown) is the kit's job.
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import type { IncomingHttpHeaders } from 'node:http';
-import type { ForwardedIdentity } from './gatewayIdentity.js';
+import type { ForwardedIdentity } from '@federation-gateway/identity';
 
 /** The part of every request context the kit provides. */
 export interface BaseSubgraphContext {

@@ -10,7 +10,7 @@ import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDis
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { parse } from 'graphql';
 import type { Logger } from 'pino';
-import { GATEWAY_IDENTITY_HEADER, GatewayIdentityError, verifyGatewayIdentity } from './gatewayIdentity.js';
+import { GATEWAY_IDENTITY_HEADER, GatewayIdentityError, verifyGatewayIdentity } from '@federation-gateway/identity';
 import { readRequestBody, RequestBodyTooLargeError } from './requestBody.js';
 import { createSubgraphLogger } from './subgraphLogger.js';
 import type { BaseSubgraphContext, SubgraphContext, SubgraphDefinition } from './subgraphDefinition.js';

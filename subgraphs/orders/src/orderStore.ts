@@ -1,6 +1,6 @@
 // The orders data layer: an in-memory table behind an async API shaped like a database client, with
 // every call counted so tests can prove that lookups are batched.
-import { DataLayerCallCounter } from '../../kit/src/dataLayerCallCounter.js';
+import { DataLayerCallCounter } from '@federation-gateway/subgraph-kit';
 import type { OrderRecord } from './sampleOrders.js';
 
 export class OrderStore {

@@ -1,5 +1,5 @@
 // The orders subgraph definition: its schema file, resolvers and per-request loaders, ready for the kit.
-import type { SubgraphDefinition } from '../../kit/src/subgraphDefinition.js';
+import type { SubgraphDefinition } from '@federation-gateway/subgraph-kit';
 import { createOrderLoaders, type OrderLoaders } from './orderLoaders.js';
 import { OrderStore } from './orderStore.js';
 import { ordersResolvers } from './resolvers.js';

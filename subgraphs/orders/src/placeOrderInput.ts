@@ -1,7 +1,7 @@
 // Validates `placeOrder(input)` beyond what GraphQL types check, and names the offending input field
 // (`extensions.field`, e.g. "input.items[1].quantity") so a client can point at the form field.
 import { z } from 'zod';
-import { badUserInput } from '../../kit/src/subgraphErrors.js';
+import { badUserInput } from '@federation-gateway/subgraph-kit';
 import { CURRENCIES, type CatalogProduct, type Currency } from './sampleCatalog.js';
 
 export const MAX_ITEMS_PER_ORDER = 50;

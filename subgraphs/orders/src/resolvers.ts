@@ -1,7 +1,7 @@
 // Resolvers of the orders subgraph (schema: ../schema.graphql).
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
-import { badUserInput, unauthenticated } from '../../kit/src/subgraphErrors.js';
-import type { SubgraphContext } from '../../kit/src/subgraphDefinition.js';
+import { badUserInput, unauthenticated } from '@federation-gateway/subgraph-kit';
+import type { SubgraphContext } from '@federation-gateway/subgraph-kit';
 import { canReadOrdersOf } from './orderAccess.js';
 import type { OrderLoaders } from './orderLoaders.js';
 import type { OrderStore } from './orderStore.js';

@@ -1,7 +1,7 @@
 // Deterministic sample orders `order-1` .. `order-1000` over the sample users `user-1` .. `user-60`
 // (the users subgraph's data): every user has at least 10 orders (so `orders(first: 10)` is always a full
 // page), the rest are spread at random (seeded).
-import { createSeededRandom } from '../../kit/src/seededRandom.js';
+import { createSeededRandom } from '@federation-gateway/subgraph-kit';
 import type { CatalogProduct, Currency } from './sampleCatalog.js';
 
 export type OrderStatus = 'PENDING' | 'PAID' | 'SHIPPED' | 'DELIVERED' | 'CANCELLED';

@@ -2,7 +2,7 @@
 // zod, so a broken answer is a DOWNSTREAM_SERVICE_ERROR instead of a wrong field), and the
 // snake_case → camelCase mapping into the GraphQL Product.
 import { z } from 'zod';
-import { RestServiceDataSource } from '../../rest-kit/src/RestServiceDataSource.js';
+import { RestServiceDataSource } from '@federation-gateway/rest-kit';
 
 const catalogProduct = z.object({
   id: z.string(),

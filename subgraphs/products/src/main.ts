@@ -1,12 +1,11 @@
 // CLI entry of the products subgraph:
-//   tsx subgraphs/products/src/main.ts --port 4003 [--catalog-url URL] [--catalog-timeout-ms N]
-// Env fallbacks: PRODUCTS_PORT, CATALOG_URL (default http://127.0.0.1:4011), CATALOG_TIMEOUT_MS (default 2000),
-// INTERNAL_IDENTITY_SECRET (required, shared with the gateway).
-import { runSubgraph } from '../../kit/src/runSubgraph.js';
-import { exitOnBadBackendOptions } from '../../rest-kit/src/restSubgraphCli.js';
+//   node subgraphs/products/dist/main.js --port 4003 [--catalog-url URL] [--catalog-timeout-ms N]
+// Env fallbacks: PRODUCTS_PORT, INTERNAL_IDENTITY_SECRET (required, shared with the gateway), and the
+// catalog backend's as declared in ../rest-backends.json (CATALOG_URL, CATALOG_TIMEOUT_MS; default URL
+// from its `npm start` port, default timeout 2000 ms).
+import { runSubgraph } from '@federation-gateway/subgraph-kit';
+import { exitOnBadBackendOptions } from '@federation-gateway/rest-kit';
 import { createProductsSubgraph } from './productsSubgraph.js';
 
-const { catalog } = exitOnBadBackendOptions('products', {
-  catalog: { flag: 'catalog', urlEnv: 'CATALOG_URL', timeoutEnv: 'CATALOG_TIMEOUT_MS', defaultUrl: 'http://127.0.0.1:4011' },
-});
+const { catalog } = exitOnBadBackendOptions('products', new URL('../rest-backends.json', import.meta.url), ['catalog']);
 await runSubgraph(createProductsSubgraph(catalog));

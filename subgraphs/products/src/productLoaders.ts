@@ -2,8 +2,8 @@
 // references from the gateway, `Query.product`, aliases) is sent as ONE `GET /products?ids=…` (chunks of
 // 100, the catalog's batch limit). See rest-kit/restBatchLoader.ts.
 import type DataLoader from 'dataloader';
-import { notFound } from '../../kit/src/subgraphErrors.js';
-import { createRestBatchLoader } from '../../rest-kit/src/restBatchLoader.js';
+import { notFound } from '@federation-gateway/subgraph-kit';
+import { createRestBatchLoader } from '@federation-gateway/rest-kit';
 import { CATALOG_MAX_BATCH_IDS, type CatalogDataSource, type Product } from './catalogDataSource.js';
 
 export interface ProductLoaders {

@@ -1,7 +1,7 @@
 // The products subgraph definition: its schema file, resolvers and per-request catalog access.
-import type { SubgraphDefinition } from '../../kit/src/subgraphDefinition.js';
-import { createSubgraphLogger } from '../../kit/src/subgraphLogger.js';
-import type { RestBackend } from '../../rest-kit/src/restBackendOptions.js';
+import type { SubgraphDefinition } from '@federation-gateway/subgraph-kit';
+import { createSubgraphLogger } from '@federation-gateway/subgraph-kit';
+import type { RestBackend } from '@federation-gateway/rest-kit';
 import { CatalogDataSource } from './catalogDataSource.js';
 import { createProductLoaders, type ProductLoaders } from './productLoaders.js';
 import { productsResolvers } from './resolvers.js';

@@ -1,9 +1,9 @@
 // Resolvers of the products subgraph (schema: ../schema.graphql). All catalog access goes through the
 // per-request loader or data source in the context; REST failures surface as mapped field errors.
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
-import { badUserInput } from '../../kit/src/subgraphErrors.js';
-import type { SubgraphContext } from '../../kit/src/subgraphDefinition.js';
-import { mapRestErrors } from '../../rest-kit/src/restErrorMapping.js';
+import { badUserInput } from '@federation-gateway/subgraph-kit';
+import type { SubgraphContext } from '@federation-gateway/subgraph-kit';
+import { mapRestErrors } from '@federation-gateway/rest-kit';
 import type { CatalogDataSource, Product } from './catalogDataSource.js';
 import type { ProductLoaders } from './productLoaders.js';
 

@@ -1,5 +1,5 @@
-// CLI entry of the users subgraph: `tsx subgraphs/users/src/main.ts --port 4001` (env USERS_PORT).
-import { runSubgraph } from '../../kit/src/runSubgraph.js';
+// CLI entry of the users subgraph: `node subgraphs/users/dist/main.js --port 4001` (env USERS_PORT).
+import { runSubgraph } from '@federation-gateway/subgraph-kit';
 import { createUsersSubgraph } from './usersSubgraph.js';
 
 await runSubgraph(createUsersSubgraph());

@@ -1,6 +1,6 @@
 // Resolvers of the users subgraph (schema: ../schema.graphql).
-import { badUserInput } from '../../kit/src/subgraphErrors.js';
-import type { SubgraphContext } from '../../kit/src/subgraphDefinition.js';
+import { badUserInput } from '@federation-gateway/subgraph-kit';
+import type { SubgraphContext } from '@federation-gateway/subgraph-kit';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import type { UserLoaders } from './userLoaders.js';
 import type { UserRecord } from './sampleUsers.js';

@@ -1,6 +1,6 @@
 // Deterministic sample users `user-1` .. `user-60`: seeded, so every run and every machine has the same
 // names, emails and dates (tests and the README check answers against this data).
-import { createSeededRandom } from '../../kit/src/seededRandom.js';
+import { createSeededRandom } from '@federation-gateway/subgraph-kit';
 
 export interface UserRecord {
   id: string;

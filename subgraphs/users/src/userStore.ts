@@ -1,6 +1,6 @@
 // The users data layer: an in-memory table behind an async API shaped like a database client, with
 // every call counted so tests can prove that entity resolution is batched (N users = 1 findByIds).
-import { DataLayerCallCounter } from '../../kit/src/dataLayerCallCounter.js';
+import { DataLayerCallCounter } from '@federation-gateway/subgraph-kit';
 import type { UserRecord } from './sampleUsers.js';
 
 export class UserStore {

@@ -1,5 +1,5 @@
 // The users subgraph definition: its schema file, resolvers and per-request loaders, ready for the kit.
-import type { SubgraphDefinition } from '../../kit/src/subgraphDefinition.js';
+import type { SubgraphDefinition } from '@federation-gateway/subgraph-kit';
 import { generateSampleUsers } from './sampleUsers.js';
 import { createUserLoaders, type UserLoaders } from './userLoaders.js';
 import { usersResolvers } from './resolvers.js';

@@ -1,0 +1,75 @@
+// The gateway CLI refuses bad input with a non-zero exit and one clear line on stderr.
+import { before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { composeFixture } from '../../support/fixtureSupergraph.js';
+import { GATEWAY_ENTRY, startProcess } from '../../support/processes.js';
+
+async function runGateway(args: string[]): Promise<{ code: number | null; stderr: string }> {
+  const child = await startProcess({ name: 'gateway-cli', entry: GATEWAY_ENTRY, args, waitForReady: false });
+  const timer = setTimeout(() => child.child.kill('SIGKILL'), 30_000);
+  const { code } = await child.exited;
+  clearTimeout(timer);
+  return { code, stderr: child.stderrText() };
+}
+
+function assertOneLineError(result: { code: number | null; stderr: string }, pattern: RegExp): void {
+  assert.equal(result.code, 2, `exit code, stderr: ${result.stderr}`);
+  const lines = result.stderr.trim().split('\n');
+  assert.equal(lines.length, 1, `one line: ${result.stderr}`);
+  assert.match(lines[0]!, /^gateway: /);
+  assert.match(lines[0]!, pattern);
+}
+
+describe('gateway CLI errors', () => {
+  let dir: string;
+  let validSupergraph: string;
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'gw-cli-'));
+    validSupergraph = join(dir, 'valid.graphql');
+    writeFileSync(validSupergraph, composeFixture([{ name: 'slow', url: 'http://subgraph.invalid/graphql', schemaFile: 'test/fixtures/slow-subgraph/schema.graphql' }]));
+  }, { timeout: 60_000 });
+
+  test('missing --supergraph', { timeout: 30_000 }, async () => {
+    assertOneLineError(await runGateway(['--port', '0']), /supergraph/);
+  });
+
+  test('a supergraph file that does not exist', { timeout: 30_000 }, async () => {
+    assertOneLineError(await runGateway(['--supergraph', join(dir, 'nope.graphql'), '--port', '0']), /cannot read supergraph .*ENOENT/);
+  });
+
+  test('a file that is not a valid supergraph', { timeout: 30_000 }, async () => {
+    const path = join(dir, 'invalid.graphql');
+    writeFileSync(path, 'type Query { hello: String }');
+    assertOneLineError(await runGateway(['--supergraph', path, '--port', '0']), /invalid supergraph/);
+  });
+
+  test('a supergraph linking a security feature the gateway does not enforce (fail closed)', { timeout: 30_000 }, async () => {
+    const { readFileSync } = await import('node:fs');
+    const path = join(dir, 'policy.graphql');
+    const sdl = readFileSync(validSupergraph, 'utf8').replace(
+      '@link(url: "https://specs.apollo.dev/join/v0.5", for: EXECUTION)',
+      '@link(url: "https://specs.apollo.dev/join/v0.5", for: EXECUTION)\n  @link(url: "https://specs.apollo.dev/policy/v0.1", for: SECURITY)',
+    );
+    assert.notEqual(sdl, readFileSync(validSupergraph, 'utf8'), 'fixture edit applied');
+    writeFileSync(path, sdl);
+    assertOneLineError(await runGateway(['--supergraph', path, '--port', '0']), /policy\/v0\.1.*does not enforce|does not enforce.*policy/);
+  });
+
+  test('a bad port', { timeout: 30_000 }, async () => {
+    assertOneLineError(await runGateway(['--supergraph', validSupergraph, '--port', 'eighty']), /--port/);
+    assertOneLineError(await runGateway(['--supergraph', validSupergraph, '--port', '70000']), /--port/);
+  });
+
+  test('an unknown flag', { timeout: 30_000 }, async () => {
+    assertOneLineError(await runGateway(['--supergraph', validSupergraph, '--prot', '4000']), /--prot/);
+  });
+
+  test('a config file with an unknown key names the key', { timeout: 30_000 }, async () => {
+    const path = join(dir, 'bad.yaml');
+    writeFileSync(path, 'server:\n  prot: 4000\n');
+    assertOneLineError(await runGateway(['--supergraph', validSupergraph, '--port', '0', '--config', path]), /server\.prot/);
+  });
+});

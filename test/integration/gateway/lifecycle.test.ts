@@ -1,0 +1,84 @@
+// Any valid Federation 2 supergraph (here a fixture subgraph, not the sample graph), hot reload
+// without a restart, per-subgraph timeouts, and graceful shutdown that finishes in-flight requests.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { composeFixture, startFixtureGateway, startSlowSubgraph } from '../../support/fixtureSupergraph.js';
+import { errorCodes, postGraphQL } from '../../support/http.js';
+import { repoRoot, stopAll, type RunningProcess } from '../../support/processes.js';
+
+const fullSdl = readFileSync(join(repoRoot, 'test/fixtures/slow-subgraph/schema.graphql'), 'utf8');
+// v1 lacks `added`; v2 is the subgraph's full schema.
+const v1Sdl = fullSdl.replace(/^.*\n\s*added: String!\n/m, '');
+
+describe('gateway lifecycle on a fixture supergraph', () => {
+  let subgraph: RunningProcess;
+  let gateway: RunningProcess;
+  let supergraphPath: string;
+  let graphqlUrl: string;
+  let v2: string;
+
+  before(async () => {
+    assert.ok(!v1Sdl.includes('added'), 'fixture v1 must not have the field');
+    subgraph = await startSlowSubgraph();
+    v2 = composeFixture([{ name: 'slow', url: `${subgraph.url}/graphql`, sdl: fullSdl }]);
+    ({ gateway, graphqlUrl, supergraphPath } = await startFixtureGateway({
+      subgraphUrl: `${subgraph.url}/graphql`,
+      sdl: v1Sdl,
+      config: 'supergraph:\n  pollIntervalMs: 100\nsubgraphs:\n  slow:\n    timeoutMs: 700\n',
+    }));
+  }, { timeout: 60_000 });
+  after(async () => stopAll([gateway, subgraph]), { timeout: 60_000 });
+
+  test('serves a supergraph that is not the sample graph', { timeout: 30_000 }, async () => {
+    const response = await postGraphQL(graphqlUrl, { query: '{ ping }' });
+    assert.equal(response.status, 200);
+    assert.deepEqual(response.body.data, { ping: 'pong' });
+  });
+
+  test('a subgraph slower than its timeoutMs gives GATEWAY_TIMEOUT, and the gateway keeps serving', { timeout: 30_000 }, async () => {
+    const slow = await postGraphQL(graphqlUrl, { query: '{ slow(ms: 3000) }' });
+    assert.equal(slow.status, 200);
+    assert.deepEqual(errorCodes(slow), ['GATEWAY_TIMEOUT']);
+    const fast = await postGraphQL(graphqlUrl, { query: '{ slow(ms: 10) }' });
+    assert.deepEqual(fast.body.data, { slow: 'slept 10 ms' });
+  });
+
+  test('hot reload: a new field becomes queryable without restart, in-flight requests complete', { timeout: 30_000 }, async () => {
+    const before = await postGraphQL(graphqlUrl, { query: '{ added }' });
+    assert.deepEqual(errorCodes(before), ['GRAPHQL_VALIDATION_FAILED']);
+    const inFlight = Array.from({ length: 5 }, () => postGraphQL(graphqlUrl, { query: '{ slow(ms: 400) }' }));
+    writeFileSync(supergraphPath, v2);
+    await gateway.waitForLog((r) => r.event === 'supergraph_reloaded', 10_000);
+    const afterReload = await postGraphQL(graphqlUrl, { query: '{ added }' });
+    assert.deepEqual(afterReload.body.data, { added: 'new field' });
+    for (const response of await Promise.all(inFlight)) {
+      assert.equal(response.status, 200);
+      assert.deepEqual(response.body.data, { slow: 'slept 400 ms' });
+    }
+    assert.equal(gateway.child.exitCode, null, 'no restart');
+  });
+
+  test('hot reload: an invalid new file is rejected with a log line and the old schema keeps serving', { timeout: 30_000 }, async () => {
+    writeFileSync(supergraphPath, 'type Query { this is not a supergraph');
+    const logged = await gateway.waitForLog((r) => r.event === 'supergraph_reload_failed', 10_000);
+    assert.equal(logged.level, 50);
+    const response = await postGraphQL(graphqlUrl, { query: '{ ping added }' });
+    assert.deepEqual(response.body.data, { ping: 'pong', added: 'new field' });
+    const metrics = await (await fetch(`${gateway.url}/metrics`)).text();
+    assert.match(metrics, /gateway_supergraph_reloads_total\{result="rejected"\} [1-9]/);
+    assert.match(metrics, /gateway_supergraph_reloads_total\{result="applied"\} 1/);
+  });
+
+  test('SIGTERM drains: an in-flight request completes, then the process exits 0', { timeout: 30_000 }, async () => {
+    const inFlight = postGraphQL(graphqlUrl, { query: '{ slow(ms: 600) }' });
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    gateway.child.kill('SIGTERM');
+    const response = await inFlight;
+    assert.deepEqual(response.body.data, { slow: 'slept 600 ms' });
+    const { code } = await gateway.exited;
+    assert.equal(code, 0);
+    await assert.rejects(fetch(`${gateway.url}/healthz`), 'no longer accepting connections');
+  });
+});

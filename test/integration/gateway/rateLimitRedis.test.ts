@@ -1,0 +1,141 @@
+// Per-field rate limits shared through a REAL redis-server (ephemeral port): two gateway instances
+// behave as one; Redis killed mid-run → each instance applies its policy (open / closed) and keeps
+// answering; Redis restarted → limits apply again.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { parse as parseYaml, stringify as toYaml } from 'yaml';
+import { startSampleGraph, type SampleGraph } from '../../support/sampleGraph.js';
+import { startRedis, type RunningRedis } from '../../support/redis.js';
+import { GATEWAY_ENTRY, repoRoot, startProcess, stopAll, type RunningProcess } from '../../support/processes.js';
+import { errorCodes, postGraphQL } from '../../support/http.js';
+import { join } from 'node:path';
+
+let redis: RunningRedis;
+let graph: SampleGraph;
+let gatewayB: RunningProcess;
+let closedGateway: RunningProcess;
+const graphql = (gateway: RunningProcess) => `${gateway.url}/graphql`;
+
+/** Starts another gateway on the same supergraph and subgraphs with a variant of the sample graph's config. */
+async function startVariant(name: string, rateLimitChanges: Record<string, unknown>): Promise<RunningProcess> {
+  const config = parseYaml(readFileSync(graph.configPath, 'utf8')) as Record<string, any>;
+  config.rateLimits = { ...config.rateLimits, ...rateLimitChanges };
+  const path = graph.configPath.replace(/\.yaml$/, `.${name}.yaml`);
+  writeFileSync(path, toYaml(config));
+  return startProcess({
+    name,
+    entry: GATEWAY_ENTRY,
+    args: ['--supergraph', join(repoRoot, 'supergraph.graphql'), '--port', '0', '--config', path],
+    env: { INTERNAL_IDENTITY_SECRET: graph.internalIdentitySecret },
+  });
+}
+
+before(async () => {
+  redis = await startRedis();
+  graph = await startSampleGraph({
+    gatewayConfig: {
+      rateLimits: {
+        store: { kind: 'redis', url: redis.url, commandTimeoutMs: 50, keyPrefix: 'it:rl:' },
+        onStoreUnavailable: 'open',
+        // The test client is the trusted proxy here, so X-Forwarded-For picks anonymous identities.
+        trustedProxies: ['127.0.0.1'],
+        fields: {
+          'Query.users': { max: 50, window: '1m' },
+          'Query.user': { max: 2, window: '1m', identityArgs: ['id'] },
+        },
+      },
+    },
+  });
+  [gatewayB, closedGateway] = await Promise.all([startVariant('gateway-b', {}), startVariant('gateway-closed', { onStoreUnavailable: 'closed' })]);
+}, { timeout: 60_000 });
+after(async () => {
+  await stopAll([gatewayB, closedGateway]);
+  await graph?.stop();
+  await redis?.stop();
+}, { timeout: 60_000 });
+
+const bearer = async (subject: string) => ({ authorization: `Bearer ${await graph.tokenFor(subject, [])}` });
+
+test('two gateway instances sharing one Redis: 200 concurrent requests split across them, exactly 50 admitted', { timeout: 30_000 }, async () => {
+  const headers = await bearer('redis-exact');
+  const targets = [graph.gateway, gatewayB];
+  const responses = await Promise.all(
+    Array.from({ length: 200 }, (_, i) => postGraphQL(graphql(targets[i % 2]!), { query: '{ users(first: 1) { id } }' }, headers)),
+  );
+  const admitted = responses.filter((r) => r.status === 200).length;
+  const rejected = responses.filter((r) => r.status === 429).length;
+  // Log lines travel over a pipe, responses over sockets: let the logs catch up before reading them.
+  await new Promise((r) => setTimeout(r, 200));
+  const storeFailures = [...graph.gateway.logRecords(), ...gatewayB.logRecords()].filter((r) => r.event === 'rate_limit_store_unavailable');
+  assert.equal(
+    admitted,
+    50,
+    `admitted ${admitted}, rejected ${rejected}, other ${200 - admitted - rejected}; ` +
+      `store failures (Redis silent > 50 ms, e.g. starved of CPU on an overloaded machine): ${storeFailures.length}`,
+  );
+  assert.equal(rejected, 150);
+  // Every answer, from both instances, came from the shared store (none was waved through by fail-open).
+  assert.ok(responses.every((r) => r.headers.get('ratelimit-policy') === '"Query.users";q=50;w=60' && r.headers.get('ratelimit') !== null));
+  assert.equal(storeFailures.length, 0, 'no store failures under the burst');
+});
+
+test('identities from a trusted proxy are independent, and shared across instances', { timeout: 30_000 }, async () => {
+  const q = { query: '{ user(id: "shared") { id } }' };
+  const from = (ip: string) => ({ 'x-forwarded-for': ip });
+  assert.equal((await postGraphQL(graphql(graph.gateway), q, from('198.51.100.10'))).status, 200);
+  assert.equal((await postGraphQL(graphql(gatewayB), q, from('198.51.100.10'))).status, 200);
+  assert.equal((await postGraphQL(graphql(graph.gateway), q, from('198.51.100.10'))).status, 429, 'the second instance counted too');
+  assert.equal((await postGraphQL(graphql(gatewayB), q, from('198.51.100.11'))).status, 200, 'another client IP is another identity');
+});
+
+test('Redis killed: fail-open keeps admitting (log + metric), fail-closed answers 503, both keep answering; restarted: limits apply again', { timeout: 30_000 }, async () => {
+  const headers = await bearer('redis-outage');
+  const limited = { query: '{ user(id: "outage") { id } }' };
+  const unlimited = { query: '{ order(id: "none") { id } }' };
+  assert.equal((await postGraphQL(graphql(graph.gateway), limited, headers)).status, 200);
+  assert.equal((await postGraphQL(graphql(gatewayB), limited, headers)).status, 200);
+  assert.equal((await postGraphQL(graphql(graph.gateway), limited, headers)).status, 429);
+
+  await redis.stop();
+  for (let i = 0; i < 4; i++) {
+    const started = performance.now();
+    const open = await postGraphQL(graphql(graph.gateway), limited, headers);
+    assert.equal(open.status, 200, 'fail open: admitted without a store');
+    assert.equal(open.headers.get('ratelimit'), null, 'no counts to report');
+    assert.ok(performance.now() - started < 2_000, 'a dead Redis does not stall requests');
+    const closed = await postGraphQL(graphql(closedGateway), limited, headers);
+    assert.equal(closed.status, 503);
+    assert.deepEqual(errorCodes(closed), ['SERVICE_UNAVAILABLE']);
+    const stillServing = await postGraphQL(graphql(closedGateway), unlimited, headers);
+    assert.notEqual(stillServing.status, 503, 'operations without limits do not need the store');
+  }
+  await graph.gateway.waitForLog((r) => r.event === 'rate_limit_store_unavailable' && r.policy === 'open');
+  const metrics = await (await fetch(`${graph.gateway.url}/metrics`)).text();
+  assert.match(metrics, /gateway_rate_limit_store_failures_total\{policy="open"\} [1-9]/);
+
+  await redis.restart();
+  // The instances reconnect by themselves (backoff up to 1 s): wait until both report counts again.
+  const fresh = await bearer('redis-recovered');
+  const recovered = { query: '{ user(id: "recovered") { id } }' };
+  for (const gateway of [graph.gateway, gatewayB, closedGateway]) {
+    await waitUntil(async () => {
+      const probe = await postGraphQL(graphql(gateway), { query: '{ users(first: 1) { id } }' }, await bearer(`probe-${gateway.name}-${Date.now()}`));
+      return probe.headers.get('ratelimit') !== null;
+    }, `${gateway.name} uses Redis again`);
+  }
+  assert.equal((await postGraphQL(graphql(graph.gateway), recovered, fresh)).status, 200);
+  assert.equal((await postGraphQL(graphql(closedGateway), recovered, fresh)).status, 200);
+  const over = await postGraphQL(graphql(gatewayB), recovered, fresh);
+  assert.equal(over.status, 429, 'shared limits apply again across instances');
+  assert.deepEqual(errorCodes(over), ['RATE_LIMITED']);
+});
+
+async function waitUntil(condition: () => Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await condition()) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`timed out waiting: ${what}`);
+}

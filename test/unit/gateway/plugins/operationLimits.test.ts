@@ -1,0 +1,42 @@
+// The operation limits reject deep, alias-heavy and costly operations at validation time.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { buildSchema, parse, validate, specifiedRules } from 'graphql';
+import { createOperationLimits, operationLimitsConfigSchema } from '../../../../gateway/src/plugins/operationLimits.js';
+
+const schema = buildSchema(`
+  type Query { user: User }
+  type User { id: ID! friend: User orders: [Order!]! }
+  type Order { id: ID! user: User }
+`);
+
+function errorsFor(query: string, overrides: Record<string, unknown> = {}): string[] {
+  const { validationRules } = createOperationLimits(operationLimitsConfigSchema.parse(overrides));
+  return validate(schema, parse(query), [...specifiedRules, ...validationRules]).map((e) => e.message);
+}
+
+test('defaults accept a realistic nested query', { timeout: 10_000 }, () => {
+  assert.deepEqual(errorsFor('{ user { id orders { id user { id friend { id } } } } }'), []);
+});
+
+test('depth beyond maxDepth is rejected; at the limit it passes', { timeout: 10_000 }, () => {
+  const depth4 = '{ user { friend { friend { id } } } }';
+  assert.deepEqual(errorsFor(depth4, { maxDepth: 4 }), []);
+  const rejected = errorsFor(depth4, { maxDepth: 3 });
+  assert.equal(rejected.length, 1);
+  assert.match(rejected[0]!, /depth/i);
+});
+
+test('introspection is exempt from the depth limit (Sandbox needs it)', { timeout: 10_000 }, () => {
+  assert.deepEqual(errorsFor('{ __schema { types { fields { type { ofType { ofType { name } } } } } } }', { maxDepth: 2 }), []);
+});
+
+test('cost beyond maxCost is rejected', { timeout: 10_000 }, () => {
+  const query = `{ ${Array.from({ length: 30 }, (_, i) => `u${i}: user { friend { friend { id } } }`).join(' ')} }`;
+  assert.deepEqual(errorsFor(query, { maxAliases: 100 }), []);
+  assert.ok(errorsFor(query, { maxAliases: 100, maxCost: 50 }).some((m) => /cost/i.test(m)));
+});
+
+test('unknown config keys are refused', { timeout: 10_000 }, () => {
+  assert.throws(() => operationLimitsConfigSchema.parse({ maxDepht: 3 }));
+});

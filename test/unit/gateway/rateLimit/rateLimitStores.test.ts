@@ -1,0 +1,199 @@
+// Both rate-limit stores against the same contract, the Redis one against a REAL redis-server.
+import { test, describe, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startRedis, type RunningRedis } from '../../../support/redis.js';
+import { MemoryRateLimitStore } from '../../../../gateway/src/rateLimit/memoryRateLimitStore.js';
+import { RedisRateLimitStore } from '../../../../gateway/src/rateLimit/redisRateLimitStore.js';
+import { RateLimitStoreUnavailableError, type RateLimitStore } from '../../../../gateway/src/rateLimit/rateLimitStore.js';
+
+let redis: RunningRedis;
+const opened: RateLimitStore[] = [];
+let keySeq = 0;
+const freshKey = (label: string) => `test:${label}:${process.pid}:${++keySeq}`;
+
+async function redisStore(): Promise<RedisRateLimitStore> {
+  const store = new RedisRateLimitStore({ url: redis.url, commandTimeoutMs: 50 });
+  opened.push(store);
+  assert.equal(await store.waitUntilReady(5_000), true, 'Redis store connects');
+  return store;
+}
+
+before(async () => {
+  redis = await startRedis();
+}, { timeout: 30_000 });
+after(async () => {
+  await Promise.all(opened.map((s) => s.close()));
+  await redis?.stop();
+}, { timeout: 30_000 });
+
+async function admittedOutOf(stores: RateLimitStore[], key: string, total: number, max: number): Promise<number> {
+  const now = Date.now();
+  const outcomes = await Promise.all(
+    Array.from({ length: total }, (_, i) => stores[i % stores.length]!.consume([{ key, max, windowMs: 60_000, cost: 1 }], now)),
+  );
+  return outcomes.filter((o) => o.allowed).length;
+}
+
+for (const kind of ['memory', 'redis'] as const) {
+  describe(`${kind} store`, () => {
+    const make = async (): Promise<RateLimitStore> => {
+      if (kind === 'redis') return redisStore();
+      const store = new MemoryRateLimitStore();
+      opened.push(store);
+      return store;
+    };
+
+    test('200 concurrent consumes against max 50 admit exactly 50', { timeout: 10_000 }, async () => {
+      const store = await make();
+      assert.equal(await admittedOutOf([store], freshKey('exact'), 200, 50), 50);
+    });
+
+    test('a rejected operation consumes nothing, even for the limits it fit', { timeout: 10_000 }, async () => {
+      const store = await make();
+      const roomy = freshKey('roomy');
+      const tight = freshKey('tight');
+      const now = Date.now();
+      const first = await store.consume([{ key: roomy, max: 10, windowMs: 60_000, cost: 1 }, { key: tight, max: 1, windowMs: 60_000, cost: 1 }], now);
+      assert.equal(first.allowed, true);
+      assert.deepEqual(first.results.map((r) => r.remaining), [9, 0]);
+      const second = await store.consume([{ key: roomy, max: 10, windowMs: 60_000, cost: 3 }, { key: tight, max: 1, windowMs: 60_000, cost: 1 }], now + 1);
+      assert.equal(second.allowed, false);
+      assert.equal(second.results[0]!.retryAfterMs, 0, 'the roomy limit is not the reason');
+      assert.ok(second.results[1]!.retryAfterMs > 59_000 && second.results[1]!.retryAfterMs <= 60_000);
+      // roomy still has 9 left: the rejected operation's cost of 3 was not recorded
+      const third = await store.consume([{ key: roomy, max: 10, windowMs: 60_000, cost: 9 }], now + 2);
+      assert.equal(third.allowed, true);
+      assert.equal(third.results[0]!.remaining, 0);
+    });
+
+    test('refund takes back exactly the hits of one admitted operation', { timeout: 10_000 }, async () => {
+      const store = await make();
+      const key = freshKey('refund');
+      const now = Date.now();
+      const check = { key, max: 5, windowMs: 60_000, cost: 2 };
+      assert.equal((await store.consume([check], now, 'op-kept')).allowed, true);
+      assert.equal((await store.consume([check], now, 'op-refunded')).allowed, true);
+      await store.refund([check], now, 'op-refunded');
+      const after = await store.consume([{ ...check, cost: 3 }], now + 1, 'op-after');
+      assert.equal(after.allowed, true, '2 kept + 3 new fit max 5 only if the refund happened');
+      assert.equal(after.results[0]!.remaining, 0);
+    });
+
+    test('cost counts every hit: 10 hits against max 5 are rejected, 5 fit', { timeout: 10_000 }, async () => {
+      const store = await make();
+      const key = freshKey('cost');
+      const now = Date.now();
+      assert.equal((await store.consume([{ key, max: 5, windowMs: 60_000, cost: 10 }], now)).allowed, false);
+      assert.equal((await store.consume([{ key, max: 5, windowMs: 60_000, cost: 5 }], now)).allowed, true);
+      assert.equal((await store.consume([{ key, max: 5, windowMs: 60_000, cost: 1 }], now)).allowed, false);
+    });
+
+    test('the window slides: hits age out one by one ("2s" window)', { timeout: 10_000 }, async () => {
+      const store = await make();
+      const key = freshKey('slide');
+      const t0 = Date.now();
+      const check = (cost = 1) => ({ key, max: 2, windowMs: 2_000, cost });
+      assert.equal((await store.consume([check()], t0)).allowed, true);
+      assert.equal((await store.consume([check()], t0 + 1_000)).allowed, true);
+      const rejected = await store.consume([check()], t0 + 1_500);
+      assert.equal(rejected.allowed, false);
+      assert.equal(rejected.results[0]!.retryAfterMs, 500, 'the hit at t0 leaves the window at t0 + 2000');
+      // at t0 + 2000 the first hit has left; the second (t0 + 1000) is still in
+      const later = await store.consume([check()], t0 + 2_000);
+      assert.equal(later.allowed, true);
+      assert.equal(later.results[0]!.remaining, 0);
+      assert.equal(later.results[0]!.resetMs, 1_000);
+      assert.equal((await store.consume([check()], t0 + 2_500)).allowed, false);
+      assert.equal((await store.consume([check()], t0 + 3_000)).allowed, true);
+    });
+  });
+}
+
+describe('redis store across clients and outages', () => {
+  test('two separate clients sharing one Redis admit exactly 50 of 200', { timeout: 10_000 }, async () => {
+    const a = await redisStore();
+    const b = await redisStore();
+    assert.equal(await admittedOutOf([a, b], freshKey('shared'), 200, 50), 50);
+  });
+
+  test('keys expire with their window', { timeout: 10_000 }, async () => {
+    const store = await redisStore();
+    const key = freshKey('ttl');
+    await store.consume([{ key, max: 5, windowMs: 2_000, cost: 1 }], Date.now());
+    const ttl = await store.client.pttl(key);
+    assert.ok(ttl > 0 && ttl <= 2_000, `pttl ${ttl}`);
+  });
+
+  test('Redis hung (SIGSTOP): consume fails after about commandTimeoutMs of silence; resumed: answers again', { timeout: 10_000 }, async () => {
+    const store = await redisStore();
+    const key = freshKey('hung');
+    assert.equal((await store.consume([{ key, max: 5, windowMs: 60_000, cost: 1 }], Date.now())).allowed, true);
+    process.kill(redis.pid, 'SIGSTOP');
+    try {
+      const started = performance.now();
+      await assert.rejects(store.consume([{ key, max: 5, windowMs: 60_000, cost: 1 }], Date.now()), RateLimitStoreUnavailableError);
+      const elapsedMs = performance.now() - started;
+      assert.ok(elapsedMs >= 45 && elapsedMs < 300, `failed after ${elapsedMs.toFixed(0)} ms`);
+    } finally {
+      process.kill(redis.pid, 'SIGCONT');
+    }
+    // the call that timed out may still run when Redis resumes; later calls see a consistent count
+    const after = await store.consume([{ key, max: 5, windowMs: 60_000, cost: 1 }], Date.now());
+    assert.equal(after.allowed, true);
+    assert.ok(after.results[0]!.remaining === 2 || after.results[0]!.remaining === 3, `remaining ${after.results[0]!.remaining}`);
+  });
+
+  test('Redis stopped: consume throws the typed unavailable error quickly; restarted: it works again', { timeout: 10_000 }, async () => {
+    const store = await redisStore();
+    const key = freshKey('outage');
+    assert.equal((await store.consume([{ key, max: 5, windowMs: 60_000, cost: 1 }], Date.now())).allowed, true);
+    await redis.stop();
+    for (let i = 0; i < 5; i++) {
+      const started = performance.now();
+      await assert.rejects(store.consume([{ key, max: 5, windowMs: 60_000, cost: 1 }], Date.now()), RateLimitStoreUnavailableError);
+      const elapsedMs = performance.now() - started;
+      assert.ok(elapsedMs < 250, `failed in ${elapsedMs.toFixed(0)} ms`);
+    }
+    await redis.restart();
+    assert.equal(await store.waitUntilReady(5_000), true, 'reconnects by itself');
+    // the restarted Redis is empty and has lost the script: EVALSHA falls back to EVAL
+    const after = await store.consume([{ key, max: 5, windowMs: 60_000, cost: 1 }], Date.now());
+    assert.equal(after.allowed, true);
+    assert.equal(after.results[0]!.remaining, 4);
+  });
+});
+
+describe('redis store round trips', () => {
+  test('one Redis command per operation, however many limits it checks', { timeout: 10_000 }, async () => {
+    const store = await redisStore();
+    // Warm up: the script is loaded on connect; one consume makes sure it is cached.
+    await store.consume([{ key: freshKey('warm'), max: 5, windowMs: 60_000, cost: 1 }], Date.now());
+    // MONITOR shows every command any client sends (commands a Lua script runs are tagged "lua"):
+    // keep only those from this store's own connection, since earlier tests' clients share the server.
+    const localPort = (store.client as unknown as { stream: { localPort: number } }).stream.localPort;
+    const monitor = await store.client.monitor();
+    const fromClients: string[] = [];
+    monitor.on('monitor', (_time: string, args: string[], source: string) => {
+      if (source.endsWith(`:${localPort}`)) fromClients.push(String(args[0]).toLowerCase());
+    });
+    try {
+      const operations = 10;
+      for (let i = 0; i < operations; i += 1) {
+        await store.consume(
+          [
+            { key: freshKey('a'), max: 5, windowMs: 60_000, cost: 1 },
+            { key: freshKey('b'), max: 5, windowMs: 1_000, cost: 2 },
+            { key: freshKey('c'), max: 1, windowMs: 10_000, cost: 1 },
+          ],
+          Date.now(),
+        );
+      }
+      // MONITOR output is asynchronous: wait until the last command has been reported.
+      const deadline = Date.now() + 2_000;
+      while (fromClients.length < operations && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      assert.deepEqual(fromClients, Array.from({ length: operations }, () => 'evalsha'));
+    } finally {
+      monitor.disconnect();
+    }
+  });
+});
