@@ -45,6 +45,8 @@ const subgraphSchema = z
     url: z.url().optional(),
     /** Per-fetch timeout in ms; defaults to `subgraphDefaults.timeoutMs`. */
     timeoutMs: z.number().int().positive().max(300_000).optional(),
+    /** Largest answer read from this subgraph, in bytes; defaults to `subgraphDefaults.maxResponseBytes`. */
+    maxResponseBytes: z.number().int().min(1024).max(1_073_741_824).optional(),
     /** Client headers copied to this subgraph's requests; replaces `subgraphDefaults.propagateHeaders`. */
     propagateHeaders: z.array(propagatedHeaderSchema).optional(),
     /** Retries and circuit breaker for this subgraph; replaces `subgraphDefaults.resilience`. */
@@ -77,6 +79,13 @@ export const gatewayConfigSchema = z
         shutdownGraceMs: z.number().int().min(0).max(600_000).default(10_000),
         /** Whole-request deadline in ms (Node's requestTimeout). @default 60000 */
         requestTimeoutMs: z.number().int().min(1000).default(60_000),
+        /**
+         * Most bytes one operation may take from its subgraphs, all fetches together (each fanned-back
+         * duplicate entity counted as if sent): beyond it the request fails with 400 RESPONSE_TOO_LARGE and
+         * no further subgraph is called. Bounds the gateway's memory per request.
+         * @default 16777216 (16 MiB; the response built from it is no larger)
+         */
+        maxResponseBytes: z.number().int().min(1024).max(1_073_741_824).default(16_777_216),
       })
       .strict()
       .prefault({}),
@@ -96,6 +105,12 @@ export const gatewayConfigSchema = z
       .object({
         /** Per-fetch timeout in ms. @default 30000 (30 s, Apollo Router's default) */
         timeoutMs: z.number().int().positive().max(300_000).default(30_000),
+        /**
+         * Largest answer read from one subgraph fetch, in bytes (counting fanned-back duplicate entities as
+         * if sent); beyond it reading stops and the fetch's fields get SUBGRAPH_RESPONSE_TOO_LARGE (null).
+         * @default 10485760 (10 MiB: far above a normal subgraph answer, the size Apollo Router's docs use)
+         */
+        maxResponseBytes: z.number().int().min(1024).max(1_073_741_824).default(10_485_760),
         /**
          * Client request headers copied to every subgraph request (e.g. ["authorization", "accept-language"]).
          * @default [] (nothing from the client reaches a subgraph unless listed; `Authorization` included)

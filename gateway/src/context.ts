@@ -1,6 +1,7 @@
 // The per-request context every plugin and the datasource share; built once per request.
 import type { IncomingMessage } from 'node:http';
 import type { AuthIdentity } from './auth/authIdentity.js';
+import type { ResponseBudget } from './responseBudget.js';
 
 /** A caller whose credentials the gateway verified (JWT or API key). */
 export type { AuthIdentity };
@@ -22,6 +23,8 @@ export interface GatewayContext {
   req: IncomingMessage;
   /** Annotations for this request's access-log line. */
   requestLog: RequestLogFields;
+  /** Bytes this operation may still take from subgraphs (server.maxResponseBytes). */
+  responseBudget: ResponseBudget;
 }
 
 /** Resolves a request's credentials; throws a GraphQLError (UNAUTHENTICATED, 401) on bad ones. */

@@ -1,6 +1,7 @@
 // Every subgraph fetch goes through this datasource (built by ApolloGateway's buildService), so that
 // subgraph-facing concerns live in one place: the routing URL override, the signed identity header,
-// the request ID, a per-fetch timeout, and errors that never leak subgraph URLs or bodies.
+// the request ID, a per-fetch timeout, entity deduplication (entityFanOut.ts), response size caps, and
+// errors that never leak subgraph URLs or bodies.
 import { RemoteGraphQLDataSource } from '@apollo/gateway';
 // Not re-exported from the package root; the package has no exports map, so the deep path is stable.
 import { GraphQLDataSourceRequestKind } from '@apollo/gateway/dist/datasources/types.js';
@@ -10,7 +11,8 @@ import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import { GATEWAY_IDENTITY_HEADER, signGatewayIdentity, type ForwardedIdentity } from '@federation-gateway/identity';
 import type { GatewayContext } from './context.js';
 import { gatewayError } from './errors.js';
-import { createSubgraphFetcher, SubgraphTimeoutError } from './subgraphFetcher.js';
+import { FanOutTooLargeError, fanOutEntities, planRepresentations, type RepresentationPlan } from './entityFanOut.js';
+import { createSubgraphFetcher, receivedBodyBytes, SubgraphResponseTooLargeError, SubgraphTimeoutError } from './subgraphFetcher.js';
 import { subgraphRefusalOf, type SubgraphRefusal } from './subgraphRefusal.js';
 import { isQueryOperation, SubgraphUnavailableError, type SubgraphCaller } from './subgraphResilience.js';
 
@@ -25,6 +27,8 @@ export interface SubgraphDataSourceOptions {
   url: string;
   /** Per-fetch deadline in ms; beyond it the field gets GATEWAY_TIMEOUT. */
   timeoutMs: number;
+  /** Largest answer of one fetch in bytes (fanned-back copies included); beyond it SUBGRAPH_RESPONSE_TOO_LARGE. */
+  maxResponseBytes: number;
   /** Shared secret for `x-gateway-identity`; undefined sends no identity header. */
   identitySecret: string | undefined;
   /** Lower-case client header names copied onto every request to this subgraph. */
@@ -35,6 +39,8 @@ export interface SubgraphDataSourceOptions {
   caller: SubgraphCaller;
   /** Called when the subgraph refuses a request with 401/403 (usually the gateway's identity), to log why. */
   onRefused?: (subgraph: string, refusal: SubgraphRefusal) => void;
+  /** Told how many representations one fetch did not send (duplicates), for metrics and debug logs. */
+  onDeduplicated?(sent: number, received: number): void;
 }
 
 export function forwardedIdentityOf(context: GatewayContext | undefined): ForwardedIdentity {
@@ -43,12 +49,19 @@ export function forwardedIdentityOf(context: GatewayContext | undefined): Forwar
   return { subject: auth.subject, scopes: auth.scopes, roles: auth.roles, kind: auth.kind, tier: auth.tier };
 }
 
+/** This request's response budget is spent: the fetch is not sent (federation.ts answers RESPONSE_TOO_LARGE). */
+class ResponseBudgetExceededError extends Error {
+  override name = 'ResponseBudgetExceededError';
+}
+
 export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   private readonly subgraphName: string;
+  private readonly maxResponseBytes: number;
   private readonly identitySecret: string | undefined;
   private readonly propagateHeaders: readonly string[];
   private readonly caller: SubgraphCaller;
   private readonly onRefused: SubgraphDataSourceOptions['onRefused'];
+  private readonly onDeduplicated: SubgraphDataSourceOptions['onDeduplicated'];
 
   constructor(options: SubgraphDataSourceOptions) {
     super({ url: options.url });
@@ -57,8 +70,15 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     this.propagateHeaders = options.propagateHeaders;
     this.caller = options.caller;
     this.onRefused = options.onRefused;
+    this.maxResponseBytes = options.maxResponseBytes;
+    this.onDeduplicated = options.onDeduplicated;
     // Apollo's default fetcher is make-fetch-happen with no timeout (a known trap); ours has a deadline.
-    this.fetcher = createSubgraphFetcher({ timeoutMs: options.timeoutMs, dispatcher: options.connectionPool, subgraphName: options.name });
+    this.fetcher = createSubgraphFetcher({
+      timeoutMs: options.timeoutMs,
+      maxResponseBytes: options.maxResponseBytes,
+      dispatcher: options.connectionPool,
+      subgraphName: options.name,
+    });
   }
 
   override async willSendRequest(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<void> {
@@ -86,27 +106,54 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
 
   /** Turns transport failures into coded field errors at the path the fetch was for. */
   override async process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<GatewayGraphQLResponse> {
+    const incoming = options.kind === GraphQLDataSourceRequestKind.INCOMING_OPERATION;
+    const budget = incoming ? options.context?.responseBudget : undefined;
     // Only a query may be sent twice: see subgraphResilience.ts.
-    const retryable = options.kind === GraphQLDataSourceRequestKind.INCOMING_OPERATION && isQueryOperation(options.document, options.request.query);
+    const retryable = incoming && isQueryOperation(options.document, options.request.query);
+    const plan = incoming ? deduplicateRepresentations(options.request) : undefined;
+    if (plan) this.onDeduplicated?.(plan.unique.length, plan.uniqueIndexOf.length);
     try {
-      return await this.caller.call(() => super.process(options), { retryable });
+      if (budget?.exceeded) throw new ResponseBudgetExceededError(`response budget of ${budget.limitBytes} bytes already spent`);
+      const response = await this.caller.call(() => super.process(options), { retryable });
+      let bytes = receivedBodyBytes(response.http);
+      let result = response;
+      if (plan) {
+        const fanned = fanOutEntities(response, plan, this.maxResponseBytes - bytes);
+        result = fanned.response;
+        bytes += fanned.extraBytes;
+      }
+      if (budget && !budget.charge(bytes)) {
+        throw new ResponseBudgetExceededError(`${budget.usedBytes} bytes taken from subgraphs, over ${budget.limitBytes}`);
+      }
+      return result;
     } catch (error) {
-      const fetchPath =
-        options.kind === GraphQLDataSourceRequestKind.INCOMING_OPERATION
-          ? options.pathInIncomingRequest?.filter((segment) => segment !== '@')
-          : undefined;
+      const fetchPath = incoming ? options.pathInIncomingRequest?.filter((segment) => segment !== '@') : undefined;
       // A root fetch has an empty path: the error then belongs to the whole response, not a field.
       const path = fetchPath && fetchPath.length > 0 ? fetchPath : undefined;
       const refusal = subgraphRefusalOf(error, this.subgraphName);
       if (refusal) this.onRefused?.(this.subgraphName, refusal);
       const detail = { serviceName: this.subgraphName, reason: refusal ? `${refusal.status}: ${refusal.reason}` : (error as Error).message };
-      if (error instanceof SubgraphUnavailableError) {
-        throw gatewayError('SUBGRAPH_UNAVAILABLE', { path, extensions: { serviceName: this.subgraphName, internal: detail } });
+      const extensions = { serviceName: this.subgraphName, internal: detail };
+      if (error instanceof SubgraphUnavailableError) throw gatewayError('SUBGRAPH_UNAVAILABLE', { path, extensions });
+      if (error instanceof SubgraphTimeoutError) throw gatewayError('GATEWAY_TIMEOUT', { path, extensions });
+      if (error instanceof SubgraphResponseTooLargeError || error instanceof FanOutTooLargeError) {
+        throw gatewayError('SUBGRAPH_RESPONSE_TOO_LARGE', { path, extensions });
       }
-      if (error instanceof SubgraphTimeoutError) {
-        throw gatewayError('GATEWAY_TIMEOUT', { path, extensions: { serviceName: this.subgraphName, internal: detail } });
-      }
-      throw gatewayError('DOWNSTREAM_SERVICE_ERROR', { path, extensions: { serviceName: this.subgraphName, internal: detail } });
+      if (error instanceof ResponseBudgetExceededError) throw gatewayError('RESPONSE_TOO_LARGE', { path, extensions });
+      throw gatewayError('DOWNSTREAM_SERVICE_ERROR', { path, extensions });
     }
   }
+}
+
+/**
+ * Sends each distinct entity representation once (see entityFanOut.ts): rewrites the fetch's
+ * `representations` and returns the plan to fan the answer back with, or undefined when there is nothing
+ * to deduplicate (not an `_entities` fetch, or every representation distinct).
+ */
+function deduplicateRepresentations(request: GraphQLDataSourceProcessOptions<GatewayContext>['request']): RepresentationPlan | undefined {
+  const representations: unknown = request.variables?.representations;
+  if (!Array.isArray(representations)) return undefined;
+  const plan = planRepresentations(representations);
+  if (plan) request.variables = { ...request.variables, representations: plan.unique };
+  return plan;
 }

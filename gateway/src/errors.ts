@@ -15,6 +15,7 @@ export const ERRORS = {
   GRAPHQL_PARSE_FAILED: { status: 400, message: 'The query could not be parsed.' },
   GRAPHQL_VALIDATION_FAILED: { status: 400, message: 'The query is not valid against the schema.' },
   OPERATION_RESOLUTION_FAILURE: { status: 400, message: 'The operation named in operationName was not found.' },
+  RESPONSE_TOO_LARGE: { status: 400, message: 'The response to this operation would be too large; select fewer fields or smaller lists.' },
   SUBSCRIPTION_NOT_SUPPORTED: { status: 400, message: 'Subscriptions are not supported by this gateway; send a query or a mutation.' },
   PERSISTED_QUERY_NOT_FOUND: { status: 200, message: 'PersistedQueryNotFound' },
   UNAUTHENTICATED: { status: 401, message: 'The credentials are missing or invalid.' },
@@ -33,6 +34,7 @@ export const ERRORS = {
   BAD_USER_INPUT: { status: 200, message: 'Invalid input.' },
   CONFLICT: { status: 200, message: 'Conflict.' },
   GATEWAY_TIMEOUT: { status: 200, message: 'A subgraph did not answer in time.' },
+  SUBGRAPH_RESPONSE_TOO_LARGE: { status: 200, message: 'A subgraph answer was larger than the gateway accepts.' },
   SUBGRAPH_UNAVAILABLE: { status: 200, message: 'A subgraph is unavailable.' },
   DOWNSTREAM_SERVICE_ERROR: { status: 200, message: 'A downstream service failed.' },
 } as const satisfies Record<string, ErrorSpec>;
@@ -93,4 +95,5 @@ export const CLIENT_SAFE_EXTENSION_KEYS: ReadonlySet<string> = new Set([
   'retryAfterSeconds',
   'limit',
   'window',
+  'maxBytes',
 ]);

@@ -5,7 +5,9 @@ import type { GatewayInterface, GatewayExecutor, GatewayGraphQLRequestContext } 
 import type { GatewayConfig } from './config.js';
 import type { Logger } from './logger.js';
 import type { GatewayMetrics } from './metrics.js';
+import type { GatewayContext } from './context.js';
 import { SubgraphDataSource } from './datasource.js';
+import { gatewayError } from './errors.js';
 import { createSubgraphConnectionPool } from './subgraphFetcher.js';
 import { createSubgraphCaller, type SubgraphCaller } from './subgraphResilience.js';
 import { getRewrittenOperation } from './operationRewrite.js';
@@ -76,12 +78,17 @@ export function createFederatedGateway(options: FederationOptions): FederatedGat
         name,
         url: routingUrl,
         timeoutMs: override?.timeoutMs ?? config.subgraphDefaults.timeoutMs,
+        maxResponseBytes: override?.maxResponseBytes ?? config.subgraphDefaults.maxResponseBytes,
         identitySecret: config.internalIdentity.secret,
         propagateHeaders: override?.propagateHeaders ?? config.subgraphDefaults.propagateHeaders,
         connectionPool,
         caller: callerFor(name),
         onRefused: (subgraph, refusal) =>
           logger.warn({ event: 'subgraph_refused_request', subgraph, status: refusal.status, reason: refusal.reason, hint: refusal.hint }, refusal.hint),
+        onDeduplicated: (sent, received) => {
+          options.metrics.entityRepresentationsDeduplicated.inc({ subgraph: name }, received - sent);
+          logger.debug({ event: 'entities_deduplicated', subgraph: name, received, sent }, 'duplicate entity representations sent once');
+        },
       });
       dataSources.set(name, dataSource);
       return dataSource;
@@ -97,14 +104,24 @@ export function createFederatedGateway(options: FederationOptions): FederatedGat
     registry.register(apiSchema, supergraph);
   });
 
-  // Wraps the gateway so the executor runs the per-request rewritten document (with its own hash).
+  // Wraps the gateway so the executor runs the per-request rewritten document (with its own hash), and
+  // answers RESPONSE_TOO_LARGE when the operation took more than server.maxResponseBytes from subgraphs.
   const wrapped: GatewayInterface = {
     load: async (apolloConfig) => {
       const { schema, executor } = await gateway.load(apolloConfig);
-      const rewritingExecutor: GatewayExecutor = (requestContext: GatewayGraphQLRequestContext) => {
+      const rewritingExecutor: GatewayExecutor = async (requestContext: GatewayGraphQLRequestContext) => {
         const rewrite = getRewrittenOperation(requestContext.context);
-        if (!rewrite) return executor(requestContext);
-        return executor({ ...requestContext, document: rewrite.document, queryHash: rewrite.queryHash });
+        const result = await executor(rewrite ? { ...requestContext, document: rewrite.document, queryHash: rewrite.queryHash } : requestContext);
+        const budget = (requestContext.context as Partial<GatewayContext>).responseBudget;
+        if (!budget?.exceeded) return result;
+        // A request error, not partial data: which fields would be missing depends on fetch timing.
+        return {
+          errors: [
+            gatewayError('RESPONSE_TOO_LARGE', {
+              extensions: { maxBytes: budget.limitBytes, internal: { bytesFromSubgraphs: budget.usedBytes } },
+            }),
+          ],
+        };
       };
       return { schema, executor: rewritingExecutor };
     },

@@ -11,6 +11,7 @@ export interface GatewayMetrics {
   readonly supergraphReloads: Counter<'result'>;
   readonly circuitState: Gauge<'subgraph'>;
   readonly authorizationDenials: Counter<'coordinate'>;
+  readonly entityRepresentationsDeduplicated: Counter<'subgraph'>;
 }
 
 export function createGatewayMetrics(): GatewayMetrics {
@@ -48,6 +49,12 @@ export function createGatewayMetrics(): GatewayMetrics {
       name: 'gateway_authorization_denials_total',
       help: 'Fields removed (or operations rejected) by @authenticated/@requiresScopes, by schema coordinate.',
       labelNames: ['coordinate'],
+      registers: [registry],
+    }),
+    entityRepresentationsDeduplicated: new Counter({
+      name: 'gateway_entity_representations_deduplicated_total',
+      help: 'Entity representations not sent to a subgraph because the same one was already in the fetch, by subgraph.',
+      labelNames: ['subgraph'],
       registers: [registry],
     }),
     circuitState: new Gauge({

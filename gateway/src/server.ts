@@ -22,6 +22,7 @@ import { createPolicyPlugins } from './policyPlugins.js';
 import { createClientAddressResolver } from './rateLimit/clientAddress.js';
 import { loadSupergraphFile } from './supergraph/supergraphFile.js';
 import { refuseSubscriptionsRule } from './refuseSubscriptions.js';
+import { ResponseBudget } from './responseBudget.js';
 import { SupergraphRegistry } from './supergraph/supergraphRegistry.js';
 
 export interface RunningGateway {
@@ -118,7 +119,14 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
         requestLog.errorCodes.push(code);
         throw error;
       }
-      return { requestId, clientIp: clientAddress(req.socket.remoteAddress, req.headers['x-forwarded-for']), auth, req, requestLog };
+      return {
+        requestId,
+        clientIp: clientAddress(req.socket.remoteAddress, req.headers['x-forwarded-for']),
+        auth,
+        req,
+        requestLog,
+        responseBudget: new ResponseBudget(config.server.maxResponseBytes),
+      };
     },
   });
   server.on('request', (_req, res) => {

@@ -3,12 +3,32 @@
 // measured ~11 % of the gateway's CPU under load; `request` skips it. It implements exactly the
 // Fetcher interface RemoteGraphQLDataSource needs, with a whole-fetch deadline.
 import { STATUS_CODES } from 'node:http';
-import { Agent, request } from 'undici';
+import { Agent, request, type Dispatcher } from 'undici';
 import type { Fetcher, FetcherRequestInit, FetcherResponse } from '@apollo/utils.fetcher';
 
 /** Thrown when a fetch exceeds its deadline; the datasource maps it to GATEWAY_TIMEOUT. */
 export class SubgraphTimeoutError extends Error {
   override name = 'SubgraphTimeoutError';
+}
+
+/**
+ * Thrown when an answer is larger than `maxResponseBytes` (declared or while reading, which then stops and
+ * drops the connection); the datasource maps it to SUBGRAPH_RESPONSE_TOO_LARGE. The query asked for it, the
+ * subgraph is not failing: it never counts against the circuit breaker and is never retried.
+ */
+export class SubgraphResponseTooLargeError extends Error {
+  override name = 'SubgraphResponseTooLargeError';
+}
+
+/** The fetcher's responses also say how many body bytes were read (for the per-request budget). */
+export interface SubgraphFetcherResponse extends FetcherResponse {
+  readonly bodyBytes: number;
+}
+
+/** Body bytes of a response this fetcher produced (0 for any other object). */
+export function receivedBodyBytes(response: unknown): number {
+  const bytes = (response as Partial<SubgraphFetcherResponse> | undefined)?.bodyBytes;
+  return typeof bytes === 'number' ? bytes : 0;
 }
 
 function toHeaders(raw: Record<string, string | string[] | undefined>): Headers {
@@ -21,8 +41,9 @@ function toHeaders(raw: Record<string, string | string[] | undefined>): Headers 
   return headers;
 }
 
-function bufferedResponse(url: string, status: number, headers: Headers, body: string): FetcherResponse {
-  const response: FetcherResponse = {
+function bufferedResponse(url: string, status: number, headers: Headers, body: string, bodyBytes: number): SubgraphFetcherResponse {
+  const response: SubgraphFetcherResponse = {
+    bodyBytes,
     bodyUsed: false,
     url,
     redirected: false,
@@ -36,7 +57,7 @@ function bufferedResponse(url: string, status: number, headers: Headers, body: s
       const bytes = Buffer.from(body);
       return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
     },
-    clone: () => bufferedResponse(url, status, headers, body),
+    clone: () => bufferedResponse(url, status, headers, body, bodyBytes),
   };
   return response;
 }
@@ -44,6 +65,8 @@ function bufferedResponse(url: string, status: number, headers: Headers, body: s
 export interface SubgraphFetcherOptions {
   /** Whole-fetch deadline (connect, send, headers and body), in ms. */
   timeoutMs: number;
+  /** Largest body read, in bytes; see SubgraphResponseTooLargeError. */
+  maxResponseBytes: number;
   /** The connection pool shared by every subgraph of one gateway. */
   dispatcher: Agent;
   /** For the timeout message. */
@@ -61,13 +84,35 @@ export function createSubgraphFetcher(options: SubgraphFetcherOptions): Fetcher 
         dispatcher: options.dispatcher,
         signal,
       });
-      const body = await response.body.text();
-      return bufferedResponse(url, response.statusCode, toHeaders(response.headers), body);
+      const body = await readBody(response, options);
+      return bufferedResponse(url, response.statusCode, toHeaders(response.headers), body.toString('utf8'), body.length);
     } catch (error) {
       if (signal.aborted) throw new SubgraphTimeoutError(`${options.subgraphName} timed out after ${options.timeoutMs} ms`);
       throw error;
     }
   };
+}
+
+/** The whole body, or SubgraphResponseTooLargeError as soon as it is known to be over the limit. */
+async function readBody(response: Dispatcher.ResponseData, options: SubgraphFetcherOptions): Promise<Buffer> {
+  const limit = options.maxResponseBytes;
+  const tooLarge = (bytes: string) => {
+    // Destroying the body closes the connection: the rest is never read. undici then emits an AbortError
+    // on the body, which must have a listener (else an uncaught exception takes the process down).
+    response.body.on('error', () => {});
+    response.body.destroy();
+    return new SubgraphResponseTooLargeError(`${options.subgraphName} answered ${bytes} bytes, over maxResponseBytes ${limit}`);
+  };
+  const declared = Number(response.headers['content-length']);
+  if (Number.isFinite(declared) && declared > limit) throw tooLarge(String(declared));
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of response.body as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > limit) throw tooLarge(`more than ${size}`);
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks, size);
 }
 
 /** One keep-alive pool per gateway instance, closed on shutdown. */

@@ -9,6 +9,7 @@
 import CircuitBreaker from 'opossum';
 import type { DocumentNode } from 'graphql';
 import { z } from 'zod';
+import { SubgraphResponseTooLargeError } from './subgraphFetcher.js';
 
 export const resilienceConfigSchema = z
   .object({
@@ -63,8 +64,12 @@ export function isRetryableFailure(error: unknown): boolean {
   return code !== undefined && RETRYABLE_NETWORK_CODES.has(code);
 }
 
-/** A 4xx says the request was wrong, not that the subgraph is down: it never trips the breaker. */
+/**
+ * A 4xx says the request was wrong, not that the subgraph is down, and an answer over maxResponseBytes
+ * is what the query asked for: neither trips the breaker (else one client could open it for everyone).
+ */
 function isClientError(error: unknown): boolean {
+  if (error instanceof SubgraphResponseTooLargeError) return true;
   const status = statusOf(error);
   return status !== undefined && status >= 400 && status < 500;
 }

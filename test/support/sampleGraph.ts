@@ -27,6 +27,8 @@ export interface SampleGraph {
   tokenFor(subject: string, scopes: string[], extraClaims?: Record<string, unknown>): Promise<string>;
   /** Path of the gateway's config file (YAML). */
   configPath: string;
+  /** Another gateway over the same subgraphs, with `gatewayConfig` deep-merged over this one's; stopped by stop(). */
+  startGateway(gatewayConfig: Record<string, unknown>): Promise<RunningProcess>;
   stop(): Promise<void>;
 }
 
@@ -41,6 +43,8 @@ export interface SampleGraphOptions {
   gatewayEnv?: Record<string, string>;
   /** Extra env for every subgraph process. */
   subgraphEnv?: Record<string, string>;
+  /** The base URL the gateway calls for a subgraph (e.g. a recording proxy in front of it). @default the subgraph's own */
+  subgraphBaseUrl?: (name: string, url: string) => string | Promise<string>;
 }
 
 function merge(base: Record<string, unknown>, extra: Record<string, unknown>): Record<string, unknown> {
@@ -85,9 +89,11 @@ export async function startSampleGraph(options: SampleGraphOptions = {}): Promis
         subgraphs[name] = running;
       }),
     );
+    const baseUrls: Record<string, string> = {};
+    for (const name of names) baseUrls[name] = (await options.subgraphBaseUrl?.(name, subgraphs[name]!.url)) ?? subgraphs[name]!.url;
     const config = merge(
       {
-        subgraphs: Object.fromEntries(names.map((name) => [name, { url: `${subgraphs[name]!.url}/graphql` }])),
+        subgraphs: Object.fromEntries(names.map((name) => [name, { url: `${baseUrls[name]}/graphql` }])),
         supergraph: { pollIntervalMs: 100 },
         auth: {
           jwt: { key: { type: 'secret', secret: jwtSecret }, algorithms: ['HS256'], issuer: TEST_ISSUER, audience: TEST_AUDIENCE },
@@ -95,16 +101,20 @@ export async function startSampleGraph(options: SampleGraphOptions = {}): Promis
       },
       options.gatewayConfig ?? {},
     );
-    const dir = mkdtempSync(join(tmpdir(), 'gw-test-'));
-    const configPath = join(dir, 'gateway.yaml');
-    writeFileSync(configPath, toYaml(config));
-    const gateway = await startProcess({
-      name: 'gateway',
-      entry: GATEWAY_ENTRY,
-      args: ['--supergraph', options.supergraphPath ?? join(repoRoot, 'supergraph.graphql'), '--port', '0', '--config', configPath],
-      env: { INTERNAL_IDENTITY_SECRET: internalIdentitySecret, ...options.gatewayEnv },
-    });
-    started.push(gateway);
+    const launchGateway = async (gatewayConfig: Record<string, unknown>): Promise<{ gateway: RunningProcess; configPath: string }> => {
+      const dir = mkdtempSync(join(tmpdir(), 'gw-test-'));
+      const path = join(dir, 'gateway.yaml');
+      writeFileSync(path, toYaml(gatewayConfig));
+      const running = await startProcess({
+        name: 'gateway',
+        entry: GATEWAY_ENTRY,
+        args: ['--supergraph', options.supergraphPath ?? join(repoRoot, 'supergraph.graphql'), '--port', '0', '--config', path],
+        env: { INTERNAL_IDENTITY_SECRET: internalIdentitySecret, ...options.gatewayEnv },
+      });
+      started.push(running);
+      return { gateway: running, configPath: path };
+    };
+    const { gateway, configPath } = await launchGateway(config);
     const key = new TextEncoder().encode(jwtSecret);
     return {
       gateway,
@@ -123,6 +133,7 @@ export async function startSampleGraph(options: SampleGraphOptions = {}): Promis
           .setIssuedAt()
           .setExpirationTime('10m')
           .sign(key),
+      startGateway: async (extra) => (await launchGateway(merge(config, extra))).gateway,
       stop: () => stopAll(started),
     };
   } catch (error) {

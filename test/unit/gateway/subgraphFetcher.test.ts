@@ -1,0 +1,76 @@
+// The subgraph fetcher's cap on bytes read, against a real HTTP server: refused by Content-Length before
+// reading, or as soon as a streamed (chunked) body passes the limit; and such a failure never opens the breaker.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Agent } from 'undici';
+import { createSubgraphFetcher, receivedBodyBytes, SubgraphResponseTooLargeError } from '../../../gateway/src/subgraphFetcher.js';
+import { createSubgraphCaller, resilienceConfigSchema } from '../../../gateway/src/subgraphResilience.js';
+
+describe('subgraph fetcher: maxResponseBytes', () => {
+  let server: Server;
+  let url: string;
+  const pool = new Agent();
+  let streamedChunks = 0;
+
+  before(async () => {
+    server = createServer((req, res) => {
+      const size = Number(new URL(req.url!, 'http://x').searchParams.get('bytes'));
+      if (req.url!.startsWith('/declared')) {
+        res.writeHead(200, { 'content-type': 'application/json', 'content-length': size });
+        res.end(JSON.stringify({ data: { s: 'x'.repeat(size - 16) } }));
+        return;
+      }
+      // Chunked, no Content-Length: 1 KiB every tick until `bytes` or until the client goes away.
+      res.writeHead(200, { 'content-type': 'application/json' });
+      let sent = 0;
+      const pump = () => {
+        if (res.destroyed) return;
+        if (sent >= size) return void res.end();
+        streamedChunks += 1;
+        sent += 1024;
+        res.write('x'.repeat(1024));
+        setImmediate(pump);
+      };
+      pump();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  after(async () => {
+    await pool.close();
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+
+  const fetcher = () => createSubgraphFetcher({ timeoutMs: 5_000, maxResponseBytes: 4_096, dispatcher: pool, subgraphName: 'big' });
+
+  test('an answer at the limit is read whole and reports its size', async () => {
+    const response = await fetcher()(`${url}/declared?bytes=4096`, { method: 'POST', body: '{}' });
+    assert.equal((await response.text()).length, 4_096);
+    assert.equal(receivedBodyBytes(response), 4_096);
+  });
+
+  test('a declared Content-Length over the limit is refused without reading the body', async () => {
+    await assert.rejects(fetcher()(`${url}/declared?bytes=4097`, { method: 'POST', body: '{}' }), SubgraphResponseTooLargeError);
+  });
+
+  test('a streamed body stops being read (and the connection is dropped) once over the limit', async () => {
+    streamedChunks = 0;
+    await assert.rejects(fetcher()(`${url}/stream?bytes=10000000`, { method: 'POST', body: '{}' }), SubgraphResponseTooLargeError);
+    // The server notices the closed socket within a few chunks of the 5th KiB, far from 10 MB (~9,800 chunks).
+    assert.ok(streamedChunks < 1_000, `server kept streaming: ${streamedChunks} chunks`);
+  });
+
+  test('too-large answers never open the circuit breaker (the query asked for them, the subgraph is fine)', async () => {
+    const states: string[] = [];
+    const caller = createSubgraphCaller(resilienceConfigSchema.parse({ circuitBreaker: { volumeThreshold: 2 } }), { onStateChange: (s) => states.push(s) });
+    for (let attempt = 0; attempt < 5; attempt += 1) {
+      await assert.rejects(caller.call(() => fetcher()(`${url}/declared?bytes=9000`, { method: 'POST', body: '{}' }), { retryable: true }), SubgraphResponseTooLargeError);
+    }
+    assert.deepEqual(states, []);
+    const ok = await caller.call(() => fetcher()(`${url}/declared?bytes=100`, { method: 'POST', body: '{}' }), { retryable: true });
+    assert.equal(ok.status, 200);
+  });
+});
