@@ -13,8 +13,8 @@ export function createInventorySubgraph(inventoryBackend: RestBackend): Subgraph
     name: 'inventory',
     schemaFile: new URL('../schema.graphql', import.meta.url),
     resolvers: inventoryResolvers,
-    createContext: ({ requestId }) => {
-      const inventory = new InventoryDataSource({ service: 'inventory', baseURL: inventoryBackend.url, timeoutMs: inventoryBackend.timeoutMs, requestId, logger });
+    createContext: ({ requestId, signal }) => {
+      const inventory = new InventoryDataSource({ service: 'inventory', baseURL: inventoryBackend.url, timeoutMs: inventoryBackend.timeoutMs, requestId, logger, signal });
       return { inventory, loaders: createStockLoaders(inventory) };
     },
   };

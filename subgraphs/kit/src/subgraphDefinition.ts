@@ -15,6 +15,11 @@ export interface BaseSubgraphContext {
    * `propagateHeaders` lists them). Never trust them for identity: that is `identity`'s job.
    */
   headers: Readonly<IncomingHttpHeaders>;
+  /**
+   * Aborted when the gateway gives up on this request (its connection closes before the answer is sent).
+   * The kit then stops calling resolvers; pass it to REST calls and long work so they stop too.
+   */
+  signal: AbortSignal;
 }
 
 export type SubgraphContext<TExtra extends object> = BaseSubgraphContext & TExtra;

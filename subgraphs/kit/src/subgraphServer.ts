@@ -1,10 +1,11 @@
 // Starts one subgraph: Apollo Server 5 on a plain node:http server (so /healthz and the debug counters
-// are ours to route), identity verification before any GraphQL runs, and a per-request context.
+// are ours to route), identity verification before any GraphQL runs, operation limits of its own, and a
+// per-request context whose `signal` aborts when the gateway gives up on the request.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import { ApolloServer, HeaderMap, type HTTPGraphQLRequest } from '@apollo/server';
+import { ApolloServer, HeaderMap, type ApolloServerPlugin, type HTTPGraphQLRequest } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
@@ -13,6 +14,8 @@ import type { Logger } from 'pino';
 import { GATEWAY_IDENTITY_HEADER, GatewayIdentityError, verifyGatewayIdentity } from '@federation-gateway/identity';
 import { readRequestBody, RequestBodyTooLargeError } from './requestBody.js';
 import { createSubgraphLogger } from './subgraphLogger.js';
+import { withAbortChecks } from './abortableResolvers.js';
+import { createSubgraphOperationGuards, type SubgraphOperationLimits } from './subgraphOperationLimits.js';
 import type { BaseSubgraphContext, SubgraphContext, SubgraphDefinition } from './subgraphDefinition.js';
 
 export interface StartSubgraphOptions {
@@ -30,6 +33,8 @@ export interface StartSubgraphOptions {
   maxBodyBytes?: number;
   /** How long `stop()` waits for in-flight requests before cutting connections, in ms. @default 10000 */
   shutdownGraceMs?: number;
+  /** Depth, alias, directive, token and cost limits; each unset one keeps its default (subgraphOperationLimits.ts). */
+  operationLimits?: Partial<SubgraphOperationLimits>;
   /** @default a pino logger on stdout named after the subgraph */
   logger?: Logger;
 }
@@ -42,6 +47,11 @@ export interface RunningSubgraph {
   port: number;
   /** Stops accepting, finishes in-flight requests (up to shutdownGraceMs), then resolves. */
   stop(): Promise<void>;
+}
+
+/** The reason of `context.signal` when the gateway closed the request; resolvers see it thrown. */
+export class RequestAbortedError extends Error {
+  override name = 'AbortError';
 }
 
 /** Request ids are echoed into logs: accept only short, printable ones from the gateway. */
@@ -81,7 +91,8 @@ export async function startSubgraph<TExtra extends object>(
   const debugCounters = options.debugCounters ?? process.env.SUBGRAPH_DEBUG_COUNTERS === '1';
   const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
   const sdl = readFileSync(definition.schemaFile, 'utf8');
-  const schema = buildSubgraphSchema({ typeDefs: parse(sdl), resolvers: definition.resolvers as never });
+  const guards = createSubgraphOperationGuards(options.operationLimits);
+  const schema = buildSubgraphSchema({ typeDefs: parse(sdl), resolvers: withAbortChecks(definition.resolvers) as never });
 
   const httpServer = createServer();
   const apollo = new ApolloServer<SubgraphContext<TExtra>>({
@@ -90,6 +101,8 @@ export async function startSubgraph<TExtra extends object>(
     includeStacktraceInErrorResponses: false,
     // runSubgraph owns the signals (drain, then exit 0); Apollo's own handler would re-raise the signal (exit 143).
     stopOnTerminationSignals: false,
+    validationRules: guards.validationRules,
+    parseOptions: guards.parseOptions,
     logger: {
       debug: (message: unknown) => logger.debug(String(message)),
       info: (message: unknown) => logger.info(String(message)),
@@ -97,6 +110,7 @@ export async function startSubgraph<TExtra extends object>(
       error: (message: unknown) => logger.error(String(message)),
     },
     plugins: [
+      ...(guards.plugins as ApolloServerPlugin<SubgraphContext<TExtra>>[]),
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: options.shutdownGraceMs ?? 10_000 }),
       ApolloServerPluginLandingPageDisabled(),
       // Traces only go to Apollo's hosted reporting, which this gateway does not use; skip the per-field cost.
@@ -105,6 +119,8 @@ export async function startSubgraph<TExtra extends object>(
         async requestDidStart() {
           return {
             async didEncounterErrors({ errors, contextValue }) {
+              // After an abort every remaining resolver throws: one `request_aborted` line says it, not one per field.
+              if (contextValue.signal.aborted) return;
               for (const error of errors) {
                 // Coded errors are expected outcomes (bad input, not found); anything else is a bug.
                 const level = error.extensions?.code && error.extensions.code !== 'INTERNAL_SERVER_ERROR' ? 'debug' : 'error';
@@ -162,12 +178,25 @@ export async function startSubgraph<TExtra extends object>(
       search,
       body,
     };
-    const base: BaseSubgraphContext = { identity, requestId, headers: request.headers };
+    // The gateway closes the connection when it gives up (its fetch deadline passed, or its client left):
+    // abort this request's work. 'close' also fires after a normal answer, then writableFinished is true.
+    const abort = new AbortController();
+    response.once('close', () => {
+      if (!response.writableFinished) abort.abort(new RequestAbortedError('the gateway closed the request before the answer was sent'));
+    });
+    const base: BaseSubgraphContext = { identity, requestId, headers: request.headers, signal: abort.signal };
     const startedAt = process.hrtime.bigint();
     const result = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest,
       context: async () => ({ ...(definition.createContext?.(base) ?? ({} as TExtra)), ...base }),
     });
+    if (abort.signal.aborted) {
+      logger.info(
+        { event: 'request_aborted', requestId, durationMs: Number(process.hrtime.bigint() - startedAt) / 1e6 },
+        'the gateway gave up on this request; resolving stopped',
+      );
+      return;
+    }
     response.statusCode = result.status ?? 200;
     for (const [name, value] of result.headers) response.setHeader(name, value);
     response.setHeader('x-request-id', requestId);

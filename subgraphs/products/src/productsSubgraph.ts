@@ -13,8 +13,8 @@ export function createProductsSubgraph(catalogBackend: RestBackend): SubgraphDef
     name: 'products',
     schemaFile: new URL('../schema.graphql', import.meta.url),
     resolvers: productsResolvers,
-    createContext: ({ requestId }) => {
-      const catalog = new CatalogDataSource({ service: 'catalog', baseURL: catalogBackend.url, timeoutMs: catalogBackend.timeoutMs, requestId, logger });
+    createContext: ({ requestId, signal }) => {
+      const catalog = new CatalogDataSource({ service: 'catalog', baseURL: catalogBackend.url, timeoutMs: catalogBackend.timeoutMs, requestId, logger, signal });
       return { catalog, loaders: createProductLoaders(catalog) };
     },
   };

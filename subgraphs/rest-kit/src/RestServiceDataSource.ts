@@ -2,7 +2,8 @@
 // production defaults it lacks. One instance per GraphQL request (created in the subgraph's createContext),
 // so its GET deduplication and HTTP cache are scoped to that request and never serve another caller.
 //
-// - A per-call timeout (AbortSignal), body included: RESTDataSource has none by default.
+// - A per-call timeout (AbortSignal), body included: RESTDataSource has none by default; and the GraphQL
+//   request's own signal (context.signal from the subgraph kit), so a call stops when the gateway gives up.
 // - Node's fetch (undici, keep-alive pool) instead of the node-fetch default, which opens a connection per call.
 // - Every failure becomes a RestCallError (status, timeout, unreachable, malformed body), with the service's
 //   JSON error body kept for the error mapping, and without RESTDataSource's default
@@ -32,6 +33,8 @@ export interface RestServiceDataSourceOptions {
   requestId: string;
   /** Failed calls are logged here (warn), with the URL clients never see. @default no logging */
   logger?: Logger;
+  /** The GraphQL request's signal (the kit's `context.signal`): aborting it cancels calls in flight. */
+  signal?: AbortSignal;
 }
 
 type Fetcher = NonNullable<DataSourceConfig['fetch']>;
@@ -45,6 +48,7 @@ export abstract class RestServiceDataSource extends RESTDataSource {
   private readonly timeoutMs: number;
   private readonly requestId: string;
   private readonly failureLogger: Logger | undefined;
+  private readonly requestSignal: AbortSignal | undefined;
 
   constructor(options: RestServiceDataSourceOptions) {
     super({ fetch: nodeFetch });
@@ -53,12 +57,14 @@ export abstract class RestServiceDataSource extends RESTDataSource {
     this.timeoutMs = options.timeoutMs;
     this.requestId = options.requestId;
     this.failureLogger = options.logger;
+    this.requestSignal = options.signal;
   }
 
   protected override willSendRequest(_path: string, request: AugmentedRequest): void {
     request.headers['x-request-id'] = this.requestId;
     request.headers.accept = 'application/json';
-    request.signal = AbortSignal.timeout(this.timeoutMs);
+    const deadline = AbortSignal.timeout(this.timeoutMs);
+    request.signal = this.requestSignal ? AbortSignal.any([this.requestSignal, deadline]) : deadline;
   }
 
   /** A 2xx must be JSON (the API's contract); an error status may carry anything (a proxy's HTML page). */
@@ -123,14 +129,17 @@ export abstract class RestServiceDataSource extends RESTDataSource {
       if (error instanceof RestCallError) {
         // Re-label with the call (parseBody does not know it); keep the classified failure.
         failed = error.call === call ? error : new RestCallError(this.service, call, error.failure);
+      } else if (this.requestSignal?.aborted) {
+        failed = new RestCallError(this.service, call, { kind: 'cancelled' });
       } else {
         const failure = classifyFetchError(error, this.timeoutMs);
         if (failure === undefined) throw error;
         failed = new RestCallError(this.service, call, failure);
       }
-      // 4xx answers are the caller's input (mapped to BAD_USER_INPUT, NOT_FOUND, …): not worth a warning.
+      // 4xx answers are the caller's input (mapped to BAD_USER_INPUT, NOT_FOUND, …): not worth a warning;
+      // a call cancelled because the gateway gave up is expected too, but worth a line.
       const expected = failed.failure.kind === 'status' && failed.failure.status < 500;
-      this.failureLogger?.[expected ? 'debug' : 'warn'](
+      this.failureLogger?.[expected ? 'debug' : failed.failure.kind === 'cancelled' ? 'info' : 'warn'](
         { requestId: this.requestId, service: this.service, call, baseURL: this.baseURL, failure: failed.failure },
         'REST call failed',
       );

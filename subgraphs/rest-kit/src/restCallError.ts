@@ -8,7 +8,9 @@ export type RestFailure =
   /** No connection (refused, reset, DNS failure): `code` as Node reports it, e.g. ECONNREFUSED. */
   | { kind: 'unreachable'; code: string }
   /** A 2xx answer whose body is not the JSON the API promises. */
-  | { kind: 'malformed_body'; detail: string };
+  | { kind: 'malformed_body'; detail: string }
+  /** Not finished because the GraphQL request it served was aborted (the gateway gave up on it). */
+  | { kind: 'cancelled' };
 
 export class RestCallError extends Error {
   override readonly name = 'RestCallError';
@@ -34,6 +36,8 @@ export function describeFailure(failure: RestFailure): string {
       return `unreachable (${failure.code})`;
     case 'malformed_body':
       return `answered with a malformed body (${failure.detail})`;
+    case 'cancelled':
+      return 'cancelled: the request it served was aborted';
   }
 }
 

@@ -1,0 +1,90 @@
+// A subgraph called directly (without the gateway) is bounded too: the kit applies depth, alias, token and
+// cost limits of its own before resolving anything, above the gateway's so the gateway's fetches pass.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { signGatewayIdentity } from '../../subgraphs/kit/src/gatewayIdentity.js';
+import { errorCodes, postGraphQL } from '../support/http.js';
+import { startProcess, type RunningProcess } from '../support/processes.js';
+
+const secret = randomBytes(32).toString('base64url');
+
+/** `orders(first: 1) { id user { orders(first: 1) { … id } } }`, `levels` deep. */
+function ordersChain(levels: number): string {
+  let selection = 'id';
+  for (let level = 0; level < levels; level += 1) selection = `orders(first: 1) { id user { ${selection} } }`;
+  return selection;
+}
+
+/** An entity fetch as the gateway would send it. */
+function entityFetch(levels: number): string {
+  return `query ($representations: [_Any!]!) { _entities(representations: $representations) { ... on User { ${ordersChain(levels)} } } }`;
+}
+
+describe('subgraph kit operation limits (the orders subgraph as a real process, called directly)', () => {
+  let orders: RunningProcess;
+  let headers: Record<string, string>;
+  const representations = [{ __typename: 'User', id: 'user-1' }];
+  const graphqlUrl = () => `${orders.url}/graphql`;
+  const counters = async () => (await (await fetch(`${orders.url}/debug/data-layer-calls`)).json()) as Record<string, number>;
+
+  before(async () => {
+    orders = await startProcess({
+      name: 'orders',
+      script: 'subgraphs/orders/src/main.ts',
+      args: ['--port', '0'],
+      env: { INTERNAL_IDENTITY_SECRET: secret, SUBGRAPH_DEBUG_COUNTERS: '1' },
+    });
+    const token = await signGatewayIdentity({
+      secret,
+      audience: 'orders',
+      identity: { subject: 'user-1', scopes: ['orders:read:all'], roles: [], kind: 'user', tier: 'authenticated' },
+      requestId: 'limits-test',
+    });
+    headers = { 'x-gateway-identity': token };
+  });
+  after(async () => orders?.stop());
+
+  test('an entity fetch of gateway depth (8 levels of orders → user, depth 18) is served', async () => {
+    const response = await postGraphQL(graphqlUrl(), { query: entityFetch(8), variables: { representations } }, headers);
+    assert.equal(response.status, 200, JSON.stringify(response.body.errors));
+    assert.equal(response.body.errors, undefined);
+  });
+
+  test('deeper than maxDepth (20): 400 before any resolver or data-layer call', async () => {
+    const before = await counters();
+    const response = await postGraphQL(graphqlUrl(), { query: entityFetch(10), variables: { representations } }, headers);
+    assert.equal(response.status, 400);
+    assert.deepEqual(errorCodes(response), ['GRAPHQL_VALIDATION_FAILED']);
+    assert.deepEqual(await counters(), before, 'nothing resolved');
+  });
+
+  test('introspection counts toward depth (graphql-armor skips it by default)', async () => {
+    let selection = 'name';
+    for (let level = 0; level < 20; level += 1) selection = `ofType { ${selection} }`;
+    const response = await postGraphQL(graphqlUrl(), { query: `{ __schema { types { fields { type { ${selection} } } } } }` }, headers);
+    assert.equal(response.status, 400);
+    assert.ok(errorCodes(response).every((code) => code === 'GRAPHQL_VALIDATION_FAILED'));
+    assert.ok(response.body.errors?.some((error) => /depth/i.test(error.message)), JSON.stringify(response.body.errors));
+  });
+
+  test('more than 100 aliases, or more than 20,000 tokens: 400', async () => {
+    const aliases = (count: number) => Array.from({ length: count }, (_, i) => `a${i}: _service { sdl }`).join(' ');
+    const atLimit = await postGraphQL(graphqlUrl(), { query: `{ ${aliases(100)} }` }, headers);
+    assert.equal(atLimit.status, 200);
+    const tooManyAliases = await postGraphQL(graphqlUrl(), { query: `{ ${aliases(101)} }` }, headers);
+    assert.equal(tooManyAliases.status, 400);
+    assert.match(tooManyAliases.body.errors?.[0]?.message ?? '', /aliases/i);
+    const tokens = await postGraphQL(graphqlUrl(), { query: `{ ${'__typename '.repeat(20_001)}}` }, headers);
+    assert.equal(tokens.status, 400);
+    assert.deepEqual(errorCodes(tokens), ['GRAPHQL_PARSE_FAILED']);
+  });
+
+  test('over the cost limit (50,000): 400', async () => {
+    // Wide and deep: 60 aliased entity fetches of 6 levels each (within depth and alias limits).
+    const wide = Array.from({ length: 60 }, (_, i) => `e${i}: _entities(representations: $representations) { ... on User { ${ordersChain(6)} } }`).join(' ');
+    const response = await postGraphQL(graphqlUrl(), { query: `query ($representations: [_Any!]!) { ${wide} }`, variables: { representations } }, headers);
+    assert.equal(response.status, 400, JSON.stringify(response.body).slice(0, 300));
+    assert.match(response.body.errors?.[0]?.message ?? '', /Cost/i);
+  });
+});
