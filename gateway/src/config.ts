@@ -81,8 +81,8 @@ export const gatewayConfigSchema = z
         requestTimeoutMs: z.number().int().min(1000).default(60_000),
         /**
          * Most bytes one operation may take from its subgraphs, all fetches together (each fanned-back
-         * duplicate entity counted as if sent): beyond it the request fails with 400 RESPONSE_TOO_LARGE and
-         * no further subgraph is called. Bounds the gateway's memory per request.
+         * duplicate entity counted as if sent): beyond it no further subgraph is called and a query fails with
+         * 400 RESPONSE_TOO_LARGE (a mutation keeps what it received: partial data). Bounds memory per request.
          * @default 16777216 (16 MiB; the response built from it is no larger)
          */
         maxResponseBytes: z.number().int().min(1024).max(1_073_741_824).default(16_777_216),

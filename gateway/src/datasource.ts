@@ -122,7 +122,10 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
         result = fanned.response;
         bytes += fanned.extraBytes;
       }
-      if (budget && !budget.charge(bytes)) {
+      // A mutation's answer is never thrown away once received (it may have changed data); the budget then
+      // only stops the fetches after it.
+      const mutation = incoming && options.incomingRequestContext.operation?.operation === 'mutation';
+      if (budget && !budget.charge(bytes) && !mutation) {
         throw new ResponseBudgetExceededError(`${budget.usedBytes} bytes taken from subgraphs, over ${budget.limitBytes}`);
       }
       return result;
@@ -139,7 +142,9 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
       if (error instanceof SubgraphResponseTooLargeError || error instanceof FanOutTooLargeError) {
         throw gatewayError('SUBGRAPH_RESPONSE_TOO_LARGE', { path, extensions });
       }
-      if (error instanceof ResponseBudgetExceededError) throw gatewayError('RESPONSE_TOO_LARGE', { path, extensions });
+      // At the field, without an HTTP status: a query's whole answer becomes the request error (federation.ts);
+      // a mutation keeps its partial data.
+      if (error instanceof ResponseBudgetExceededError) throw gatewayError('RESPONSE_TOO_LARGE', { path, extensions, fieldError: true });
       throw gatewayError('DOWNSTREAM_SERVICE_ERROR', { path, extensions });
     }
   }

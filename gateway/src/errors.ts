@@ -62,6 +62,8 @@ export interface GatewayErrorOptions {
   path?: readonly (string | number)[];
   /** The document nodes the error is about (validation errors), for `locations`. */
   nodes?: ASTNode | readonly ASTNode[];
+  /** Report a request-error code at a field of a partial answer: no HTTP status is attached. */
+  fieldError?: boolean;
 }
 
 /**
@@ -70,9 +72,10 @@ export interface GatewayErrorOptions {
  */
 export function gatewayError(code: ErrorCode, options: GatewayErrorOptions = {}): GraphQLError {
   const spec = ERRORS[code];
+  const status = options.fieldError ? 200 : spec.status;
   const http =
-    spec.status !== 200 || options.headers
-      ? { status: spec.status, headers: new Map(Object.entries(options.headers ?? {})) }
+    status !== 200 || options.headers
+      ? { status, headers: new Map(Object.entries(options.headers ?? {})) }
       : undefined;
   return new GraphQLError(options.message ?? spec.message, {
     path: options.path,

@@ -113,7 +113,8 @@ export function createFederatedGateway(options: FederationOptions): FederatedGat
         const rewrite = getRewrittenOperation(requestContext.context);
         const result = await executor(rewrite ? { ...requestContext, document: rewrite.document, queryHash: rewrite.queryHash } : requestContext);
         const budget = (requestContext.context as Partial<GatewayContext>).responseBudget;
-        if (!budget?.exceeded) return result;
+        // A mutation keeps its partial data (its own answer may record a change); see datasource.ts.
+        if (!budget?.exceeded || requestContext.operation.operation === 'mutation') return result;
         // A request error, not partial data: which fields would be missing depends on fetch timing.
         return {
           errors: [

@@ -134,5 +134,20 @@ describe('entity representations are deduplicated per fetch, caps bound what one
       assert.equal(proxies.orders!.exchanges.length, 1);
       assert.ok(proxies.orders!.exchanges[0]!.responseBytes > 8_192, 'the orders answer is what spent the budget');
     });
+
+    test('a mutation over the budget keeps its own answer (it changed data): 200, partial data, later fetches not sent', async () => {
+      clearRecordings();
+      const writer = await graph.tokenFor('user-2', ['orders:write']);
+      // Four orders placed, each answering with all of user-2's orders (~3 KB each, over the 8 KB budget together).
+      const place = (alias: string) =>
+        `${alias}: placeOrder(input: { items: [{ productId: "prod-1", quantity: 1 }] }) { id user { name orders(first: 100) { id status createdAt items { productId quantity } } } }`;
+      const query = `mutation { ${['a', 'b', 'c', 'd'].map(place).join(' ')} }`;
+      const response = await postGraphQL(`${capped.url}/graphql`, { query }, { authorization: `Bearer ${writer}` });
+      assert.equal(response.status, 200, JSON.stringify(response.body).slice(0, 500));
+      const data = response.body.data as Record<string, { id: string; user: unknown } | null>;
+      for (const alias of ['a', 'b', 'c', 'd']) assert.match(data[alias]?.id ?? '', /^order-\d+$/, `${alias} placed and answered`);
+      assert.ok(errorCodes(response).length > 0 && errorCodes(response).every((code) => code === 'RESPONSE_TOO_LARGE'), JSON.stringify(response.body.errors));
+      assert.equal(proxies.users!.exchanges.length, 0, 'the names fetch after the budget ran out was not sent');
+    });
   });
 });
