@@ -1,6 +1,7 @@
 // @federation-gateway/subgraph-kit: everything a subgraph needs besides its schema.graphql and resolvers.
 export { runSubgraph, type RunSubgraphOptions } from './runSubgraph.js';
-export { startSubgraph, type StartSubgraphOptions, type RunningSubgraph } from './subgraphServer.js';
+export { startSubgraph, RequestAbortedError, type StartSubgraphOptions, type RunningSubgraph } from './subgraphServer.js';
+export { DEFAULT_SUBGRAPH_OPERATION_LIMITS, type SubgraphOperationLimits } from './subgraphOperationLimits.js';
 export type { SubgraphDefinition, SubgraphContext, BaseSubgraphContext } from './subgraphDefinition.js';
 /** Who the gateway says the caller is (`context.identity`); the contract lives in @federation-gateway/identity. */
 export type { ForwardedIdentity } from '@federation-gateway/identity';

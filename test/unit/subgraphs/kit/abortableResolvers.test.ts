@@ -3,7 +3,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { GraphQLScalarType, type GraphQLResolveInfo } from 'graphql';
-import { withAbortChecks } from '../../subgraphs/kit/src/abortableResolvers.js';
+import { withAbortChecks } from '../../../../subgraphs/kit/src/abortableResolvers.js';
 
 const info = {} as GraphQLResolveInfo;
 

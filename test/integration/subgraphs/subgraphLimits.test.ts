@@ -3,9 +3,9 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { signGatewayIdentity } from '../../subgraphs/kit/src/gatewayIdentity.js';
-import { errorCodes, postGraphQL } from '../support/http.js';
-import { startProcess, type RunningProcess } from '../support/processes.js';
+import { signGatewayIdentity } from '@federation-gateway/identity';
+import { errorCodes, postGraphQL } from '../../support/http.js';
+import { startProcess, subgraphEntry, type RunningProcess } from '../../support/processes.js';
 
 const secret = randomBytes(32).toString('base64url');
 
@@ -31,7 +31,7 @@ describe('subgraph kit operation limits (the orders subgraph as a real process, 
   before(async () => {
     orders = await startProcess({
       name: 'orders',
-      script: 'subgraphs/orders/src/main.ts',
+      entry: subgraphEntry('orders'),
       args: ['--port', '0'],
       env: { INTERNAL_IDENTITY_SECRET: secret, SUBGRAPH_DEBUG_COUNTERS: '1' },
     });

@@ -3,10 +3,10 @@
 // resolver from then on, and REST calls made for the request are cancelled.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startFixtureGateway, startSlowSubgraph } from '../support/fixtureSupergraph.js';
-import { errorCodes, postGraphQL } from '../support/http.js';
-import { stopAll, type RunningProcess } from '../support/processes.js';
-import { startSampleGraph, type SampleGraph } from '../support/sampleGraph.js';
+import { startFixtureGateway, startSlowSubgraph } from '../../support/fixtureSupergraph.js';
+import { errorCodes, postGraphQL } from '../../support/http.js';
+import { stopAll, type RunningProcess } from '../../support/processes.js';
+import { startSampleGraph, type SampleGraph } from '../../support/sampleGraph.js';
 
 /** `{ countdown(from: N, stepMs) { n next { n next { … } } } }`, N levels of `next`, each one step later. */
 function countdownQuery(steps: number, stepMs: number): string {
