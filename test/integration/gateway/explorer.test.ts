@@ -3,7 +3,8 @@
 // them off in production. Real gateway and subgraph processes over HTTP.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { writeFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { startFixtureGateway, startSlowSubgraph, type FixtureGateway } from '../../support/fixtureSupergraph.js';
@@ -30,8 +31,9 @@ describe('gateway explorer routes (development defaults)', () => {
     const served = await response.text();
     assert.match(served, /type Query \{/);
     assert.doesNotMatch(served, /join__|link__|@link/);
-    const exported = spawnSync(process.execPath, [compiledEntry('scripts/dist/schemaExport.js'), '--supergraph', fixture!.supergraphPath], { cwd: repoRoot, encoding: 'utf8' });
-    assert.equal(exported.status, 0, exported.stderr);
+    // Not spawnSync: blocking this process for seconds keeps fetch's idle keep-alive sockets past the
+    // gateway's 5 s keep-alive timeout, and the next request on one of them fails ("other side closed").
+    const exported = await promisify(execFile)(process.execPath, [compiledEntry('scripts/dist/schemaExport.js'), '--supergraph', fixture!.supergraphPath], { cwd: repoRoot, encoding: 'utf8' });
     assert.equal(exported.stdout, served);
   });
 

@@ -1,0 +1,65 @@
+// `npm run subgraph:new -- NAME [--port N]`: scaffolds subgraphs/NAME/ on the subgraph kit, registers it in
+// rover.yaml with a free port, recomposes supergraph.graphql and writes its integration test, so that
+// `npm start` and `npm test` pick it up with no other edit. A bad name, a taken name or port, or a graph
+// that would not compose: one clear line on stderr, exit 2 (1 for composition), nothing written.
+import { readdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { declaredRestBackends } from '@federation-gateway/rest-kit';
+import { parseArgs } from 'node:util';
+import { RoverConfigError } from './roverConfig.js';
+import { ScaffoldError, scaffoldSubgraph } from './subgraphScaffold.js';
+
+const USAGE = 'usage: npm run subgraph:new -- NAME [--port N]   (NAME: lower-case words joined by hyphens, e.g. reviews)';
+// Compiled to scripts/dist/subgraphNew.js: the repo root is two levels up.
+const repoRoot = resolve(import.meta.dirname, '..', '..');
+
+/** Ports `npm start` gives to something else: the gateway, and the REST services subgraphs declare. */
+function reservedPorts(): Map<number, string> {
+  const reserved = new Map<number, string>([[4000, 'the gateway under npm start']]);
+  const subgraphNames = readdirSync(resolve(repoRoot, 'subgraphs'));
+  for (const backend of declaredRestBackends(resolve(repoRoot, 'subgraphs'), subgraphNames)) {
+    reserved.set(backend.port, `the ${backend.service} REST service (subgraphs/${backend.subgraph}/rest-backends.json)`);
+  }
+  return reserved;
+}
+
+function fail(message: string, exitCode: number): never {
+  process.stderr.write(`subgraph:new: ${message}\n`);
+  process.exit(exitCode);
+}
+
+let parsed;
+try {
+  parsed = parseArgs({ options: { port: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
+} catch (error) {
+  fail(`${(error as Error).message}\n${USAGE}`, 2);
+}
+if (parsed.values.help) {
+  process.stdout.write(`${USAGE}\n`);
+  process.exit(0);
+}
+if (parsed.positionals.length !== 1) fail(`give exactly one subgraph name\n${USAGE}`, 2);
+const name = parsed.positionals[0]!;
+const portFlag = parsed.values.port;
+if (portFlag !== undefined && !/^\d+$/.test(portFlag)) fail(`--port must be a whole number, got "${portFlag}"`, 2);
+
+try {
+  const result = await scaffoldSubgraph({ repoRoot, name, port: portFlag === undefined ? undefined : Number(portFlag), reservedPorts: reservedPorts() });
+  process.stdout.write(
+    [
+      `subgraph:new: created the ${result.name} subgraph on port ${result.port} (and ran npm install to record its workspace package):`,
+      ...result.written.map((path) => `  ${path}`),
+      '',
+      'Next:',
+      `  npm start                 runs it with the rest (http://localhost:${result.port}/graphql behind the gateway)`,
+      `  npm test                  runs its test (${result.written.find((path) => path.endsWith('.test.ts')) ?? 'test/'}) with the others`,
+      `  edit subgraphs/${result.name}/schema.graphql and src/, then: npm run schema:check && npm run compose`,
+      '',
+    ].join('\n'),
+  );
+} catch (error) {
+  if (error instanceof ScaffoldError || error instanceof RoverConfigError) {
+    fail(`${error.message}\nnothing was written`, error.message.includes('does not compose') ? 1 : 2);
+  }
+  throw error;
+}
