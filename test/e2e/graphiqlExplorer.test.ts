@@ -33,13 +33,13 @@ describe('GraphiQL explorer under npm start (headless Chromium, offline)', () =>
     await page.goto(system!.graphiqlUrl);
     // The header editor is open and prefilled with the token npm start printed.
     const headersEditor = page.locator('.graphiql-editor-tool .graphiql-editor').last();
-    await headersEditor.locator('.view-lines').filter({ hasText: 'Authorization' }).waitFor({ timeout: 30_000 });
+    await headersEditor.locator('.view-lines').filter({ hasText: 'Authorization' }).waitFor();
     // The schema arrived (docs and completion need it) before the query runs.
-    await page.locator('.graphiql-execute-button').waitFor({ timeout: 30_000 });
+    await page.locator('.graphiql-execute-button').waitFor();
     await page.locator('.graphiql-execute-button').click();
 
     const result = page.locator('.result-window');
-    await result.filter({ hasText: 'Contoso Studio Headphones' }).waitFor({ timeout: 30_000 });
+    await result.filter({ hasText: 'Contoso Studio Headphones' }).waitFor();
     const shown = (await result.innerText()).replace(/\s+/g, ' ');
     assert.match(shown, /"name": "Dennis Torvalds"/, 'users subgraph');
     assert.match(shown, /"status": "DELIVERED"/, 'orders subgraph (needs orders:read:all from the token)');
@@ -63,6 +63,6 @@ describe('GraphiQL explorer under npm start (headless Chromium, offline)', () =>
     await link.waitFor({ state: 'attached' });
     await link.dispatchEvent('click');
     await page.waitForURL(system!.graphiqlUrl);
-    await page.locator('.graphiql-execute-button').waitFor({ timeout: 30_000 });
+    await page.locator('.graphiql-execute-button').waitFor();
   });
 });

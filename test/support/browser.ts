@@ -36,6 +36,9 @@ export interface WatchedPage {
 export async function openWatchedPage(browser: Browser): Promise<WatchedPage> {
   const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
   const page = await context.newPage();
+  // Waits are for events (a selector, a load); 60 s bounds them on a 2-core box that other test runs load.
+  page.setDefaultTimeout(60_000);
+  page.setDefaultNavigationTimeout(60_000);
   const watched: WatchedPage = { page, requests: [], offHostRequests: [], errors: [] };
   await context.route('**/*', async (route) => {
     const url = route.request().url();
