@@ -10,6 +10,7 @@ import { authConfigSchema } from './auth/authConfig.js';
 import { authorizationConfigSchema } from './authorization/authorizationConfig.js';
 import { rateLimitConfigSchema } from './rateLimit/rateLimitConfig.js';
 import { graphiqlConfigSchema } from './explorer/explorerConfig.js';
+import { demandControlConfigSchema } from './policy/demandControlConfig.js';
 
 /**
  * Headers that may never be copied from a client to a subgraph: the gateway's own identity and
@@ -147,8 +148,10 @@ export const gatewayConfigSchema = z
       })
       .strict()
       .prefault({}),
-    /** Security limits on each operation (depth, aliases, tokens, directives, cost); see plugins/operationLimits.ts. */
+    /** Security limits on each operation (tokens, depth, aliases, directives, expanded fields); see plugins/operationLimits.ts. */
     operationLimits: operationLimitsConfigSchema.prefault({}),
+    /** Estimated cost per operation (list sizes, weights, maxCost); see policy/demandControlConfig.ts. */
+    demandControl: demandControlConfigSchema.prefault({}),
     /** Introspection; defaults to on outside production. */
     introspection: z.boolean().optional(),
     /** Apollo Sandbox landing page on GET /graphql (Accept: text/html; loads from Apollo's CDN); defaults to on outside production. */

@@ -2,6 +2,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { AuthIdentity } from './auth/authIdentity.js';
 import type { ResponseBudget } from './responseBudget.js';
+import type { RequestPolicyState } from './policy/requestPolicyState.js';
 
 /** A caller whose credentials the gateway verified (JWT or API key). */
 export type { AuthIdentity };
@@ -11,6 +12,8 @@ export interface RequestLogFields {
   operationName?: string | null;
   operationType?: string;
   errorCodes: string[];
+  /** Demand control: the operation's estimated cost, and its actual cost once executed. */
+  cost?: { estimated?: number; actual?: number };
 }
 
 export interface GatewayContext {
@@ -25,6 +28,8 @@ export interface GatewayContext {
   requestLog: RequestLogFields;
   /** Bytes this operation may still take from subgraphs (server.maxResponseBytes). */
   responseBudget: ResponseBudget;
+  /** Set by the policy pipeline (gateway/src/policy/policyPipeline.ts) once it admitted the operation. */
+  policy?: RequestPolicyState;
 }
 
 /** Resolves a request's credentials; throws a GraphQLError (UNAUTHENTICATED, 401) on bad ones. */

@@ -17,6 +17,10 @@ export const ERRORS = {
   OPERATION_RESOLUTION_FAILURE: { status: 400, message: 'The operation named in operationName was not found.' },
   RESPONSE_TOO_LARGE: { status: 400, message: 'The response to this operation would be too large; select fewer fields or smaller lists.' },
   SUBSCRIPTION_NOT_SUPPORTED: { status: 400, message: 'Subscriptions are not supported by this gateway; send a query or a mutation.' },
+  /** A variable's value does not fit its declared type (Apollo Router's code for it): nothing executed. */
+  VALIDATION_INVALID_TYPE_VARIABLE: { status: 400, message: 'A variable does not fit its declared type.' },
+  /** Demand control: the estimate (in `extensions.cost`) is over the limit; nothing executed. Apollo Router's code. */
+  COST_ESTIMATED_TOO_EXPENSIVE: { status: 400, message: 'The operation is too expensive: its estimated cost is over the limit.' },
   PERSISTED_QUERY_NOT_FOUND: { status: 200, message: 'PersistedQueryNotFound' },
   UNAUTHENTICATED: { status: 401, message: 'The credentials are missing or invalid.' },
   FORBIDDEN: { status: 403, message: 'The operation is not allowed for this caller.' },
@@ -99,4 +103,6 @@ export const CLIENT_SAFE_EXTENSION_KEYS: ReadonlySet<string> = new Set([
   'limit',
   'window',
   'maxBytes',
+  // Demand control: { estimated, max }.
+  'cost',
 ]);

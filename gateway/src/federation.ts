@@ -5,12 +5,11 @@ import type { GatewayInterface, GatewayExecutor, GatewayGraphQLRequestContext } 
 import type { GatewayConfig } from './config.js';
 import type { Logger } from './logger.js';
 import type { GatewayMetrics } from './metrics.js';
-import type { GatewayContext } from './context.js';
 import { SubgraphDataSource } from './datasource.js';
 import { gatewayError } from './errors.js';
 import { createSubgraphConnectionPool } from './subgraphFetcher.js';
 import { createSubgraphCaller, type SubgraphCaller } from './subgraphResilience.js';
-import { getRewrittenOperation } from './operationRewrite.js';
+import type { GatewayContext } from './context.js';
 import { supergraphFileSource } from './supergraph/supergraphFile.js';
 import type { PreparedSupergraph } from './supergraph/securityFeatures.js';
 import type { SupergraphRegistry } from './supergraph/supergraphRegistry.js';
@@ -104,15 +103,18 @@ export function createFederatedGateway(options: FederationOptions): FederatedGat
     registry.register(apiSchema, supergraph);
   });
 
-  // Wraps the gateway so the executor runs the per-request rewritten document (with its own hash), and
-  // answers RESPONSE_TOO_LARGE when the operation took more than server.maxResponseBytes from subgraphs.
+  // Wraps the gateway so the executor runs the document the policy pipeline chose for this request
+  // (authorization's rewrite) under that document's own hash (@apollo/gateway keys its query-plan cache
+  // by queryHash, and a plan made for one caller's scopes must never serve another's), and answers
+  // RESPONSE_TOO_LARGE when the operation took more than server.maxResponseBytes from subgraphs.
   const wrapped: GatewayInterface = {
     load: async (apolloConfig) => {
       const { schema, executor } = await gateway.load(apolloConfig);
       const rewritingExecutor: GatewayExecutor = async (requestContext: GatewayGraphQLRequestContext) => {
-        const rewrite = getRewrittenOperation(requestContext.context);
+        const context = requestContext.context as Partial<GatewayContext>;
+        const rewrite = context.policy?.executes;
         const result = await executor(rewrite ? { ...requestContext, document: rewrite.document, queryHash: rewrite.queryHash } : requestContext);
-        const budget = (requestContext.context as Partial<GatewayContext>).responseBudget;
+        const budget = context.responseBudget;
         // A mutation keeps its partial data (its own answer may record a change); see datasource.ts.
         if (!budget?.exceeded || requestContext.operation.operation === 'mutation') return result;
         // A request error, not partial data: which fields would be missing depends on fetch timing.

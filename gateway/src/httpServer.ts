@@ -194,6 +194,7 @@ export function createHttpServer(options: HttpServerOptions): Server {
             operationName: requestLog.operationName,
             operationType: requestLog.operationType,
             errorCodes: requestLog.errorCodes.length > 0 ? requestLog.errorCodes : undefined,
+            cost: requestLog.cost,
             clientIp: req.socket.remoteAddress,
           },
           'request',

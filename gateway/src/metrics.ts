@@ -12,6 +12,12 @@ export interface GatewayMetrics {
   readonly circuitState: Gauge<'subgraph'>;
   readonly authorizationDenials: Counter<'coordinate'>;
   readonly entityRepresentationsDeduplicated: Counter<'subgraph'>;
+  readonly operationCost: Histogram<'kind'>;
+  readonly costLimitExceeded: Counter<'mode'>;
+  readonly rateLimitRejections: Counter<'field' | 'tier'>;
+  readonly rateLimitStoreFailures: Counter<'policy'>;
+  readonly rateLimitCallsGivenBack: Counter<'field'>;
+  readonly policyConfigUnknownCoordinates: Gauge<'key'>;
 }
 
 export function createGatewayMetrics(): GatewayMetrics {
@@ -55,6 +61,44 @@ export function createGatewayMetrics(): GatewayMetrics {
       name: 'gateway_entity_representations_deduplicated_total',
       help: 'Entity representations not sent to a subgraph because the same one was already in the fetch, by subgraph.',
       labelNames: ['subgraph'],
+      registers: [registry],
+    }),
+    operationCost: new Histogram({
+      name: 'gateway_operation_cost',
+      help: 'Demand-control cost per operation: kind="estimated" before execution, kind="actual" measured from the response.',
+      labelNames: ['kind'],
+      // Decades around the default maxCost (1000), as Apollo Router's cost views use.
+      buckets: [1, 10, 100, 1_000, 10_000, 100_000, 1_000_000],
+      registers: [registry],
+    }),
+    costLimitExceeded: new Counter({
+      name: 'gateway_cost_limit_exceeded_total',
+      help: 'Operations whose estimated cost was over demandControl.maxCost, by mode (enforce: refused; measure: admitted).',
+      labelNames: ['mode'],
+      registers: [registry],
+    }),
+    rateLimitRejections: new Counter({
+      name: 'gateway_rate_limit_rejections_total',
+      help: 'Operations rejected by a per-field rate limit, by field (Type.field) and identity tier.',
+      labelNames: ['field', 'tier'],
+      registers: [registry],
+    }),
+    rateLimitStoreFailures: new Counter({
+      name: 'gateway_rate_limit_store_failures_total',
+      help: 'Operations whose rate-limit check failed because the store was unavailable, by the policy applied (open | closed).',
+      labelNames: ['policy'],
+      registers: [registry],
+    }),
+    rateLimitCallsGivenBack: new Counter({
+      name: 'gateway_rate_limit_calls_given_back_total',
+      help: 'Rate-limited calls charged before execution (estimated) that did not run and were given back after it, by field.',
+      labelNames: ['field'],
+      registers: [registry],
+    }),
+    policyConfigUnknownCoordinates: new Gauge({
+      name: 'gateway_policy_config_unknown_coordinates',
+      help: 'Config entries (rateLimits, demandControl) naming a Type.field the current schema does not have: 1 per key, after a hot reload removed it.',
+      labelNames: ['key'],
       registers: [registry],
     }),
     circuitState: new Gauge({

@@ -16,9 +16,8 @@ import { createLogger, type Logger } from './logger.js';
 import { createGatewayMetrics, type GatewayMetrics } from './metrics.js';
 import { createErrorMasker, createErrorMaskingPlugin } from './plugins/errorMasking.js';
 import { createOperationLimits } from './plugins/operationLimits.js';
-import { createOperationResolutionPlugin } from './plugins/operationResolution.js';
 import { createRequestLoggingPlugin } from './plugins/requestLogging.js';
-import { createPolicyPlugins } from './policyPlugins.js';
+import { createPolicyPipeline } from './policy/policyPipeline.js';
 import { createClientAddressResolver } from './rateLimit/clientAddress.js';
 import { loadSupergraphFile } from './supergraph/supergraphFile.js';
 import { refuseSubscriptionsRule } from './refuseSubscriptions.js';
@@ -70,6 +69,8 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   // Serve GraphQL all the same; /graphiql answers 503 and this line says why.
   if (explorerProblem) logger.warn({ event: 'explorer_unavailable', err: explorerProblem }, 'GraphiQL explorer unavailable');
   const operationLimits = createOperationLimits(config.operationLimits);
+  // Authorization → demand control → rate limits, in order, from one plugin (see policyPipeline.ts).
+  const policy = createPolicyPipeline({ config, logger, metrics, registry });
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
     introspection,
@@ -82,12 +83,19 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       ...(operationLimits.plugins as ApolloServerPlugin<GatewayContext>[]),
       sandbox ? createSandboxLandingPage({ linkToLocalExplorer: graphiqlEnabled }) : ApolloServerPluginLandingPageDisabled(),
       createRequestLoggingPlugin(),
-      createOperationResolutionPlugin(),
-      ...createPolicyPlugins({ config, logger, metrics, registry }),
+      policy.plugin,
       createErrorMaskingPlugin({ logger, onErrorCode: (code) => metrics.graphqlErrors.inc({ code }) }),
     ],
   });
   await apollo.start();
+  // Fail closed on policy config: a coordinate the schema lacks (a typo, a removed field) would leave
+  // its limit silently off. After a hot reload the pipeline reports it instead (warning + metric).
+  const loaded = registry.latest;
+  const unknown = loaded ? policy.unknownConfigCoordinates(loaded.schema) : [];
+  if (unknown.length > 0) {
+    await apollo.stop();
+    throw new ConfigError(`invalid config: ${unknown.map(({ key, coordinate }) => `${key} names ${coordinate}, which the supergraph does not have`).join('; ')}`);
+  }
 
   // The client's address as the gateway trusts it: X-Forwarded-For counts only from a trusted proxy.
   const clientAddress = createClientAddressResolver(config.rateLimits.trustedProxies);

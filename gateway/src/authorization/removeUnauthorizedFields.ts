@@ -1,14 +1,30 @@
-// The authorization rewrite, a pure function: the operation minus every field the caller may not
-// see, plus one entry per removed field (its response path and schema coordinate) so the plugin can
-// answer `null` + UNAUTHORIZED_FIELD_OR_TYPE there. Done before planning, so no subgraph ever
-// receives an unauthorized field.
+// The authorization rewrite: the operation minus every field the caller may not see, plus one entry
+// per removed field that would have run (its response path and schema coordinate), so the pipeline can
+// answer `null` + UNAUTHORIZED_FIELD_OR_TYPE there. Done before planning, so no subgraph ever receives
+// an unauthorized field.
+//
+// It reads the operation analysis: which type each field node is selected on (the shape), and which
+// fields will run with this request's variables (the analyzed tree, @skip/@include and defaults
+// applied). The rewritten document depends only on the document and the set of denied field nodes,
+// never on variables: it is built once per such set and reused (same object, same queryHash, so the
+// query-plan cache works across callers with the same scopes and never across different ones).
+import { createHash } from 'node:crypto';
 import {
-  GraphQLIncludeDirective, GraphQLSkipDirective, Kind, getDirectiveValues, getNamedType, getNullableType, isCompositeType, isListType, isNonNullType, visit,
-  type DocumentNode, type FieldNode, type FragmentDefinitionNode, type GraphQLCompositeType, type GraphQLField, type GraphQLOutputType,
-  type GraphQLSchema, type OperationDefinitionNode, type SelectionNode, type SelectionSetNode,
+  Kind,
+  isNonNullType,
+  print,
+  visit,
+  type DocumentNode,
+  type FieldNode,
+  type FragmentDefinitionNode,
+  type OperationDefinitionNode,
+  type SelectionNode,
+  type SelectionSetNode,
 } from 'graphql';
 import type { AuthIdentity } from '../auth/authIdentity.js';
-import type { AuthorizationPolicy } from './authorizationPolicy.js';
+import type { AnalyzedField, OperationAnalysis } from '../policy/operationAnalysis.js';
+import type { OperationShape } from '../policy/operationShape.js';
+import type { AccessRequirement, AuthorizationPolicy } from './authorizationPolicy.js';
 import { isSatisfied, requirementsOfField } from './accessRequirement.js';
 
 export interface RemovedField {
@@ -25,11 +41,18 @@ export interface NulledPath {
   parentType: string;
 }
 
+/** The operation to execute instead of the client's, with its own query-plan cache key. */
+export interface RewrittenDocument {
+  readonly document: DocumentNode;
+  /** sha256 of the printed document. */
+  readonly queryHash: string;
+}
+
 export interface AuthorizationRewrite {
-  /** The operation to execute; null when nothing is left to execute (answer without executing).
-   * The very same object as the input when nothing was removed. */
-  document: DocumentNode | null;
-  /** One UNAUTHORIZED_FIELD_OR_TYPE error each. */
+  /** The operation to execute: undefined when nothing was removed (run the client's document as is);
+   * null when nothing is left to execute (answer without executing). */
+  rewritten: RewrittenDocument | null | undefined;
+  /** One UNAUTHORIZED_FIELD_OR_TYPE error each (fields that would have run). */
   removed: RemovedField[];
   /** Where to put `null` in the response data. */
   nulled: NulledPath[];
@@ -38,44 +61,95 @@ export interface AuthorizationRewrite {
 }
 
 export interface RewriteInput {
-  document: DocumentNode;
-  operationName?: string | null;
-  variables?: Record<string, unknown> | null;
-  /** The API schema the operation was validated against. */
-  schema: GraphQLSchema;
+  analysis: OperationAnalysis;
   policy: AuthorizationPolicy;
   auth: AuthIdentity | null;
 }
 
-export function removeUnauthorizedFields(input: RewriteInput): AuthorizationRewrite {
-  const { document, schema } = input;
-  const operation = selectOperation(document, input.operationName);
-  const fragments = new Map<string, FragmentDefinitionNode>();
-  for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
-  const rootType = schema.getRootType(operation.operation);
-  if (!rootType) throw new Error(`schema has no ${operation.operation} type`);
+export type AuthorizationRewriter = (input: RewriteInput) => AuthorizationRewrite;
 
-  const removed = new Map<string, RemovedField>();
-  const nulled = new Map<string, NulledPath>();
-  const rewrittenFragments = new Map<string, FragmentDefinitionNode>();
-  const variables = input.variables ?? {};
-  const drop = (path: string[], parentType: string, error: string | undefined) => {
-    const key = path.join('\u0000');
-    nulled.set(`${key}|${parentType}`, { path, parentType });
-    if (error) removed.set(`${key}|${error}`, { path, coordinate: error });
+/** Why a field node left the document. */
+type Removal = 'unauthorized' | 'emptied' | 'poisoned';
+
+interface StaticRewrite {
+  readonly rewritten: RewrittenDocument | null;
+  readonly removals: ReadonlyMap<FieldNode, Removal>;
+  readonly rootPoisoned: boolean;
+}
+
+/** Rewrites are cached per operation shape and set of denied nodes; requirements per shape and node. */
+export function createAuthorizationRewriter(): AuthorizationRewriter {
+  const requirementsByShape = new WeakMap<OperationShape, WeakMap<AuthorizationPolicy, Map<FieldNode, AccessRequirement[]>>>();
+  // By the requirements map of one shape and policy: a set of denied nodes is identified by their indexes in it.
+  const rewritesByRequirements = new WeakMap<Map<FieldNode, AccessRequirement[]>, Map<string, StaticRewrite>>();
+
+  const requirementsOf = (shape: OperationShape, policy: AuthorizationPolicy): Map<FieldNode, AccessRequirement[]> => {
+    let byPolicy = requirementsByShape.get(shape);
+    if (!byPolicy) requirementsByShape.set(shape, (byPolicy = new WeakMap()));
+    let requirements = byPolicy.get(policy);
+    if (!requirements) {
+      requirements = new Map();
+      for (const [node, info] of shape.fields) {
+        const found = requirementsOfField(policy, shape.schema, info.parentType, info.fieldDef.name);
+        if (found.length > 0) requirements.set(node, found);
+      }
+      byPolicy.set(policy, requirements);
+    }
+    return requirements;
   };
 
-  // `included` is false under @skip/@include that exclude a selection: it is removed from the
-  // document but is not in the response either, so it gets no error and no null.
-  // `poisoned`: a non-null field was nulled, so the enclosing object is null too (GraphQL's null
-  // propagation); fragments cannot tell which concrete type will come back, so they poison their
-  // parent whatever the runtime type (fail closed: less data, never a schema-violating response).
-  const rewriteSelectionSet = (selectionSet: SelectionSetNode, parentType: GraphQLCompositeType, path: string[], included: boolean): Rewritten<SelectionSetNode> => {
+  return ({ analysis, policy, auth }) => {
+    const { shape } = analysis;
+    const requirements = requirementsOf(shape, policy);
+    const denied: FieldNode[] = [];
+    const deniedIndexes: number[] = [];
+    let index = 0;
+    for (const [node, required] of requirements) {
+      if (!isSatisfied(required, auth)) {
+        denied.push(node);
+        deniedIndexes.push(index);
+      }
+      index++;
+    }
+    if (denied.length === 0) return { rewritten: undefined, removed: [], nulled: [], dataIsNull: false };
+
+    let rewrites = rewritesByRequirements.get(requirements);
+    if (!rewrites) rewritesByRequirements.set(requirements, (rewrites = new Map()));
+    const key = deniedIndexes.join(',');
+    let rewrite = rewrites.get(key);
+    if (!rewrite) {
+      rewrite = rewriteStatically(shape, new Set(denied));
+      rewrites.set(key, rewrite);
+    }
+    const { removed, nulled } = reportRemovals(analysis.rootFields, rewrite.removals);
+    return { rewritten: rewrite.rewritten, removed, nulled, dataIsNull: rewrite.rootPoisoned };
+  };
+}
+
+interface Rewritten<T> {
+  node: T | null;
+  /** A non-null field was removed: the enclosing object is null too (GraphQL's null propagation). */
+  poisoned: boolean;
+}
+
+/**
+ * Removes the denied nodes everywhere in the operation (skipped or not: the result must not depend
+ * on variables), then what they leave behind: a field whose selection became empty, and the parent
+ * of a removed non-null field. Fragments cannot tell which concrete type will come back, so they
+ * poison their parent whatever the runtime type (fail closed: less data, never a schema-violating
+ * response).
+ */
+function rewriteStatically(shape: OperationShape, denied: ReadonlySet<FieldNode>): StaticRewrite {
+  const removals = new Map<FieldNode, Removal>();
+  const fragmentResults = new Map<string, Rewritten<SelectionSetNode>>();
+  const rewrittenFragments = new Map<string, FragmentDefinitionNode>();
+
+  const rewriteSelectionSet = (selectionSet: SelectionSetNode): Rewritten<SelectionSetNode> => {
     const kept: SelectionNode[] = [];
     let changed = false;
     let poisoned = false;
     for (const selection of selectionSet.selections) {
-      const next = rewriteSelection(selection, parentType, path, included && isIncluded(selection, variables));
+      const next = rewriteSelection(selection);
       poisoned ||= next.poisoned;
       if (next.node !== selection) changed = true;
       if (next.node) kept.push(next.node);
@@ -84,74 +158,73 @@ export function removeUnauthorizedFields(input: RewriteInput): AuthorizationRewr
     return { node: changed ? { ...selectionSet, selections: kept } : selectionSet, poisoned };
   };
 
-  const rewriteSelection = (selection: SelectionNode, parentType: GraphQLCompositeType, path: string[], included: boolean): Rewritten<SelectionNode> => {
-    switch (selection.kind) {
-      case Kind.FIELD:
-        return rewriteField(selection, parentType, path, included);
-      case Kind.INLINE_FRAGMENT: {
-        const type = selection.typeCondition ? compositeType(schema, selection.typeCondition.name.value) : parentType;
-        const { node, poisoned } = rewriteSelectionSet(selection.selectionSet, type, path, included);
-        if (!node) return { node: null, poisoned };
-        return { node: node === selection.selectionSet ? selection : { ...selection, selectionSet: node }, poisoned };
-      }
-      case Kind.FRAGMENT_SPREAD: {
-        const fragment = fragments.get(selection.name.value);
-        if (!fragment) throw new Error(`unknown fragment ${selection.name.value}`);
-        // Authorization depends on type + field only, so a fragment rewrites the same way at every
-        // use; it is still walked per use so each use reports its own response paths.
-        const type = compositeType(schema, fragment.typeCondition.name.value);
-        const { node, poisoned } = rewriteSelectionSet(fragment.selectionSet, type, path, included);
-        if (!node) return { node: null, poisoned };
-        if (!rewrittenFragments.has(fragment.name.value)) {
-          rewrittenFragments.set(fragment.name.value, node === fragment.selectionSet ? fragment : { ...fragment, selectionSet: node });
-        }
-        return { node: selection, poisoned };
-      }
+  const rewriteSelection = (selection: SelectionNode): Rewritten<SelectionNode> => {
+    if (selection.kind === Kind.FIELD) return rewriteField(selection);
+    if (selection.kind === Kind.INLINE_FRAGMENT) {
+      const { node, poisoned } = rewriteSelectionSet(selection.selectionSet);
+      if (!node) return { node: null, poisoned };
+      return { node: node === selection.selectionSet ? selection : { ...selection, selectionSet: node }, poisoned };
     }
+    const name = selection.name.value;
+    const fragment = shape.fragments.get(name);
+    if (!fragment) return { node: selection, poisoned: false };
+    // Authorization depends on type + field only, so a fragment rewrites the same way at every use.
+    let result = fragmentResults.get(name);
+    if (!result) {
+      result = rewriteSelectionSet(fragment.selectionSet);
+      fragmentResults.set(name, result);
+      if (result.node) rewrittenFragments.set(name, result.node === fragment.selectionSet ? fragment : { ...fragment, selectionSet: result.node });
+    }
+    return { node: result.node ? selection : null, poisoned: result.poisoned };
   };
 
-  const rewriteField = (field: FieldNode, parentType: GraphQLCompositeType, path: string[], included: boolean): Rewritten<FieldNode> => {
-    const name = field.name.value;
-    if (name === '__typename') return { node: field, poisoned: false };
-    const definition = fieldDefinition(parentType, name);
-    // Validation passed, so this only happens for introspection meta-fields: policy does not apply.
-    if (!definition) return { node: field, poisoned: false };
-    const fieldPath = [...path, field.alias?.value ?? name];
-    const coordinate = `${parentType.name}.${name}`;
-    const removeField = (error: string | undefined): Rewritten<FieldNode> => {
-      if (!included) return { node: null, poisoned: false };
-      drop(fieldPath, parentType.name, error);
-      return { node: null, poisoned: isNonNullType(definition.type) };
+  const rewriteField = (field: FieldNode): Rewritten<FieldNode> => {
+    const info = shape.fields.get(field);
+    if (!info) return { node: field, poisoned: false }; // __typename
+    const remove = (why: Removal): Rewritten<FieldNode> => {
+      removals.set(field, why);
+      return { node: null, poisoned: isNonNullType(info.fieldDef.type) };
     };
-    if (!isSatisfied(requirementsOfField(input.policy, schema, parentType, name), input.auth)) return removeField(coordinate);
+    if (denied.has(field)) return remove('unauthorized');
     if (!field.selectionSet) return { node: field, poisoned: false };
-    const childType = getNamedType(definition.type);
-    if (!isCompositeType(childType)) return { node: field, poisoned: false };
-    const child = rewriteSelectionSet(field.selectionSet, childType, [...fieldPath, ...listMarkers(definition.type)], included);
-    // A nulled non-null child nulls this field (its error is already at the child's path).
-    if (child.poisoned) return removeField(undefined);
-    // Nothing left to select below: the field itself cannot be sent, so it is removed (and reported).
-    if (!child.node) return removeField(coordinate);
+    const child = rewriteSelectionSet(field.selectionSet);
+    if (child.poisoned) return remove('poisoned');
+    // Nothing left to select below: the field itself cannot be sent, so it goes (and is reported).
+    if (!child.node) return remove('emptied');
     return { node: child.node === field.selectionSet ? field : { ...field, selectionSet: child.node }, poisoned: false };
   };
 
-  const root = rewriteSelectionSet(operation.selectionSet, rootType, [], true);
-  const result = { removed: [...removed.values()], nulled: [...nulled.values()], dataIsNull: root.poisoned };
-  if (nulled.size === 0 && root.node === operation.selectionSet) return { document, removed: [], nulled: [], dataIsNull: false };
-  if (!root.node || root.poisoned) return { document: null, ...result };
-  return { document: assembleDocument({ ...operation, selectionSet: root.node }, rewrittenFragments), ...result };
+  const root = rewriteSelectionSet(shape.operation.selectionSet);
+  if (!root.node || root.poisoned) return { rewritten: null, removals, rootPoisoned: root.poisoned };
+  const document = assembleDocument({ ...shape.operation, selectionSet: root.node }, rewrittenFragments);
+  return { rewritten: { document, queryHash: createHash('sha256').update(print(document)).digest('hex') }, removals, rootPoisoned: false };
 }
 
-interface Rewritten<T> {
-  node: T | null;
-  poisoned: boolean;
-}
-
-function selectOperation(document: DocumentNode, operationName: string | null | undefined): OperationDefinitionNode {
-  const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
-  const operation = operationName ? operations.find((o) => o.name?.value === operationName) : operations.length === 1 ? operations[0] : undefined;
-  if (!operation) throw new Error(operationName ? `unknown operation ${operationName}` : 'operationName is required with several operations');
-  return operation;
+/**
+ * Errors and nulls for the removed fields that would have run with this request's variables: one
+ * error per removed field (the parent a non-null field poisons gets `null` but no error of its own),
+ * at every response path the field has. Below an unauthorized field nothing else is reported.
+ */
+function reportRemovals(rootFields: readonly AnalyzedField[], removals: ReadonlyMap<FieldNode, Removal>): { removed: RemovedField[]; nulled: NulledPath[] } {
+  const removed = new Map<string, RemovedField>();
+  const nulled = new Map<string, NulledPath>();
+  const walk = (fields: readonly AnalyzedField[]) => {
+    for (const field of fields) {
+      let descend = true;
+      field.nodes.forEach((node, i) => {
+        const why = removals.get(node);
+        const info = field.infos[i];
+        if (!why || !info) return;
+        const pathKey = field.path.join('\u0000');
+        nulled.set(`${pathKey}|${info.parentType.name}`, { path: [...field.path], parentType: info.parentType.name });
+        if (why !== 'poisoned') removed.set(`${pathKey}|${info.coordinate}`, { path: [...field.path], coordinate: info.coordinate });
+        if (why === 'unauthorized') descend = false;
+      });
+      if (descend) walk(field.children);
+    }
+  };
+  walk(rootFields);
+  return { removed: [...removed.values()], nulled: [...nulled.values()] };
 }
 
 /**
@@ -183,33 +256,4 @@ function assembleDocument(operation: OperationDefinitionNode, fragments: Map<str
     kind: Kind.DOCUMENT,
     definitions: [{ ...operation, variableDefinitions }, ...reachable.values()],
   };
-}
-
-function isIncluded(selection: SelectionNode, variables: Record<string, unknown>): boolean {
-  const skip = getDirectiveValues(GraphQLSkipDirective, selection, variables);
-  if (skip?.if === true) return false;
-  const include = getDirectiveValues(GraphQLIncludeDirective, selection, variables);
-  return include?.if !== false;
-}
-
-function compositeType(schema: GraphQLSchema, name: string): GraphQLCompositeType {
-  const type = schema.getType(name);
-  if (!type || !isCompositeType(type)) throw new Error(`${name} is not a composite type of the schema`);
-  return type;
-}
-
-/** Unions have no fields of their own (only __typename, handled by the caller). */
-function fieldDefinition(parentType: GraphQLCompositeType, name: string): GraphQLField<unknown, unknown> | undefined {
-  return 'getFields' in parentType ? parentType.getFields()[name] : undefined;
-}
-
-/** One "@" per list level between the field and its named type, e.g. [[User]] → ["@", "@"]. */
-function listMarkers(type: GraphQLOutputType): string[] {
-  const markers: string[] = [];
-  let current: GraphQLOutputType = getNullableType(type);
-  while (isListType(current)) {
-    markers.push('@');
-    current = getNullableType(current.ofType);
-  }
-  return markers;
 }

@@ -1,6 +1,10 @@
-// Security limits on the operation itself (depth, aliases, tokens, directives, static cost), checked
-// during parse/validation, before authorization, rate limits or any subgraph call. graphql-armor does
-// the counting; we only choose limits a federated graph needs and make them configurable.
+// Security limits on the operation's text (tokens, depth, aliases, directives), checked during parse
+// and validation, before any policy runs. graphql-armor does the counting; we only choose limits a
+// federated graph needs and make them configurable. Cost is not here: graphql-armor's cost rule
+// multiplies only integer literals of first/last (`first: $n` costs one item) and knows no schema
+// list sizes, so demand control (gateway/src/policy) estimates cost from the operation analysis
+// instead, with coerced variables and @listSize. graphql-armor's depth rule skips introspection
+// fields; an introspection depth limit belongs in the policy pipeline (analysis.introspectionDepth).
 import type { ApolloServerPlugin } from '@apollo/server';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import type { ValidationRule } from 'graphql';
@@ -16,8 +20,14 @@ export const operationLimitsConfigSchema = z
     maxTokens: z.number().int().positive().default(5_000),
     /** Directives per operation. @default 50 */
     maxDirectives: z.number().int().positive().default(50),
-    /** graphql-armor's static cost (objects 2, scalars 1, times 1.5 per depth level). @default 20000 */
-    maxCost: z.number().int().positive().default(20_000),
+    /**
+     * Fields one operation may select once fragments are expanded and merged (what the policy analysis
+     * walks; fragments spread inside fragments multiply, so a small document can expand to millions).
+     * Over it: 400 GRAPHQL_VALIDATION_FAILED. @default 2000 (the full introspection query is ~150)
+     */
+    maxExpandedFields: z.number().int().positive().default(2_000),
+    /** Moved: cost is estimated by demand control now (`demandControl.maxCost`). */
+    maxCost: z.never({ error: 'moved to demandControl.maxCost (cost is now estimated from list sizes and variables)' }).optional(),
     /** Hide "Did you mean …?" field suggestions, which leak schema shape when introspection is off.
      * @default true */
     blockFieldSuggestions: z.boolean().default(true),
@@ -41,7 +51,7 @@ export function createOperationLimits(config: OperationLimitsConfig): OperationL
     // its CJS copy of GraphQLError, which Apollo Server's ESM build does not recognise (a 500, not a 400).
     maxTokens: { enabled: false },
     maxDirectives: { n: config.maxDirectives },
-    costLimit: { maxCost: config.maxCost },
+    costLimit: { enabled: false },
     blockFieldSuggestion: { enabled: config.blockFieldSuggestions },
   });
   const { plugins, validationRules } = armor.protect();

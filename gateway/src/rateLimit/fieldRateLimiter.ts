@@ -1,9 +1,13 @@
-// Decides whether one operation may run: counts its limited-field occurrences, builds one check per
-// key and asks the store once (atomic: all limits fit and are recorded, or nothing is).
+// Decides whether one operation may run, and settles its account after it ran. Before execution it
+// charges every limited field's ESTIMATED calls (from the operation analysis: a field under a list of
+// 10 is 10 calls) in one atomic store call: all limits fit and are recorded, or nothing is. After
+// execution it reconciles: the calls that did not happen (shorter lists, null parents, errors, an
+// operation stopped before executing) are given back.
 import { randomUUID } from 'node:crypto';
-import type { DocumentNode, GraphQLSchema } from 'graphql';
-import { collectLimitedFieldOccurrences } from './operationFieldOccurrences.js';
-import { planRateLimitChecks, type PlannedRateLimitCheck } from './rateLimitChecks.js';
+import type { DocumentNode } from 'graphql';
+import type { OperationAnalysis } from '../policy/operationAnalysis.js';
+import type { ResolvedCounts } from '../policy/resolvedCounts.js';
+import { planRateLimitChecks, type LimitedFieldOccurrence, type PlannedRateLimitCheck } from './rateLimitChecks.js';
 import type { RateLimitConfig } from './rateLimitConfig.js';
 import { rateLimitHeaderValues, type RateLimitHeaderValues } from './rateLimitHeaders.js';
 import type { RateLimitIdentity } from './rateLimitIdentity.js';
@@ -12,12 +16,10 @@ import { RateLimitStoreUnavailableError, type RateLimitConsumeResult, type RateL
 import { readSupergraphRateLimits } from './supergraphRateLimits.js';
 
 export interface OperationToLimit {
-  schema: GraphQLSchema;
   /** The supergraph document the schema was built from: where @rateLimit lives. */
   supergraph: DocumentNode;
-  document: DocumentNode;
-  operationName?: string | null | undefined;
-  variables?: Record<string, unknown> | null | undefined;
+  /** The analysis of the operation that will execute (after authorization removed what it removes). */
+  analysis: OperationAnalysis;
   identity: RateLimitIdentity;
 }
 
@@ -28,18 +30,23 @@ export interface ExceededFieldLimit {
   readonly windowMs: number;
   readonly retryAfterMs: number;
   readonly message: string | undefined;
+  /** Calls this operation needed (estimated). */
+  readonly cost: number;
 }
+
+export type AllowedDecision = {
+  readonly kind: 'allowed';
+  readonly checks: readonly PlannedRateLimitCheck[];
+  readonly outcome: RateLimitConsumeResult;
+  readonly headers: RateLimitHeaderValues | undefined;
+  /** What reconcile() needs to give calls back. */
+  readonly nowMs: number;
+  readonly operationId: string;
+};
 
 export type RateLimitDecision =
   | { readonly kind: 'unlimited' }
-  | {
-      readonly kind: 'allowed';
-      readonly checks: readonly PlannedRateLimitCheck[];
-      readonly headers: RateLimitHeaderValues | undefined;
-      /** What refund() needs to take these hits back. */
-      readonly nowMs: number;
-      readonly operationId: string;
-    }
+  | AllowedDecision
   | {
       readonly kind: 'rejected';
       readonly checks: readonly PlannedRateLimitCheck[];
@@ -48,6 +55,13 @@ export type RateLimitDecision =
       readonly exceeded: readonly ExceededFieldLimit[];
     }
   | { readonly kind: 'storeUnavailable'; readonly checks: readonly PlannedRateLimitCheck[]; readonly error: RateLimitStoreUnavailableError };
+
+export interface Reconciliation {
+  /** Calls given back, per check (same order as the decision's checks). */
+  readonly givenBack: readonly number[];
+  /** The RateLimit headers with the given-back calls counted as remaining again. */
+  readonly headers: RateLimitHeaderValues | undefined;
+}
 
 export class FieldRateLimiter {
   /** Policy per supergraph document: built at the first request after a (re)load, then reused. */
@@ -74,13 +88,15 @@ export class FieldRateLimiter {
   async decide(operation: OperationToLimit, nowMs: number): Promise<RateLimitDecision> {
     const policy = this.policyFor(operation.supergraph);
     if (policy.limitedCoordinates.size === 0) return { kind: 'unlimited' };
-    const occurrences = collectLimitedFieldOccurrences({
-      schema: operation.schema,
-      document: operation.document,
-      operationName: operation.operationName,
-      variables: operation.variables,
-      isLimited: (coordinate) => policy.limitedCoordinates.has(coordinate),
-    });
+    const { analysis } = operation;
+    const occurrences: LimitedFieldOccurrence[] = [];
+    for (const field of analysis.fields) {
+      if (field.introspection) continue;
+      for (const coordinate of field.coordinates) {
+        if (policy.limitedCoordinates.has(coordinate)) occurrences.push({ coordinate, args: analysis.argumentsOf(field), calls: field.calls, field });
+      }
+    }
+    if (occurrences.length === 0) return { kind: 'unlimited' };
     const keyPrefix = this.config.store.kind === 'redis' ? this.config.store.keyPrefix : '';
     const checks = planRateLimitChecks(occurrences, policy, operation.identity, keyPrefix);
     if (checks.length === 0) return { kind: 'unlimited' };
@@ -96,7 +112,7 @@ export class FieldRateLimiter {
       return { kind: 'storeUnavailable', checks, error: unavailable };
     }
     const headers = rateLimitHeaderValues(checks, outcome);
-    if (outcome.allowed) return { kind: 'allowed', checks, headers, nowMs, operationId };
+    if (outcome.allowed) return { kind: 'allowed', checks, outcome, headers, nowMs, operationId };
     const exceeded = checks
       .map((check, i) => ({ check, retryAfterMs: outcome.results[i]?.retryAfterMs ?? 0 }))
       .filter((e) => e.retryAfterMs > 0)
@@ -107,13 +123,30 @@ export class FieldRateLimiter {
         windowMs: check.windowMs,
         retryAfterMs,
         message: check.limit.message,
+        cost: check.cost,
       }));
     return { kind: 'rejected', checks, headers, exceeded };
   }
 
-  /** Takes back an admitted operation's hits (it was rejected elsewhere before executing). */
-  refund(decision: Extract<RateLimitDecision, { kind: 'allowed' }>): Promise<void> {
-    return this.store.refund(decision.checks, decision.nowMs, decision.operationId);
+  /**
+   * Gives back the charged calls that did not run: `resolved` is what the response shows (undefined:
+   * the operation never executed, so every call is given back). Best effort: calls that already left
+   * the window are simply gone.
+   */
+  async reconcile(decision: AllowedDecision, resolved: ResolvedCounts | undefined): Promise<Reconciliation> {
+    const givenBack = decision.checks.map((check) => {
+      const ran = resolved ? check.fields.reduce((sum, field) => sum + (resolved.get(field)?.calls ?? 0), 0) : 0;
+      return Math.max(0, check.cost - ran);
+    });
+    if (givenBack.every((n) => n === 0)) return { givenBack, headers: decision.headers };
+    // Same order and indexes as the consume (the Redis store names each recorded call by them).
+    await this.store.refund(
+      decision.checks.map((check, i) => ({ ...check, cost: givenBack[i] ?? 0 })),
+      decision.nowMs,
+      decision.operationId,
+    );
+    const results = decision.outcome.results.map((result, i) => ({ ...result, remaining: result.remaining + (givenBack[i] ?? 0) }));
+    return { givenBack, headers: rateLimitHeaderValues(decision.checks, { allowed: true, results }) };
   }
 
   close(): Promise<void> {

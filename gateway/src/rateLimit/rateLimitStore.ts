@@ -13,7 +13,7 @@ export interface RateLimitCheck {
   readonly max: number;
   /** Sliding window length, milliseconds. */
   readonly windowMs: number;
-  /** Hits this operation adds (occurrences of the field in the document), >= 1. */
+  /** Hits this operation adds (the estimated calls of the field), >= 1. */
   readonly cost: number;
 }
 
@@ -41,9 +41,10 @@ export interface RateLimitStore {
    */
   consume(checks: readonly RateLimitCheck[], nowMs: number, operationId?: string): Promise<RateLimitConsumeResult>;
   /**
-   * Takes back the hits an admitted consume() recorded (same checks, nowMs and operationId), for an
-   * operation that another plugin then rejected before execution. Best effort: hits that already left the
-   * window are simply gone.
+   * Takes back `cost` of the hits an admitted consume() recorded for each check (same checks in the same
+   * order, nowMs and operationId; a check's cost here is how many to give back, at most what consume
+   * recorded, 0 for none): the calls an operation was charged for but did not make. Best effort: hits
+   * that already left the window are simply gone.
    */
   refund(checks: readonly RateLimitCheck[], nowMs: number, operationId: string): Promise<void>;
   /** Releases connections and timers. */

@@ -37,9 +37,18 @@ for i = 1, n do
   local remaining = 0
   local retry = 0
   if allowed == 1 then
+    -- ZADD in batches of 500 members: a charge of many calls (a limited field under a list) costs a few
+    -- commands, not one per call, and stays under Lua's unpack() limit.
+    local batch = {}
     for j = 1, cost do
-      redis.call('ZADD', KEYS[i], now, op .. ':' .. i .. ':' .. j)
+      batch[#batch + 1] = now
+      batch[#batch + 1] = op .. ':' .. i .. ':' .. j
+      if #batch >= 1000 then
+        redis.call('ZADD', KEYS[i], unpack(batch))
+        batch = {}
+      end
     end
+    if #batch > 0 then redis.call('ZADD', KEYS[i], unpack(batch)) end
     redis.call('PEXPIRE', KEYS[i], window)
     remaining = max - count - cost
   else

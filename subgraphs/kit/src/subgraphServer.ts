@@ -27,7 +27,7 @@ export interface StartSubgraphOptions {
   identitySecret?: string | null;
   /** Development only: accept requests without an identity token (identity is then null). @default false */
   allowUnsignedIdentity?: boolean;
-  /** Serve `GET /debug/data-layer-calls`. @default process.env.SUBGRAPH_DEBUG_COUNTERS === "1" */
+  /** Serve `GET /debug/data-layer-calls` and `GET /debug/requests`. @default process.env.SUBGRAPH_DEBUG_COUNTERS === "1" */
   debugCounters?: boolean;
   /** 1 MiB: far above any real operation, small enough to refuse abuse early. @default 1048576 */
   maxBodyBytes?: number;
@@ -134,7 +134,10 @@ export async function startSubgraph<TExtra extends object>(
   });
   await apollo.start();
 
+  // GraphQL requests received (any outcome): tests prove "the gateway called no subgraph" with it.
+  let graphqlRequests = 0;
   const handleGraphQL = async (request: IncomingMessage, response: ServerResponse, search: string): Promise<void> => {
+    graphqlRequests += 1;
     const headerRequestId = request.headers['x-request-id'];
     let identity: BaseSubgraphContext['identity'] = null;
     let tokenRequestId: string | null = null;
@@ -221,6 +224,9 @@ export async function startSubgraph<TExtra extends object>(
       return;
     } else if (pathname === '/debug/data-layer-calls' && debugCounters && request.method === 'GET') {
       sendJson(response, 200, definition.debugCounters?.() ?? {});
+      return;
+    } else if (pathname === '/debug/requests' && debugCounters && request.method === 'GET') {
+      sendJson(response, 200, { graphql: graphqlRequests });
       return;
     } else if (pathname === '/graphql') {
       work = handleGraphQL(request, response, search);

@@ -2,7 +2,7 @@
 // subgraphs) behind one real gateway process, spoken to over HTTP.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from '../../support/processes.js';
@@ -86,12 +86,16 @@ test('10 aliases are 10 hits; the rejection is a 429 with Retry-After, IETF head
   await graph.gateway.waitForLog((r) => r.event === 'rate_limited' && Array.isArray(r.fields) && r.fields.includes('Query.users'));
 });
 
-test('fragments and identityArgs: a fragment spread twice is 2 hits on the same id; another id has its own budget', { timeout: 30_000 }, async () => {
+test('fragments and identityArgs: a fragment spread twice is one call (GraphQL merges it); another id has its own budget', { timeout: 30_000 }, async () => {
   const headers = await bearer('rl-fragments');
   const twice = { query: 'query ($id: ID!) { ...U ...U } fragment U on Query { user(id: $id) { id } }', variables: { id: 'u-1' } };
-  assert.equal((await postGraphQL(graph.graphqlUrl, twice, headers)).status, 200, '2 hits fit max 2');
-  const third = await postGraphQL(graph.graphqlUrl, { query: '{ ... on Query { user(id: "u-1") { id } } }' }, headers);
-  assert.equal(third.status, 429, 'inline fragment, literal argument: same key');
+  const merged = await postGraphQL(graph.graphqlUrl, twice, headers);
+  assert.equal(merged.status, 200);
+  assert.equal(merged.headers.get('ratelimit'), '"Query.user";r=1;t=60', 'one call of the 2 allowed');
+  const second = await postGraphQL(graph.graphqlUrl, { query: '{ ... on Query { user(id: "u-1") { id } } }' }, headers);
+  assert.equal(second.status, 200, 'inline fragment, literal argument: same key, second call');
+  const third = await postGraphQL(graph.graphqlUrl, twice, headers);
+  assert.equal(third.status, 429);
   assert.deepEqual(errorCodes(third), ['RATE_LIMITED']);
   const otherId = await postGraphQL(graph.graphqlUrl, { ...twice, variables: { id: 'u-2' } }, headers);
   assert.equal(otherId.status, 200, 'identityArgs: u-2 is a different key');
@@ -177,6 +181,23 @@ test('hot reload: limits swap with the supergraph', { timeout: 30_000 }, async (
   const second = await postGraphQL(graph.graphqlUrl, q, headers);
   assert.equal(second.status, 429);
   assert.equal(second.body.errors?.[0]?.extensions?.field, 'Query.order');
+});
+
+test('hot reload removing a configured coordinate: the new schema serves, with a warning and a metric naming the config key', { timeout: 30_000 }, async () => {
+  const sdl = readFileSync(supergraphPath, 'utf8');
+  // The field with its one-line description.
+  const field = /\n *"""[^\n]*"""\n *usersConnection\([^\n]*/.exec(sdl)?.[0];
+  assert.ok(field, 'fixture: Query.usersConnection in the supergraph');
+  // Written aside and renamed over, as editors and deploy tools do: the poller never sees half a file.
+  writeFileSync(`${supergraphPath}.next`, sdl.replace(field, ''));
+  renameSync(`${supergraphPath}.next`, supergraphPath);
+  const warning = await graph.gateway.waitForLog((r) => r.event === 'policy_config_unknown_coordinates', 15_000);
+  assert.deepEqual(warning.keys, ['rateLimits.fields.Query.usersConnection', 'rateLimits.tiers.anonymous.fields.Query.usersConnection']);
+  const metrics = await (await fetch(`${graph.gateway.url}/metrics`)).text();
+  assert.match(metrics, /gateway_policy_config_unknown_coordinates\{key="rateLimits.fields.Query.usersConnection"\} 1/);
+  const removed = await postGraphQL(graph.graphqlUrl, { query: '{ usersConnection(first: 1) { pageInfo { hasNextPage } } }' }, await bearer('rl-removed'));
+  assert.equal(removed.status, 400, 'the reloaded schema serves');
+  assert.deepEqual(errorCodes(removed), ['GRAPHQL_VALIDATION_FAILED']);
 });
 
 function countBy(values: number[]): Record<string, number> {

@@ -18,8 +18,8 @@ let closedGateway: RunningProcess;
 const graphql = (gateway: RunningProcess) => `${gateway.url}/graphql`;
 
 /** Starts another gateway on the same supergraph and subgraphs with a variant of the sample graph's config. */
-async function startVariant(name: string, rateLimitChanges: Record<string, unknown>): Promise<RunningProcess> {
-  const config = parseYaml(readFileSync(graph.configPath, 'utf8')) as Record<string, any>;
+async function startVariant(name: string, rateLimitChanges: Record<string, unknown>, otherChanges: Record<string, unknown> = {}): Promise<RunningProcess> {
+  const config = { ...(parseYaml(readFileSync(graph.configPath, 'utf8')) as Record<string, any>), ...otherChanges };
   config.rateLimits = { ...config.rateLimits, ...rateLimitChanges };
   const path = graph.configPath.replace(/\.yaml$/, `.${name}.yaml`);
   writeFileSync(path, toYaml(config));
@@ -43,11 +43,16 @@ before(async () => {
         fields: {
           'Query.users': { max: 50, window: '1m' },
           'Query.user': { max: 2, window: '1m', identityArgs: ['id'] },
+          'User.orders': { max: 5, window: '1m' },
         },
       },
     },
   });
-  [gatewayB, closedGateway] = await Promise.all([startVariant('gateway-b', {}), startVariant('gateway-closed', { onStoreUnavailable: 'closed' })]);
+  [gatewayB, closedGateway] = await Promise.all([
+    // Authorization refuses whole operations on B (403), to show they consume nothing in Redis.
+    startVariant('gateway-b', {}, { authorization: { rejectUnauthorized: true } }),
+    startVariant('gateway-closed', { onStoreUnavailable: 'closed' }),
+  ]);
 }, { timeout: 60_000 });
 after(async () => {
   await stopAll([gatewayB, closedGateway]);
@@ -87,6 +92,34 @@ test('identities from a trusted proxy are independent, and shared across instanc
   assert.equal((await postGraphQL(graphql(gatewayB), q, from('198.51.100.10'))).status, 200);
   assert.equal((await postGraphQL(graphql(graph.gateway), q, from('198.51.100.10'))).status, 429, 'the second instance counted too');
   assert.equal((await postGraphQL(graphql(gatewayB), q, from('198.51.100.11'))).status, 200, 'another client IP is another identity');
+});
+
+test('issue 10, case 5: operations refused by authorization consume nothing in Redis (the steps run in order)', { timeout: 30_000 }, async () => {
+  const headers = await bearer('redis-forbidden');
+  // User.email needs users:read:email, which this token lacks: 403 before rate limits are asked.
+  for (let i = 0; i < 3; i++) {
+    const forbidden = await postGraphQL(graphql(gatewayB), { query: '{ users(first: 1) { id email } }' }, headers);
+    assert.equal(forbidden.status, 403);
+    assert.deepEqual(errorCodes(forbidden), ['FORBIDDEN']);
+    assert.equal(forbidden.headers.get('ratelimit'), null, 'never charged, so no counts to report');
+  }
+  const next = await postGraphQL(graphql(graph.gateway), { query: '{ users(first: 1) { id } }' }, headers);
+  assert.equal(next.status, 200);
+  assert.equal(next.headers.get('ratelimit'), '"Query.users";r=49;t=60', 'only this operation was counted, by any instance');
+});
+
+test('calls charged in Redis and not made are given back (User.orders: 5 per minute)', { timeout: 30_000 }, async () => {
+  const headers = await bearer('redis-reconcile');
+  // users fails (unknown cursor): the 5 User.orders calls charged before execution never run.
+  const failed = await postGraphQL(graphql(graph.gateway), { query: '{ users(first: 5, after: "user-nope") { orders(first: 1) { id } } }' }, headers);
+  assert.equal(failed.status, 200);
+  assert.match(failed.headers.get('ratelimit') ?? '', /"User\.orders";r=5;t=(59|60)/);
+  const five = await postGraphQL(graphql(gatewayB), { query: '{ users(first: 5) { orders(first: 1) { id } } }' }, headers);
+  assert.equal(five.status, 200, 'the other instance sees the 5 calls given back');
+  assert.equal(five.body.data?.users.length, 5);
+  const sixth = await postGraphQL(graphql(graph.gateway), { query: '{ users(first: 1) { orders(first: 1) { id } } }' }, headers);
+  assert.equal(sixth.status, 429);
+  assert.equal(sixth.body.errors?.[0]?.extensions?.field, 'User.orders');
 });
 
 test('Redis killed: fail-open keeps admitting (log + metric), fail-closed answers 503, both keep answering; restarted: limits apply again', { timeout: 30_000 }, async () => {

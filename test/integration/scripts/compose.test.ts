@@ -61,7 +61,7 @@ describe('compose', () => {
 });
 
 describe('the committed supergraph carries the subgraphs\' policy', () => {
-  test('@authenticated, @requiresScopes and @rateLimit are linked and applied', { timeout: 30_000 }, () => {
+  test('@authenticated, @requiresScopes, @rateLimit and @listSize are linked and applied', { timeout: 30_000 }, () => {
     assert.match(committed, /@link\(url: "https:\/\/specs\.apollo\.dev\/authenticated\/v0\.1", for: SECURITY\)/);
     assert.match(committed, /@link\(url: "https:\/\/specs\.apollo\.dev\/requiresScopes\/v0\.1", for: SECURITY\)/);
     assert.match(committed, /@link\(url: "https:\/\/github\.com\/federation-gateway\/rateLimit\/v1\.0", import: \["@rateLimit"\]\)/);
@@ -69,7 +69,10 @@ describe('the committed supergraph carries the subgraphs\' policy', () => {
     assert.match(committed, /\n\s+me: User @join__field\(graph: USERS\) @authenticated\n/);
     assert.match(committed, /\n\s+email: String @join__field\(graph: USERS\) @requiresScopes\(scopes: \[\["users:read:email"\]\]\)\n/);
     assert.match(committed, /\n\s+placeOrder\(input: PlaceOrderInput!\): Order @join__field\(graph: ORDERS\) @requiresScopes\(scopes: \[\["orders:write"\]\]\) @rateLimit\(max: 5, window: "1m"\)\n/);
-    assert.match(committed, /\n\s+users\(first: Int = 10, after: String\): \[User!\]! @join__field\(graph: USERS\) @rateLimit\(max: 30, window: "1m"\)\n/);
+    assert.match(committed, /\n\s+users\(first: Int = 10, after: String\): \[User!\]! @join__field\(graph: USERS\) @rateLimit\(max: 30, window: "1m"\) @listSize\(slicingArguments: \["first"\], requireOneSlicingArgument: false\)\n/);
+    // List sizes for demand control and rate-limit call counts (https://specs.apollo.dev/cost/v0.1).
+    assert.match(committed, /@link\(url: "https:\/\/specs\.apollo\.dev\/cost\/v0\.1", import: \["@listSize"\]\)/);
+    assert.match(committed, /\n\s+products\(category: String, first: Int = 20, after: String\): ProductConnection @join__field\(graph: PRODUCTS\) @listSize\(slicingArguments: \["first"\], sizedFields: \["nodes"\], requireOneSlicingArgument: false\)\n/);
   });
 
   test('routing URLs come from rover.yaml', { timeout: 30_000 }, () => {

@@ -6,7 +6,10 @@ import { parse, print, validate, type DocumentNode } from 'graphql';
 import { composeServices } from '@apollo/composition';
 import { Supergraph } from '@apollo/federation-internals';
 import { readAuthorizationPolicy, policyDirectiveNames, AuthorizationPolicyError } from '../../../../gateway/src/authorization/authorizationPolicy.js';
-import { removeUnauthorizedFields } from '../../../../gateway/src/authorization/removeUnauthorizedFields.js';
+import { createAuthorizationRewriter } from '../../../../gateway/src/authorization/removeUnauthorizedFields.js';
+import { buildDemandPolicy } from '../../../../gateway/src/policy/demandPolicy.js';
+import { demandControlConfigSchema } from '../../../../gateway/src/policy/demandControlConfig.js';
+import { createOperationAnalyzer } from '../../../../gateway/src/policy/operationAnalysis.js';
 import type { AuthIdentity } from '../../../../gateway/src/auth/authIdentity.js';
 import { SupergraphLoadError, validateSupergraphSdl } from '../../../../gateway/src/supergraph/supergraphFile.js';
 import { repoRoot } from '../../../support/processes.js';
@@ -24,12 +27,20 @@ const policy = readAuthorizationPolicy(supergraphSdl);
 
 const user = (...scopes: string[]): AuthIdentity => ({ subject: 'user-1', scopes, roles: [], claims: {}, kind: 'user', tier: 'authenticated' });
 
+const demandPolicy = buildDemandPolicy(parse(supergraphSdl), demandControlConfigSchema.parse({}));
+const analyze = createOperationAnalyzer({ demandPolicyFor: () => demandPolicy, maxFields: 1000 });
+const removeUnauthorizedFields = createAuthorizationRewriter();
+
+/** The rewrite as the policy pipeline runs it: on the operation analysis (coerced variables). */
 function rewrite(query: string, auth: AuthIdentity | null, variables: Record<string, unknown> = {}, operationName?: string) {
-  const document = parse(query);
-  assert.deepEqual(validate(schema, document), [], 'fixture query must be valid');
-  const result = removeUnauthorizedFields({ document, operationName, variables, schema, policy, auth });
-  if (result.document && result.document !== document) assert.deepEqual(validate(schema, result.document), [], 'rewritten document must stay valid');
-  return { ...result, printed: result.document ? print(result.document) : null, original: document as DocumentNode };
+  const original: DocumentNode = parse(query);
+  assert.deepEqual(validate(schema, original), [], 'fixture query must be valid');
+  const analyzed = analyze({ schema, document: original, operationName, variables });
+  assert.equal(analyzed.kind, 'analyzed');
+  const result = removeUnauthorizedFields({ analysis: (analyzed as Extract<typeof analyzed, { kind: 'analyzed' }>).analysis, policy, auth });
+  const document = result.rewritten === undefined ? original : (result.rewritten?.document ?? null);
+  if (document && document !== original) assert.deepEqual(validate(schema, document), [], 'rewritten document must stay valid');
+  return { ...result, document, printed: document ? print(document) : null, original };
 }
 const paths = (removed: { path: string[] }[]) => removed.map((r) => r.path.join('.')).sort();
 
@@ -171,6 +182,29 @@ describe('removing unauthorized fields', () => {
     const { removed, printed } = rewrite('query($s: Boolean!) { publicInfo user(id: "1") { name email @skip(if: $s) } }', user(), { s: true });
     assert.deepEqual(removed, []);
     assert.doesNotMatch(printed!, /email/);
+  });
+
+  test('a defaulted variable in @skip/@include applies its default (issue 10, case 1: was an HTTP 500)', { timeout: 10_000 }, () => {
+    const query = 'query Q($s: Boolean = true) { user(id: "1") { name @skip(if: $s) id email } }';
+    const skipped = rewrite(query, user());
+    assert.deepEqual(skipped.removed, [{ path: ['user', 'email'], coordinate: 'User.email' }]);
+    assert.match(skipped.printed!, /name @skip\(if: \$s\)/, 'the skip stays for execution to apply');
+    const protectedSkipped = rewrite('query Q($s: Boolean = true) { user(id: "1") { name email @skip(if: $s) } }', user());
+    assert.deepEqual(protectedSkipped.removed, [], 'the protected field does not run: no error');
+    assert.doesNotMatch(protectedSkipped.printed!, /email/);
+    assert.deepEqual(rewrite('query Q($s: Boolean = true) { user(id: "1") { name email @skip(if: $s) } }', user(), { s: false }).removed.length, 1);
+  });
+
+  test('the rewrite depends on the denied fields only: one document and query hash per set, whatever the variables', { timeout: 10_000 }, () => {
+    const query = parse('query Q($s: Boolean!) { user(id: "1") { name email @include(if: $s) } }');
+    const run = (s: boolean, auth: AuthIdentity) => {
+      const analyzed = analyze({ schema, document: query, variables: { s } });
+      return removeUnauthorizedFields({ analysis: (analyzed as Extract<typeof analyzed, { kind: 'analyzed' }>).analysis, policy, auth });
+    };
+    const a = run(true, user());
+    const b = run(false, user('other'));
+    assert.ok(a.rewritten && a.rewritten === b.rewritten, 'same object: the plan cache is shared by callers with the same denials');
+    assert.equal(run(true, user('users:read:email')).rewritten, undefined, 'a caller with the scope runs the client document');
   });
 
   test('only the selected operation is kept', { timeout: 10_000 }, () => {
