@@ -1,6 +1,7 @@
 // Turns the measurements into markdown: the tables printed by `npm run bench` and bench/RESULTS.md.
 // The interpretation is computed from the numbers of this run, so a re-run never leaves stale prose.
 import { median, type GatewayResult, type LoadSettings, type Scenario } from './benchResults.js';
+import type { AnalysisCostRow } from './policyAnalysisCost.js';
 
 export interface RunContext {
   date: string;
@@ -18,6 +19,8 @@ export interface RunContext {
   scenarios: Scenario[];
   /** For the cross-service scenario: users and orders in one answer (the same for both gateways). */
   crossCounts: { users: number; orders: number };
+  /** The in-process policy-analysis measurement (bench/policyAnalysisCost.ts). */
+  analysis: AnalysisCostRow[];
 }
 
 const fixed = (value: number, digits = 1) => (Number.isFinite(value) ? value.toFixed(digits) : 'n/a');
@@ -49,6 +52,15 @@ export function markdownTables(results: GatewayResult[]): string {
   return `${perGateway.join('\n')}\n\n${perScenario.join('\n')}\n`;
 }
 
+/** The policy pipeline's own CPU per request, per operation (bench/policyAnalysisCost.ts). */
+export function analysisTable(rows: AnalysisCostRow[]): string {
+  return [
+    '| Operation | Fields (merged) | Estimated cost | Before execution, repeat (µs) | Before execution, first seen (µs) | After execution: read-back (µs) | For scale: graphql-js validate, first seen (µs) |',
+    '|---|---:|---:|---:|---:|---:|---:|',
+    ...rows.map((r) => `| ${r.name} | ${r.fields} | ${r.estimatedCost} | ${fixed(r.repeatMicros)} | ${fixed(r.firstSeenMicros)} | ${fixed(r.readBackMicros)} | ${fixed(r.validateMicros)} |`),
+  ].join('\n');
+}
+
 const percentChange = (ours: number, stock: number) => `${ours >= stock ? '+' : ''}${(((ours - stock) / stock) * 100).toFixed(0)} %`;
 
 function interpretation(ours: GatewayResult, stock: GatewayResult, context: RunContext): string[] {
@@ -68,8 +80,8 @@ function interpretation(ours: GatewayResult, stock: GatewayResult, context: RunC
       `**Memory**: ${fixed(ours.rssAfterLoadMiB)} vs ${fixed(stock.rssAfterLoadMiB)} MiB RSS after load.`,
   );
   lines.push(
-    `- What the difference buys: per request ours verifies the client JWT, enforces @authenticated/@requiresScopes, counts the ` +
-      `Query.users rate limit, records Prometheus metrics, writes one JSON access-log line and puts a deadline on every subgraph fetch; ` +
+    `- What the difference buys: per request ours verifies the client JWT, analyzes the operation once (policy pipeline), enforces ` +
+      `@authenticated/@requiresScopes, estimates and measures its cost, charges and reconciles the Query.users rate limit, records Prometheus metrics, writes one JSON access-log line and puts a deadline on every subgraph fetch; ` +
       `stock does none of that. Both sign the forwarded identity once per subgraph fetch.`,
   );
   const noisy = Math.max(context.loadBefore, context.loadAfter) > context.nproc * 0.75;
@@ -110,6 +122,17 @@ export function resultsMarkdown(results: GatewayResult[], context: RunContext): 
     '## Interpretation',
     '',
     ...(ours && stock ? interpretation(ours, stock, context) : []),
+    '',
+    '## Policy analysis cost per request',
+    '',
+    'The policy pipeline\'s own work, measured in process (bench/policyAnalysisCost.ts) on the committed supergraph, before the load scenarios: ' +
+      'before execution, the operation analysis (coerced variables, @skip/@include, merged fields, estimated calls), the authorization decision (and rewrite, ' +
+      'with the rewritten operation analyzed again) and the cost estimate; after execution, the read-back of the response (actual cost, calls to give back). ' +
+      '"Repeat" is the same document object again, as Apollo Server\'s document store hands it to every request with the same query text (the analysis comes ' +
+      'from its cache; variables are coerced every time); "first seen" is a document never analyzed before. Median of 9 batches of 60 ms each after a warm-up; ' +
+      'the read-back runs on a response shaped like the estimate (lists capped at 20 items). The last column is graphql-js `validate()` of the same first-seen documents, which Apollo Server runs on every new document anyway: the scale the first-seen analysis compares to. Command: `npm run bench` (or `npm run bench -- --analysis-only` to print this table alone).',
+    '',
+    analysisTable(context.analysis),
     '',
     '## Setup and fairness',
     '',

@@ -9,6 +9,7 @@
 //   --rounds N       slices the measured time is cut into           (default 4)
 //   --startups N     startup samples per gateway (median reported)  (default 3)
 //   --no-write       print only, leave bench/RESULTS.md alone
+//   --analysis-only  only the in-process policy-analysis measurement (printed, not written)
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -22,7 +23,8 @@ import { prepareCompiledEntries } from './compiledEntries.js';
 import { startGatewayTimed, type StartedGateway } from './gatewayStartup.js';
 import { measureScenarioInterleaved } from './interleavedScenario.js';
 import { residentSetMiB } from './processStats.js';
-import { markdownTables, resultsMarkdown } from './resultsReport.js';
+import { analysisTable, markdownTables, resultsMarkdown } from './resultsReport.js';
+import { measurePolicyAnalysisCost } from './policyAnalysisCost.js';
 
 const repoRoot = resolve(fileURLToPath(new URL('..', import.meta.url)));
 
@@ -47,6 +49,7 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '4' },
     startups: { type: 'string', default: '3' },
     'no-write': { type: 'boolean', default: false },
+    'analysis-only': { type: 'boolean', default: false },
   },
   strict: true,
 });
@@ -88,6 +91,10 @@ function crossCountsOf(data: unknown): { users: number; orders: number } {
 async function main(): Promise<void> {
   const loadBefore = loadavg()[0]!;
   log(`load average ${loadBefore.toFixed(2)} on ${cpus().length} CPUs; logs in ${logDir}`);
+  // In process and first, before any bench process competes for the CPUs.
+  const analysis = measurePolicyAnalysisCost(repoRoot);
+  process.stdout.write(`\n${analysisTable(analysis)}\n`);
+  if (values['analysis-only']) return;
   const compiled = prepareCompiledEntries(repoRoot);
   const topology = await startBenchTopology({ repoRoot, logDir, ...compiled, started });
   log(`subgraphs up: ${topology.subgraphs.map((s) => `${s.name} ${s.url}`).join(', ')}`);
@@ -146,6 +153,7 @@ async function main(): Promise<void> {
       load,
       scenarios: SCENARIOS,
       crossCounts,
+      analysis,
     });
     writeFileSync(join(repoRoot, 'bench/RESULTS.md'), markdown);
     log('wrote bench/RESULTS.md');

@@ -79,22 +79,20 @@ interface StaticRewrite {
 
 /** Rewrites are cached per operation shape and set of denied nodes; requirements per shape and node. */
 export function createAuthorizationRewriter(): AuthorizationRewriter {
-  const requirementsByShape = new WeakMap<OperationShape, WeakMap<AuthorizationPolicy, Map<FieldNode, AccessRequirement[]>>>();
+  // One policy per schema, and a shape belongs to one schema: one entry per shape.
+  const requirementsByShape = new WeakMap<OperationShape, { policy: AuthorizationPolicy; requirements: Map<FieldNode, AccessRequirement[]> }>();
   // By the requirements map of one shape and policy: a set of denied nodes is identified by their indexes in it.
   const rewritesByRequirements = new WeakMap<Map<FieldNode, AccessRequirement[]>, Map<string, StaticRewrite>>();
 
   const requirementsOf = (shape: OperationShape, policy: AuthorizationPolicy): Map<FieldNode, AccessRequirement[]> => {
-    let byPolicy = requirementsByShape.get(shape);
-    if (!byPolicy) requirementsByShape.set(shape, (byPolicy = new WeakMap()));
-    let requirements = byPolicy.get(policy);
-    if (!requirements) {
-      requirements = new Map();
-      for (const [node, info] of shape.fields) {
-        const found = requirementsOfField(policy, shape.schema, info.parentType, info.fieldDef.name);
-        if (found.length > 0) requirements.set(node, found);
-      }
-      byPolicy.set(policy, requirements);
+    const cached = requirementsByShape.get(shape);
+    if (cached?.policy === policy) return cached.requirements;
+    const requirements = new Map<FieldNode, AccessRequirement[]>();
+    for (const [node, info] of shape.fields) {
+      const found = requirementsOfField(policy, shape.schema, info.parentType, info.fieldDef.name);
+      if (found.length > 0) requirements.set(node, found);
     }
+    requirementsByShape.set(shape, { policy, requirements });
     return requirements;
   };
 

@@ -17,7 +17,7 @@ import {
   type GraphQLSchema,
 } from 'graphql';
 import type { DemandControlConfig } from './demandControlConfig.js';
-import { linkedFeature } from './linkedDirectiveName.js';
+import { linkedFeatures } from '../supergraph/linkedFeatures.js';
 
 const COST_SPEC = 'https://specs.apollo.dev/cost/';
 
@@ -52,7 +52,7 @@ export function buildDemandPolicy(supergraph: DocumentNode, config: Pick<DemandC
   const weights = new Map<string, number>();
   const argumentWeights = new Map<string, Map<string, number>>();
 
-  const feature = linkedFeature(supergraph, COST_SPEC);
+  const feature = linkedFeatures(supergraph).find((linked) => linked.url.startsWith(COST_SPEC));
   if (feature) {
     if (feature.version !== 'v0.1') throw new DemandPolicyError(`unsupported cost spec version ${feature.version} (${feature.url}); this gateway implements v0.1`);
     const costName = feature.directiveName('cost');

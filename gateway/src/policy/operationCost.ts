@@ -18,28 +18,26 @@ export interface OperationCostModel {
 }
 
 export function createOperationCostModel(policyFor: (schema: GraphQLSchema) => DemandPolicy): OperationCostModel {
-  // Weights per analyzed field: the tree is cached per operation, so is this.
-  const weights = new WeakMap<AnalyzedField, { perItem: number; perCall: number }>();
+  // Computed per use, not cached per field: a few map lookups cost less than keeping a WeakMap entry
+  // (an ephemeron the GC must trace) for every field of every operation ever analyzed.
   const weightsOf = (analysis: OperationAnalysis, field: AnalyzedField) => {
-    let found = weights.get(field);
-    if (!found) {
-      const policy = policyFor(analysis.shape.schema);
-      const declared = field.coordinates.map((c) => policy.weight(c)).filter((w): w is number => w !== undefined);
-      const perItem = declared.length > 0 ? Math.max(...declared) : (policy.weight(getNamedType(field.fieldDef.type).name) ?? (field.composite ? 1 : 0));
-      let perCall = 0;
-      for (const coordinate of field.coordinates) {
-        const byArgument = policy.argumentWeights(coordinate);
-        if (!byArgument) continue;
-        // Given in the document (a variable counts as given): graphql-js passes it to the resolver.
-        const given = new Set(field.nodes.flatMap((node) => (node.arguments ?? []).map((a) => a.name.value)));
-        let sum = 0;
-        for (const [name, weight] of byArgument) if (given.has(name)) sum += weight;
-        perCall = Math.max(perCall, sum);
-      }
-      found = { perItem, perCall };
-      weights.set(field, found);
+    const policy = policyFor(analysis.shape.schema);
+    let declared: number | undefined;
+    for (const coordinate of field.coordinates) {
+      const weight = policy.weight(coordinate);
+      if (weight !== undefined) declared = Math.max(declared ?? 0, weight);
     }
-    return found;
+    const perItem = declared ?? policy.weight(getNamedType(field.fieldDef.type).name) ?? (field.composite ? 1 : 0);
+    let perCall = 0;
+    for (const coordinate of field.coordinates) {
+      const byArgument = policy.argumentWeights(coordinate);
+      if (!byArgument) continue;
+      // Given in the document (a variable counts as given): graphql-js passes it to the resolver.
+      let sum = 0;
+      for (const [name, weight] of byArgument) if (field.nodes.some((node) => node.arguments?.some((a) => a.name.value === name))) sum += weight;
+      perCall = Math.max(perCall, sum);
+    }
+    return { perItem, perCall };
   };
   const base = (analysis: OperationAnalysis) => (analysis.operationType === 'mutation' ? MUTATION_BASE_COST : 0);
   return {

@@ -16,7 +16,6 @@ import {
   isCompositeType,
   isInterfaceType,
   isObjectType,
-  visit,
   type ArgumentNode,
   type DirectiveNode,
   type DocumentNode,
@@ -28,6 +27,7 @@ import {
   type GraphQLSchema,
   type OperationDefinitionNode,
   type SelectionSetNode,
+  type ValueNode,
 } from 'graphql';
 
 /** What one field node of the document selects. */
@@ -132,14 +132,14 @@ export function buildOperationShape(schema: GraphQLSchema, document: DocumentNod
   return { schema, document, operation, rootType, fragments, fields, conditionVariables, argumentVariables };
 }
 
+/** Variable names in argument values (graphql's visit() is ~10x slower for these few small nodes). */
 function variablesIn(nodes: readonly ArgumentNode[]): string[] {
   const names = new Set<string>();
-  for (const node of nodes) {
-    visit(node, {
-      Variable: (variable) => {
-        names.add(variable.name.value);
-      },
-    });
-  }
+  const collect = (value: ValueNode): void => {
+    if (value.kind === Kind.VARIABLE) names.add(value.name.value);
+    else if (value.kind === Kind.LIST) for (const item of value.values) collect(item);
+    else if (value.kind === Kind.OBJECT) for (const field of value.fields) collect(field.value);
+  };
+  for (const node of nodes) collect(node.value);
   return [...names];
 }

@@ -5,7 +5,7 @@
 //
 // Without __typename in the response the runtime type of an object is unknown, so a field selected
 // in `... on A` counts on every object carrying its response key: at most an over-count, which
-// reconciliation treats as "gave back less", never as "charged more".
+// reconciliation treats as "gave back less", never as "charged more". Introspection is not walked.
 import type { AnalyzedField } from './operationAnalysis.js';
 
 export interface ResolvedCount {
@@ -22,6 +22,8 @@ export function countResolved(rootFields: readonly AnalyzedField[], data: unknow
   if (data === null || typeof data !== 'object') return counts;
   const walk = (fields: readonly AnalyzedField[], parents: readonly Record<string, unknown>[]) => {
     for (const field of fields) {
+      // Schema metadata: no policy charges or costs it, and a Sandbox introspection answer is large.
+      if (field.introspection) continue;
       const count = counts.get(field) ?? { calls: 0, items: 0 };
       counts.set(field, count);
       const childParents: Record<string, unknown>[] = [];

@@ -9,6 +9,7 @@ import type { Logger } from '../logger.js';
 import { prepareSupergraph, type PreparedSupergraph } from './securityFeatures.js';
 import { readAuthorizationPolicy } from '../authorization/authorizationPolicy.js';
 import { readSupergraphRateLimits } from '../rateLimit/supergraphRateLimits.js';
+import { buildDemandPolicy } from '../policy/demandPolicy.js';
 import { refuseUnreadablePolicy } from './unreadablePolicy.js';
 
 export class SupergraphLoadError extends Error {
@@ -38,6 +39,8 @@ export function validateSupergraphSdl(sdl: string, source: string): PreparedSupe
     readAuthorizationPolicy(prepared.document);
     // Likewise a malformed @rateLimit (bad max, window or identityArgs).
     readSupergraphRateLimits(prepared.document);
+    // Likewise a malformed @listSize / @cost, or a cost spec version the gateway does not implement.
+    buildDemandPolicy(prepared.document, { defaultListSize: 0, listSizes: {}, weights: {} });
     // And policy applied without the @link the readers resolve it through, or @policy (not enforced).
     refuseUnreadablePolicy(prepared.document);
   } catch (error) {
