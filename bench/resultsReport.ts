@@ -55,7 +55,7 @@ export function markdownTables(results: GatewayResult[]): string {
 /** The policy pipeline's own CPU per request, per operation (bench/policyAnalysisCost.ts). */
 export function analysisTable(rows: AnalysisCostRow[]): string {
   return [
-    '| Operation | Fields (merged) | Estimated cost | Before execution, repeat (µs) | Before execution, first seen (µs) | After execution: read-back (µs) | For scale: graphql-js validate, first seen (µs) |',
+    '| Operation | Fields (merged) | Estimated cost | Before execution, repeat (CPU µs) | Before execution, first seen (CPU µs) | After execution: read-back (CPU µs) | For scale: graphql-js validate, first seen (CPU µs) |',
     '|---|---:|---:|---:|---:|---:|---:|',
     ...rows.map((r) => `| ${r.name} | ${r.fields} | ${r.estimatedCost} | ${fixed(r.repeatMicros)} | ${fixed(r.firstSeenMicros)} | ${fixed(r.readBackMicros)} | ${fixed(r.validateMicros)} |`),
   ].join('\n');
@@ -129,7 +129,7 @@ export function resultsMarkdown(results: GatewayResult[], context: RunContext): 
       'before execution, the operation analysis (coerced variables, @skip/@include, merged fields, estimated calls), the authorization decision (and rewrite, ' +
       'with the rewritten operation analyzed again) and the cost estimate; after execution, the read-back of the response (actual cost, calls to give back). ' +
       '"Repeat" is the same document object again, as Apollo Server\'s document store hands it to every request with the same query text (the analysis comes ' +
-      'from its cache; variables are coerced every time); "first seen" is a document never analyzed before. Median of 9 batches of 60 ms each after a warm-up; ' +
+      'from its cache; variables are coerced every time); "first seen" is a document never analyzed before. CPU time of the measuring process (user + system, garbage collection included), so other work on the machine does not inflate it; median of 9 batches of 60 ms each after a warm-up (first seen: 9 batches of 300 fresh documents); ' +
       'the read-back runs on a response shaped like the estimate (lists capped at 20 items). The last column is graphql-js `validate()` of the same first-seen documents, which Apollo Server runs on every new document anyway: the scale the first-seen analysis compares to. Command: `npm run bench` (or `npm run bench -- --analysis-only` to print this table alone).',
     '',
     analysisTable(context.analysis),
