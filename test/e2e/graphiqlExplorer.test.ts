@@ -36,10 +36,23 @@ describe('GraphiQL explorer under npm start (headless Chromium, offline)', () =>
     await headersEditor.locator('.view-lines').filter({ hasText: 'Authorization' }).waitFor();
     // The schema arrived (docs and completion need it) before the query runs.
     await page.locator('.graphiql-execute-button').waitFor();
-    await page.locator('.graphiql-execute-button').click();
+    // The operation's own answer (not GraphiQL's introspection): its body says why when the page shows no result.
+    const [answer] = await Promise.all([
+      page.waitForResponse((response) => {
+        const request = response.request();
+        return request.method() === 'POST' && new URL(response.url()).pathname === '/graphql' && !(request.postData() ?? '').includes('IntrospectionQuery');
+      }),
+      page.locator('.graphiql-execute-button').click(),
+    ]);
+    const answerBody = (await answer.json()) as { errors?: unknown };
+    assert.equal(answer.status(), 200);
+    assert.equal(answerBody.errors, undefined, JSON.stringify(answerBody.errors));
 
     const result = page.locator('.result-window');
-    await result.filter({ hasText: 'Contoso Studio Headphones' }).waitFor();
+    await result.filter({ hasText: 'Contoso Studio Headphones' }).waitFor().catch(async (error: Error) => {
+      await saveScreenshot(page, 'graphiql-explorer-failure.png');
+      throw new Error(`${error.message}\nresult window: ${(await result.innerText().catch(() => '(unreadable)')).slice(0, 2000)}`);
+    });
     const shown = (await result.innerText()).replace(/\s+/g, ' ');
     assert.match(shown, /"name": "Dennis Torvalds"/, 'users subgraph');
     assert.match(shown, /"status": "DELIVERED"/, 'orders subgraph (needs orders:read:all from the token)');
