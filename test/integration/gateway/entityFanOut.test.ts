@@ -91,6 +91,8 @@ describe('entity representations are deduplicated per fetch, caps bound what one
     let capped: RunningProcess;
     before(async () => {
       capped = await graph.startGateway({
+        // These tests are about bytes, not estimated cost: the demand-control limit must not refuse them first.
+        demandControl: { maxCost: 1_000_000 },
         server: { maxResponseBytes: 8_192 },
         subgraphs: { users: { maxResponseBytes: 1_024 } },
       });
