@@ -3,6 +3,9 @@
 // would refuse. graphql-armor counts (as in the gateway's plugins/operationLimits.ts); the defaults sit above
 // the gateway's, because the gateway's own subgraph fetches must always pass: an entity fetch adds
 // `_entities` and a type condition around the client's selection, and the planner adds key fields.
+// The cost is graphql-armor's with unit weights: field selections with fragments expanded, times literal
+// `first`/`last` page sizes. It stops fragment bombs and huge literal pages; it knows no variables, which
+// the gateway's demand control (estimated from variables and @listSize) covers before any fetch is sent.
 import type { ApolloServerPlugin } from '@apollo/server';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import type { ValidationRule } from 'graphql';
@@ -16,7 +19,11 @@ export interface SubgraphOperationLimits {
   maxDirectives: number;
   /** Lexical tokens per document (bounds parser work). @default 20000 (gateway: 5000; fetches add key fields) */
   maxTokens: number;
-  /** graphql-armor's static cost (objects 2, scalars 1, ×1.5 per level). @default 50000 (gateway: 20000) */
+  /**
+   * Field selections, fragments expanded, times literal first/last page sizes (graphql-armor's cost with unit
+   * weights). @default 50000 (what the gateway admits by default, ≤ 2,000 expanded fields at an estimated
+   * cost ≤ 1,000 objects, stays far below it)
+   */
   maxCost: number;
 }
 
@@ -45,7 +52,7 @@ export function createSubgraphOperationGuards(overrides: Partial<SubgraphOperati
     // that Apollo Server's ESM build does not recognise (a 500 instead of a 400).
     maxTokens: { enabled: false },
     maxDirectives: { n: limits.maxDirectives },
-    costLimit: { maxCost: limits.maxCost, ignoreIntrospection: false },
+    costLimit: { maxCost: limits.maxCost, objectCost: 1, scalarCost: 1, depthCostFactor: 1, flattenFragments: true, ignoreIntrospection: false },
     // "Did you mean …?" suggestions would describe the schema to a caller that bypassed the gateway.
     blockFieldSuggestion: { enabled: true },
   });

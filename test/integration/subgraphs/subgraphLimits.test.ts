@@ -80,11 +80,18 @@ describe('subgraph kit operation limits (the orders subgraph as a real process, 
     assert.deepEqual(errorCodes(tokens), ['GRAPHQL_PARSE_FAILED']);
   });
 
-  test('over the cost limit (50,000): 400', async () => {
-    // Wide and deep: 60 aliased entity fetches of 6 levels each (within depth and alias limits).
-    const wide = Array.from({ length: 60 }, (_, i) => `e${i}: _entities(representations: $representations) { ... on User { ${ordersChain(6)} } }`).join(' ');
-    const response = await postGraphQL(graphqlUrl(), { query: `query ($representations: [_Any!]!) { ${wide} }`, variables: { representations } }, headers);
-    assert.equal(response.status, 400, JSON.stringify(response.body).slice(0, 300));
-    assert.match(response.body.errors?.[0]?.message ?? '', /Cost/i);
+  test('over the cost limit (50,000 field selections × literal page sizes): 400, nothing resolved', async () => {
+    const pages = 'orders(first: 100) { user { orders(first: 100) { id status createdAt } } }'; // 100 × (1 + 100 × 3) ≈ 30,000
+    const one = await postGraphQL(graphqlUrl(), { query: `query ($representations: [_Any!]!) { _entities(representations: $representations) { ... on User { ${pages} } } }`, variables: { representations } }, headers);
+    assert.equal(one.status, 200, JSON.stringify(one.body.errors));
+    const before = await counters();
+    const two = await postGraphQL(
+      graphqlUrl(),
+      { query: `query ($representations: [_Any!]!) { a: _entities(representations: $representations) { ... on User { ${pages} } } b: _entities(representations: $representations) { ... on User { ${pages} } } }`, variables: { representations } },
+      headers,
+    );
+    assert.equal(two.status, 400, JSON.stringify(two.body).slice(0, 300));
+    assert.match(two.body.errors?.[0]?.message ?? '', /Cost/i);
+    assert.deepEqual(await counters(), before, 'nothing resolved');
   });
 });
