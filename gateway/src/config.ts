@@ -11,28 +11,7 @@ import { authorizationConfigSchema } from './authorization/authorizationConfig.j
 import { rateLimitConfigSchema } from './rateLimit/rateLimitConfig.js';
 import { graphiqlConfigSchema } from './explorer/explorerConfig.js';
 import { demandControlConfigSchema } from './policy/demandControlConfig.js';
-
-/**
- * Headers that may never be copied from a client to a subgraph: the gateway's own identity and
- * request-ID headers (subgraphs trust them), and hop-by-hop or framing headers of the client's connection.
- */
-const NON_PROPAGATABLE_HEADERS = new Set([
-  'x-gateway-identity',
-  'x-request-id',
-  'x-user-id',
-  'x-user-scopes',
-  'x-user-roles',
-  'host',
-  'connection',
-  'keep-alive',
-  'content-length',
-  'content-type',
-  'transfer-encoding',
-  'upgrade',
-  'te',
-  'trailer',
-  'proxy-authorization',
-]);
+import { NON_PROPAGATABLE_HEADERS } from './internalHeaders.js';
 
 const propagatedHeaderSchema = z
   .string()

@@ -11,16 +11,11 @@ import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import { GATEWAY_IDENTITY_HEADER, signGatewayIdentity, type ForwardedIdentity } from '@federation-gateway/identity';
 import type { GatewayContext } from './context.js';
 import { gatewayError } from './errors.js';
+import { INTERNAL_HEADERS } from './internalHeaders.js';
 import { FanOutTooLargeError, fanOutEntities, planRepresentations, type RepresentationPlan } from './entityFanOut.js';
 import { createSubgraphFetcher, receivedBodyBytes, SubgraphResponseTooLargeError, SubgraphTimeoutError } from './subgraphFetcher.js';
 import { subgraphRefusalOf, type SubgraphRefusal } from './subgraphRefusal.js';
 import { isQueryOperation, SubgraphUnavailableError, type SubgraphCaller } from './subgraphResilience.js';
-
-/**
- * Headers a client must never be able to set on a subgraph request: subgraphs trust only the
- * signed identity the gateway computes from verified credentials.
- */
-export const INTERNAL_HEADERS = ['x-gateway-identity', 'x-user-id', 'x-user-scopes', 'x-user-roles', 'x-gateway-signature'] as const;
 
 export interface SubgraphDataSourceOptions {
   name: string;
