@@ -6,9 +6,9 @@ import { randomUUID } from 'node:crypto';
 import { HeaderMap, type ApolloServer, type HTTPGraphQLRequest } from '@apollo/server';
 import type { GatewayConfig } from './config.js';
 import type { GatewayContext, RequestLogFields } from './context.js';
-import { ERRORS, type ErrorCode } from './errors.js';
 import type { Logger } from './logger.js';
 import type { GatewayMetrics } from './metrics.js';
+import type { RequestErrors, RequestErrorScope } from './requestErrors.js';
 import type { ExplorerRoutes } from './explorer/explorerRoutes.js';
 
 export interface HttpServerOptions {
@@ -16,6 +16,8 @@ export interface HttpServerOptions {
   apollo: ApolloServer<GatewayContext>;
   logger: Logger;
   metrics: GatewayMetrics;
+  /** The one path of every error response (also used by the error-reporting plugin). */
+  errors: RequestErrors;
   /** Builds the per-request context; may throw a GraphQLError (e.g. 401) that Apollo renders. */
   buildContext(req: IncomingMessage, requestId: string, requestLog: RequestLogFields): Promise<GatewayContext>;
   /** True once a supergraph is loaded and the gateway is not shutting down. */
@@ -34,13 +36,6 @@ const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
 function pickRequestId(header: string | string[] | undefined): string {
   const value = Array.isArray(header) ? header[0] : header;
   return value && REQUEST_ID_PATTERN.test(value) ? value : randomUUID();
-}
-
-function sendError(res: ServerResponse, code: ErrorCode, requestId: string, headers: Record<string, string> = {}, message?: string): void {
-  const spec = ERRORS[code];
-  const body = JSON.stringify({ errors: [{ message: message ?? spec.message, extensions: { code, requestId } }] });
-  res.writeHead(spec.status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body), ...headers });
-  res.end(body);
 }
 
 function sendJson(res: ServerResponse, status: number, value: unknown): void {
@@ -89,9 +84,9 @@ function routeLabel(pathname: string): string {
 }
 
 export function createHttpServer(options: HttpServerOptions): Server {
-  const { config, apollo, logger, metrics } = options;
+  const { config, apollo, logger, metrics, errors } = options;
 
-  async function handleGraphQL(req: IncomingMessage, res: ServerResponse, requestId: string, requestLog: RequestLogFields, url: URL): Promise<void> {
+  async function handleGraphQL(req: IncomingMessage, res: ServerResponse, scope: RequestErrorScope, url: URL): Promise<void> {
     const method = req.method ?? 'GET';
     if (method === 'OPTIONS') {
       res.writeHead(204, {
@@ -103,17 +98,17 @@ export function createHttpServer(options: HttpServerOptions): Server {
       return;
     }
     if (method !== 'GET' && method !== 'POST') {
-      sendError(res, 'METHOD_NOT_ALLOWED', requestId, { allow: 'GET, POST, OPTIONS' });
+      errors.send(res, scope, 'METHOD_NOT_ALLOWED', { headers: { allow: 'GET, POST, OPTIONS' } });
       return;
     }
     if (options.isShuttingDown() || !options.isReady()) {
-      sendError(res, 'SERVICE_UNAVAILABLE', requestId, { 'retry-after': '1', ...(options.isShuttingDown() ? { connection: 'close' } : {}) });
+      errors.send(res, scope, 'SERVICE_UNAVAILABLE', { headers: { 'retry-after': '1', ...(options.isShuttingDown() ? { connection: 'close' } : {}) } });
       return;
     }
     let body: unknown;
     if (method === 'POST') {
       if (!isJsonContentType(req.headers['content-type'])) {
-        sendError(res, 'UNSUPPORTED_MEDIA_TYPE', requestId);
+        errors.send(res, scope, 'UNSUPPORTED_MEDIA_TYPE');
         return;
       }
       let text: string;
@@ -122,7 +117,7 @@ export function createHttpServer(options: HttpServerOptions): Server {
       } catch (error) {
         if (error instanceof BodyTooLargeError) {
           // Close the connection: the rest of an oversized body is not worth reading.
-          sendError(res, 'PAYLOAD_TOO_LARGE', requestId, { connection: 'close' });
+          errors.send(res, scope, 'PAYLOAD_TOO_LARGE', { headers: { connection: 'close' } });
           return;
         }
         throw error;
@@ -130,11 +125,11 @@ export function createHttpServer(options: HttpServerOptions): Server {
       try {
         body = JSON.parse(text);
       } catch {
-        sendError(res, 'BAD_REQUEST', requestId, {}, 'The request body is not valid JSON.');
+        errors.send(res, scope, 'BAD_REQUEST', { message: 'The request body is not valid JSON.' });
         return;
       }
       if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-        sendError(res, 'BAD_REQUEST', requestId, {}, 'The request body must be a JSON object (batching is not supported).');
+        errors.send(res, scope, 'BAD_REQUEST', { message: 'The request body must be a JSON object (batching is not supported).' });
         return;
       }
     }
@@ -145,15 +140,12 @@ export function createHttpServer(options: HttpServerOptions): Server {
     const httpGraphQLRequest: HTTPGraphQLRequest = { method, headers, search: url.search, body };
     const response = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest,
-      context: () => options.buildContext(req, requestId, requestLog),
+      context: () => options.buildContext(req, scope.requestId, scope.log),
     });
     for (const [name, value] of response.headers) res.setHeader(name, value);
     res.statusCode = response.status ?? 200;
     if (response.body.kind === 'complete') {
-      let text = response.body.string;
-      // Errors raised before the context existed (e.g. 401 from authentication) have not been
-      // through the masking plugin's request-ID step: add it here, only on error statuses.
-      if (res.statusCode >= 400 && text.includes('"errors"') && !text.includes('"requestId"')) text = withRequestId(text, requestId);
+      const text = errors.reportOutsidePipeline(scope, res.statusCode, response.body.string);
       res.setHeader('content-length', Buffer.byteLength(text));
       res.end(text);
       return;
@@ -174,6 +166,7 @@ export function createHttpServer(options: HttpServerOptions): Server {
       const startedAt = process.hrtime.bigint();
       const requestId = pickRequestId(req.headers['x-request-id']);
       const requestLog: RequestLogFields = { errorCodes: [] };
+      const scope: RequestErrorScope = { requestId, log: requestLog };
       const url = new URL(req.url ?? '/', 'http://gateway.local');
       res.setHeader('x-request-id', requestId);
       applyCors(req, res, config);
@@ -203,7 +196,7 @@ export function createHttpServer(options: HttpServerOptions): Server {
       const handle = async () => {
         switch (url.pathname) {
           case GRAPHQL_PATH:
-            return handleGraphQL(req, res, requestId, requestLog, url);
+            return handleGraphQL(req, res, scope, url);
           case '/healthz':
             return sendJson(res, 200, { status: 'ok' });
           case '/readyz': {
@@ -222,26 +215,16 @@ export function createHttpServer(options: HttpServerOptions): Server {
             return;
           }
           default:
-            if (options.explorer?.handle(req, res, url.pathname, (code, headers, message) => sendError(res, code, requestId, headers, message))) return;
-            return sendError(res, 'NOT_FOUND_ROUTE', requestId);
+            if (options.explorer?.handle(req, res, url.pathname, (code, headers, message) => errors.send(res, scope, code, { headers, message }))) return;
+            return errors.send(res, scope, 'NOT_FOUND_ROUTE');
         }
       };
       handle().catch((error: unknown) => {
         logger.error({ event: 'request_failed', requestId, err: error }, 'unhandled error while serving a request');
-        if (!res.headersSent) sendError(res, 'INTERNAL_SERVER_ERROR', requestId);
+        if (!res.headersSent) errors.send(res, scope, 'INTERNAL_SERVER_ERROR');
         else res.destroy();
       });
     },
   );
   return server;
-}
-
-function withRequestId(text: string, requestId: string): string {
-  try {
-    const parsed = JSON.parse(text) as { errors?: { extensions?: Record<string, unknown> }[] };
-    for (const error of parsed.errors ?? []) error.extensions = { ...error.extensions, requestId };
-    return JSON.stringify(parsed);
-  } catch {
-    return text;
-  }
 }

@@ -14,6 +14,7 @@ import { createExplorerRoutes } from './explorer/explorerRoutes.js';
 import { createSandboxLandingPage } from './explorer/sandboxLandingPage.js';
 import { createLogger, type Logger } from './logger.js';
 import { createGatewayMetrics, type GatewayMetrics } from './metrics.js';
+import { createRequestErrors } from './requestErrors.js';
 import { createErrorMasker, createErrorMaskingPlugin } from './plugins/errorMasking.js';
 import { createOperationLimits } from './plugins/operationLimits.js';
 import { createRequestLoggingPlugin } from './plugins/requestLogging.js';
@@ -44,6 +45,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   const logger = options.logger ?? createLogger(config.logLevel);
   const production = process.env.NODE_ENV === 'production';
   const metrics = createGatewayMetrics();
+  const errors = createRequestErrors(metrics);
   const registry = new SupergraphRegistry();
   const authenticate = options.authenticate ?? anonymous;
 
@@ -84,7 +86,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       sandbox ? createSandboxLandingPage({ linkToLocalExplorer: graphiqlEnabled }) : ApolloServerPluginLandingPageDisabled(),
       createRequestLoggingPlugin(),
       policy.plugin,
-      createErrorMaskingPlugin({ logger, onErrorCode: (code) => metrics.graphqlErrors.inc({ code }) }),
+      createErrorMaskingPlugin({ logger, errors }),
     ],
   });
   await apollo.start();
@@ -107,6 +109,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     apollo,
     logger,
     metrics,
+    errors,
     isReady: () => registry.latest !== undefined,
     subgraphHealth,
     isShuttingDown: () => shuttingDown,
@@ -116,26 +119,16 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       currentSchema: () => registry.latest?.schema,
       assets: lazyExplorerAssets(),
     }),
-    buildContext: async (req, requestId, requestLog) => {
-      let auth;
-      try {
-        auth = await authenticate(req);
-      } catch (error) {
-        // Rejected before any plugin runs (401/503): count it here, the masking plugin never sees it.
-        const code = String((error as { extensions?: { code?: unknown } }).extensions?.code ?? 'INTERNAL_SERVER_ERROR');
-        metrics.graphqlErrors.inc({ code });
-        requestLog.errorCodes.push(code);
-        throw error;
-      }
-      return {
-        requestId,
-        clientIp: clientAddress(req.socket.remoteAddress, req.headers['x-forwarded-for']),
-        auth,
-        req,
-        requestLog,
-        responseBudget: new ResponseBudget(config.server.maxResponseBytes),
-      };
-    },
+    // A credential that fails verification throws here (401/503); Apollo Server answers before its
+    // pipeline, and the HTTP layer reports that answer through the same path as every other error.
+    buildContext: async (req, requestId, requestLog) => ({
+      requestId,
+      clientIp: clientAddress(req.socket.remoteAddress, req.headers['x-forwarded-for']),
+      auth: await authenticate(req),
+      req,
+      requestLog,
+      responseBudget: new ResponseBudget(config.server.maxResponseBytes),
+    }),
   });
   server.on('request', (_req, res) => {
     inFlight += 1;

@@ -1,10 +1,10 @@
-// Typed failures of authentication. The gateway's error table maps them to responses; the
-// message and description are safe for clients (they never echo the token).
+// Typed failures of authentication. Their codes are entries of the one error table (errors.ts), which
+// gives the HTTP status; the message and description are safe for clients (they never echo the token).
+import type { ErrorCode } from '../errors.js';
 
-/** A credential was presented and is not valid → 401 UNAUTHENTICATED + WWW-Authenticate. */
+/** A credential was presented and is not valid → UNAUTHENTICATED (401) + WWW-Authenticate. */
 export class AuthenticationError extends Error {
-  readonly code = 'UNAUTHENTICATED' as const;
-  readonly httpStatus = 401 as const;
+  readonly code = 'UNAUTHENTICATED' satisfies ErrorCode;
   /** Value for the WWW-Authenticate response header (RFC 6750 §3). */
   readonly wwwAuthenticate: string;
 
@@ -20,17 +20,13 @@ export class AuthenticationError extends Error {
   }
 }
 
-/** Keys needed to verify a token could not be obtained (JWKS down, nothing cached) → 503: the
- * token may well be valid, so telling the client it is not would be wrong. */
+/** Keys needed to verify a token could not be obtained (JWKS down, nothing cached) → SERVICE_UNAVAILABLE
+ * (503): the token may well be valid, so telling the client it is not would be wrong. */
 export class AuthKeysUnavailableError extends Error {
-  readonly code = 'SERVICE_UNAVAILABLE' as const;
-  readonly httpStatus = 503 as const;
+  readonly code = 'SERVICE_UNAVAILABLE' satisfies ErrorCode;
 
   constructor(override readonly cause: unknown) {
     super('token signing keys are temporarily unavailable');
     this.name = 'AuthKeysUnavailableError';
   }
 }
-
-/** The WWW-Authenticate challenge for a request that needs credentials but sent none. */
-export const BEARER_CHALLENGE = 'Bearer realm="graphql"';

@@ -16,13 +16,13 @@ export function createRequestAuthentication(config: AuthConfig | undefined, deps
       return await authenticate(req.headers);
     } catch (error) {
       if (error instanceof AuthenticationError) {
-        throw gatewayError('UNAUTHENTICATED', {
+        throw gatewayError(error.code, {
           extensions: { reason: error.description },
           headers: { 'www-authenticate': error.wwwAuthenticate },
         });
       }
       if (error instanceof AuthKeysUnavailableError) {
-        throw gatewayError('SERVICE_UNAVAILABLE', { extensions: { reason: 'token signing keys unavailable' }, headers: { 'retry-after': '5' } });
+        throw gatewayError(error.code, { extensions: { reason: 'token signing keys unavailable' }, headers: { 'retry-after': '5' } });
       }
       throw error;
     }

@@ -6,6 +6,7 @@ import type { GraphQLFormattedError } from 'graphql';
 import { CLIENT_SAFE_CODES, CLIENT_SAFE_EXTENSION_KEYS, ERRORS, isKnownErrorCode } from '../errors.js';
 import type { GatewayContext } from '../context.js';
 import type { Logger } from '../logger.js';
+import type { RequestErrors } from '../requestErrors.js';
 
 /**
  * A validation rule of ours (e.g. refuseSubscriptions.ts) reports its own code, which Apollo Server
@@ -55,11 +56,11 @@ function maskFormattedError(formatted: GraphQLFormattedError, error: unknown, su
 
 export interface ErrorMaskingPluginOptions {
   logger: Logger;
-  /** Counts errors by code (Prometheus). */
-  onErrorCode?: (code: string) => void;
+  /** The one path of error responses: request ID, access-log codes and metrics (requestErrors.ts). */
+  errors: RequestErrors;
 }
 
-/** Logs every error in full (with its request ID) and adds `requestId` to what the client sees. */
+/** Logs every error in full (with its request ID); what the client sees goes through `errors.report`. */
 export function createErrorMaskingPlugin(options: ErrorMaskingPluginOptions): ApolloServerPlugin<GatewayContext> {
   return {
     async requestDidStart() {
@@ -85,12 +86,7 @@ export function createErrorMaskingPlugin(options: ErrorMaskingPluginOptions): Ap
           if (response.body.kind !== 'single') return;
           const errors = response.body.singleResult.errors;
           if (!errors) return;
-          response.body.singleResult.errors = errors.map((error) => {
-            const code = String(error.extensions?.code ?? 'INTERNAL_SERVER_ERROR');
-            options.onErrorCode?.(code);
-            contextValue.requestLog.errorCodes.push(code);
-            return { ...error, extensions: { ...error.extensions, requestId: contextValue.requestId } };
-          });
+          response.body.singleResult.errors = options.errors.report({ requestId: contextValue.requestId, log: contextValue.requestLog }, errors);
         },
       };
     },
