@@ -17,6 +17,7 @@ import { createHttpServer } from '../../../gateway/src/httpServer.js';
 import { createGatewayMetrics } from '../../../gateway/src/metrics.js';
 import { createErrorMaskingPlugin, maskError } from '../../../gateway/src/plugins/errorMasking.js';
 import { createRequestErrors } from '../../../gateway/src/requestErrors.js';
+import { ResponseBudget } from '../../../gateway/src/responseBudget.js';
 
 interface Answer {
   status: number;
@@ -77,7 +78,7 @@ describe('HTTP layer (createHttpServer)', () => {
         if (req.headers.authorization === 'Bearer bad') {
           throw gatewayError('UNAUTHENTICATED', { extensions: { reason: 'token expired' }, headers: { 'www-authenticate': 'Bearer error="invalid_token"' } });
         }
-        return { requestId, clientIp: '127.0.0.1', auth: null, req, requestLog };
+        return { requestId, clientIp: '127.0.0.1', auth: null, req, requestLog, responseBudget: new ResponseBudget(1_048_576) };
       },
     });
     await new Promise<void>((resolveListen) => server.listen(0, '127.0.0.1', resolveListen));

@@ -1,0 +1,99 @@
+// The config object: defaults from the schemas, sources merged by precedence (defaults < file < env <
+// CLI), unknown keys and bad values refused with the key named, frozen after load.
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError, configFromEnv, readConfigFile, resolveConfig } from '../../../gateway/src/config.js';
+import { NON_PROPAGATABLE_HEADERS } from '../../../gateway/src/internalHeaders.js';
+
+const REQUIRED = { supergraph: { path: 'supergraph.graphql' } };
+
+function configError(sources: Record<string, unknown>[]): string {
+  try {
+    resolveConfig(sources);
+  } catch (error) {
+    assert.ok(error instanceof ConfigError, String(error));
+    return error.message;
+  }
+  return assert.fail('expected a ConfigError');
+}
+
+describe('config', () => {
+  test('defaults come from the schemas: loopback, port 4000, 30 s subgraph timeout, memory rate-limit store', { timeout: 10_000 }, () => {
+    const config = resolveConfig([REQUIRED]);
+    assert.equal(config.server.host, '127.0.0.1');
+    assert.equal(config.server.port, 4000);
+    assert.equal(config.subgraphDefaults.timeoutMs, 30_000);
+    assert.deepEqual(config.subgraphDefaults.propagateHeaders, []);
+    assert.equal(config.rateLimits.store.kind, 'memory');
+    assert.equal(config.auth, undefined, 'no auth section: every caller anonymous');
+    assert.equal(config.logLevel, 'info');
+  });
+
+  test('precedence: defaults < file < env < CLI flags; objects merge, arrays replace', { timeout: 10_000 }, () => {
+    const file = { ...REQUIRED, server: { port: 5000, host: '0.0.0.0' }, subgraphDefaults: { propagateHeaders: ['x-a', 'x-b'] } };
+    const env = configFromEnv({ PORT: '6000', LOG_LEVEL: 'warn' });
+    const cli = { server: { port: 7000 }, subgraphDefaults: { propagateHeaders: ['x-c'] } };
+    const config = resolveConfig([file, env, cli]);
+    assert.equal(config.server.port, 7000);
+    assert.equal(config.server.host, '0.0.0.0', 'kept from the file: the flag did not set it');
+    assert.equal(config.logLevel, 'warn');
+    assert.deepEqual(config.subgraphDefaults.propagateHeaders, ['x-c']);
+    assert.equal(resolveConfig([file, env]).server.port, 6000);
+  });
+
+  test('env: the variables the gateway honours, and a clear error for a bad PORT', { timeout: 10_000 }, () => {
+    assert.deepEqual(configFromEnv({ HOST: '::1', SUPERGRAPH_PATH: '/s.graphql', INTERNAL_IDENTITY_SECRET: 'x'.repeat(32), UNRELATED: '1' }), {
+      server: { host: '::1' },
+      supergraph: { path: '/s.graphql' },
+      internalIdentity: { secret: 'x'.repeat(32) },
+    });
+    assert.throws(() => configFromEnv({ PORT: '80a' }), /env PORT must be a whole number/);
+  });
+
+  test('an unknown key anywhere is refused, naming its full path', { timeout: 10_000 }, () => {
+    assert.match(configError([{ ...REQUIRED, sever: { port: 1 } }]), /unknown key "sever"/);
+    assert.match(configError([{ ...REQUIRED, server: { prot: 1 } }]), /unknown key "server\.prot"/);
+    assert.match(configError([{ ...REQUIRED, subgraphs: { users: { timeoutMS: 5 } } }]), /unknown key "subgraphs\.users\.timeoutMS"/);
+  });
+
+  test('a bad value is refused, naming the key', { timeout: 10_000 }, () => {
+    assert.match(configError([{ ...REQUIRED, server: { port: 70_000 } }]), /server\.port/);
+    assert.match(configError([{ server: { port: 1 } }]), /supergraph/);
+    assert.match(configError([{ ...REQUIRED, internalIdentity: { secret: 'too-short' } }]), /internalIdentity\.secret/);
+    assert.match(configError([{ ...REQUIRED, subgraphs: { users: { url: 'not a url' } } }]), /subgraphs\.users\.url/);
+  });
+
+  test('propagateHeaders: names are lower-cased; every internal or connection header is refused', { timeout: 10_000 }, () => {
+    assert.deepEqual(resolveConfig([{ ...REQUIRED, subgraphDefaults: { propagateHeaders: ['Accept-Language'] } }]).subgraphDefaults.propagateHeaders, ['accept-language']);
+    assert.ok(NON_PROPAGATABLE_HEADERS.has('x-gateway-identity') && NON_PROPAGATABLE_HEADERS.has('x-gateway-signature'));
+    for (const name of NON_PROPAGATABLE_HEADERS) {
+      assert.match(configError([{ ...REQUIRED, subgraphDefaults: { propagateHeaders: [name.toUpperCase()] } }]), /subgraphDefaults\.propagateHeaders\.0: this header cannot be propagated/, name);
+      assert.match(configError([{ ...REQUIRED, subgraphs: { users: { propagateHeaders: [name] } } }]), /subgraphs\.users\.propagateHeaders\.0/, name);
+    }
+  });
+
+  test('the loaded config is deeply frozen', { timeout: 10_000 }, () => {
+    const config = resolveConfig([{ ...REQUIRED, subgraphs: { users: { url: 'http://users.invalid/graphql' } } }]);
+    assert.ok(Object.isFrozen(config) && Object.isFrozen(config.server) && Object.isFrozen(config.subgraphs.users));
+    assert.throws(() => {
+      (config.server as { port: number }).port = 1;
+    }, TypeError);
+  });
+
+  test('config files: YAML or JSON; empty is {}; not an object, unparsable or unreadable are clear errors', { timeout: 10_000 }, () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gw-config-'));
+    const write = (name: string, text: string) => {
+      writeFileSync(join(dir, name), text);
+      return join(dir, name);
+    };
+    assert.deepEqual(readConfigFile(write('a.yaml', 'server:\n  port: 4100\n')), { server: { port: 4100 } });
+    assert.deepEqual(readConfigFile(write('b.json', '{"server":{"port":4200}}')), { server: { port: 4200 } });
+    assert.deepEqual(readConfigFile(write('empty.yaml', '')), {});
+    assert.throws(() => readConfigFile(write('list.yaml', '- 1\n- 2\n')), /must contain an object at the top level/);
+    assert.throws(() => readConfigFile(write('bad.yaml', 'server: [\n')), /is not valid YAML\/JSON/);
+    assert.throws(() => readConfigFile(join(dir, 'missing.yaml')), /cannot read config file .*ENOENT/);
+  });
+});
