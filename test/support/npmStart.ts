@@ -14,6 +14,10 @@ export interface RunningNpmStart {
   token: string;
   /** SIGTERM to the group, SIGKILL after `graceMs`; resolves once npm start has exited. */
   stop(graceMs?: number): Promise<void>;
+  /** Resolves with npm start's exit code once it exits. */
+  exited: Promise<number | null>;
+  /** Resolves when stderr (so far or from now on) matches `pattern`. */
+  waitForStderr(pattern: RegExp, timeoutMs?: number): Promise<void>;
 }
 
 export async function startNpmStart(timeoutMs = 100_000): Promise<RunningNpmStart> {
@@ -29,7 +33,23 @@ export async function startNpmStart(timeoutMs = 100_000): Promise<RunningNpmStar
   let stderr = '';
   child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const exited = new Promise<void>((resolveExit) => child.once('exit', () => resolveExit()));
+  const exited = new Promise<number | null>((resolveExit) => child.once('exit', (code) => resolveExit(code)));
+  const waitForStderr = (pattern: RegExp, timeoutMs = 15_000) =>
+    new Promise<void>((resolveMatch, rejectMatch) => {
+      const check = () => {
+        if (!pattern.test(stderr)) return;
+        clearTimeout(timer);
+        child.stderr!.off('data', check);
+        resolveMatch();
+      };
+      const timer = setTimeout(() => {
+        child.stderr!.off('data', check);
+        rejectMatch(new Error(`npm start: nothing on stderr matched ${pattern} within ${timeoutMs} ms\n${stderr}`));
+      }, timeoutMs);
+      // Registered after the accumulating listener above, so `stderr` already holds the chunk.
+      child.stderr!.on('data', check);
+      check();
+    });
   const killGroup = (signal: NodeJS.Signals) => {
     try {
       process.kill(-child.pid!, signal);
@@ -75,5 +95,7 @@ export async function startNpmStart(timeoutMs = 100_000): Promise<RunningNpmStar
     graphiqlUrl,
     token,
     stop,
+    exited,
+    waitForStderr,
   };
 }

@@ -42,6 +42,8 @@ export interface RunningProcess {
   logRecords(): Record<string, unknown>[];
   /** Resolves with the first log record matching `predicate` (already seen or future). */
   waitForLog(predicate: (record: Record<string, unknown>) => boolean, timeoutMs?: number): Promise<Record<string, unknown>>;
+  /** Like waitForLog, but only a record logged after this call matches (the next reload, the next request…). */
+  waitForNextLog(predicate: (record: Record<string, unknown>) => boolean, timeoutMs?: number): Promise<Record<string, unknown>>;
   /** SIGTERM to the process group, then SIGKILL after `graceMs`; resolves with the exit code (null when killed by a signal). */
   stop(graceMs?: number): Promise<number | null>;
   /** Resolves when the process exits. */
@@ -193,6 +195,10 @@ export async function startProcess(options: StartOptions): Promise<RunningProces
     stderrText: () => stderr,
     logRecords: () => [...records],
     waitForLog,
+    waitForNextLog: (predicate, timeoutMs) => {
+      const seen = new Set(records);
+      return waitForLog((record) => !seen.has(record) && predicate(record), timeoutMs);
+    },
     stop,
     exited,
   };

@@ -14,7 +14,7 @@ export interface CachedRemoteJwksOptions {
   /** Timeout of one fetch. */
   timeoutMs: number;
   /** Injected clock for tests. @default Date.now */
-  now?: () => number;
+  now?: (() => number) | undefined;
   /** Called when a fetch fails (for a log line); the old keys stay in use. */
   onFetchError?: (error: unknown) => void;
 }

@@ -31,6 +31,7 @@ export function createAuthenticator(config: AuthConfig | undefined, deps: Verifi
           maxEntries: jwt.verifiedCacheMaxEntries,
           maxAgeMs: jwt.verifiedCacheMaxAgeMs,
           clockToleranceSec: jwt.clockToleranceSec,
+          now: deps.now,
         })
       : verifyUncached;
   const apiKeys = config?.apiKeys;

@@ -7,14 +7,16 @@
 import type { AuthIdentity } from './authIdentity.js';
 import type { AccessTokenVerifier } from './verifyAccessToken.js';
 
+/** The values come from `auth.jwt` (authConfig.ts: verifiedCacheMaxEntries, verifiedCacheMaxAgeMs, clockToleranceSec). */
 export interface VerifiedTokenCacheOptions {
-  /** Entries kept; the oldest is evicted first. @default 10000 */
-  maxEntries?: number;
-  /** Longest an entry is trusted, in ms. @default 60000 (60 s) */
-  maxAgeMs?: number;
+  /** Entries kept; the oldest is evicted first. */
+  maxEntries: number;
+  /** Longest an entry is trusted, in ms. */
+  maxAgeMs: number;
   /** Added to `exp` like jose's clockTolerance, in seconds. */
   clockToleranceSec: number;
-  now?: () => number;
+  /** Clock, epoch ms. @default Date.now */
+  now?: (() => number) | undefined;
 }
 
 interface Entry {
@@ -24,8 +26,7 @@ interface Entry {
 }
 
 export function withVerifiedTokenCache(verify: AccessTokenVerifier, options: VerifiedTokenCacheOptions): AccessTokenVerifier {
-  const maxEntries = options.maxEntries ?? 10_000;
-  const maxAgeMs = options.maxAgeMs ?? 60_000;
+  const { maxEntries, maxAgeMs } = options;
   const now = options.now ?? Date.now;
   // A Map iterates in insertion order: the first key is the oldest entry.
   const entries = new Map<string, Entry>();

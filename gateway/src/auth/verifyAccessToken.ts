@@ -15,6 +15,8 @@ export interface VerifierDependencies {
   env?: NodeJS.ProcessEnv;
   /** Log hook for JWKS fetch failures (the old keys stay in use). */
   onJwksFetchError?: (error: unknown) => void;
+  /** Clock (epoch ms) of the JWKS cache and the verified-token cache; tests move it instead of sleeping. @default Date.now */
+  now?: () => number;
 }
 
 type KeySource = Uint8Array | KeyObject | JWTVerifyGetKey;
@@ -90,7 +92,7 @@ function resolveKey(config: JwtConfig, env: NodeJS.ProcessEnv, deps: VerifierDep
       return { key: publicKey, algorithms: config.algorithms ?? algorithmsForKey(publicKey) };
     }
     case 'jwks': {
-      const jwks = new CachedRemoteJwks({ ...source, onFetchError: deps.onJwksFetchError });
+      const jwks = new CachedRemoteJwks({ ...source, onFetchError: deps.onJwksFetchError, now: deps.now });
       return { key: (header, token) => jwks.getKey(header, token), algorithms: config.algorithms ?? [...ASYMMETRIC_ALGORITHMS] };
     }
   }

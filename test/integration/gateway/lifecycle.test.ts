@@ -48,9 +48,14 @@ describe('gateway lifecycle on a fixture supergraph', () => {
   test('hot reload: a new field becomes queryable without restart, in-flight requests complete', { timeout: 30_000 }, async () => {
     const before = await postGraphQL(graphqlUrl, { query: '{ added }' });
     assert.deepEqual(errorCodes(before), ['GRAPHQL_VALIDATION_FAILED']);
+    let started = 0;
+    const allStarted = subgraph.waitForNextLog((r) => r.event === 'slow_started' && ++started === 5);
     const inFlight = Array.from({ length: 5 }, () => postGraphQL(graphqlUrl, { query: '{ slow(ms: 400) }' }));
+    // Swap the supergraph while all five are in flight.
+    await allStarted;
+    const reloaded = gateway.waitForNextLog((r) => r.event === 'supergraph_reloaded', 10_000);
     writeFileSync(supergraphPath, v2);
-    await gateway.waitForLog((r) => r.event === 'supergraph_reloaded', 10_000);
+    await reloaded;
     const afterReload = await postGraphQL(graphqlUrl, { query: '{ added }' });
     assert.deepEqual(afterReload.body.data, { added: 'new field' });
     for (const response of await Promise.all(inFlight)) {
@@ -72,8 +77,10 @@ describe('gateway lifecycle on a fixture supergraph', () => {
   });
 
   test('SIGTERM drains: an in-flight request completes, then the process exits 0', { timeout: 30_000 }, async () => {
+    const started = subgraph.waitForNextLog((r) => r.event === 'slow_started');
     const inFlight = postGraphQL(graphqlUrl, { query: '{ slow(ms: 600) }' });
-    await new Promise((resolve) => setTimeout(resolve, 150));
+    // SIGTERM once the request has reached the subgraph, i.e. is in flight through the gateway.
+    await started;
     gateway.child.kill('SIGTERM');
     const response = await inFlight;
     assert.deepEqual(response.body.data, { slow: 'slept 600 ms' });

@@ -99,7 +99,8 @@ describe('subgraph retries and circuit breaker', () => {
     await gateway.waitForLog((r) => r.event === 'circuit_breaker' && r.state === 'open');
 
     proxy.failAlways = false;
-    await new Promise((resolve) => setTimeout(resolve, 1_200));
+    // After resetTimeoutMs the breaker lets one trial call through: wait for that, not for the clock.
+    await gateway.waitForLog((r) => r.event === 'circuit_breaker' && r.state === 'halfOpen', 10_000);
     const recovered = await postGraphQL(graphqlUrl, { query: '{ ping }' });
     assert.deepEqual(recovered.body.data, { ping: 'pong' });
     await gateway.waitForLog((r) => r.event === 'circuit_breaker' && r.state === 'closed');

@@ -9,7 +9,10 @@ import { signGatewayIdentity } from '@federation-gateway/identity';
 
 const SECRET = 'rest-subgraphs-test-secret-0123456789abcdef';
 /** 600 ms: short, so the slow-service tests stay fast, yet far above a healthy local call (a few ms). */
-const TIMEOUT_MS = 600;
+/** The subgraphs' REST budget: far above a healthy call (a few ms), so a loaded machine does not trip it. */
+const TIMEOUT_MS = 1_500;
+/** An injected delay no test waits out: the subgraph must give up at TIMEOUT_MS. */
+const STALL_MS = 10_000;
 
 let catalog: RunningProcess | undefined;
 let inventoryService: RunningProcess | undefined;
@@ -178,11 +181,12 @@ describe('products subgraph over the catalog service', () => {
   });
 
   test('catalog slower than the timeout → DOWNSTREAM_SERVICE_ERROR (timeout) without waiting for it', { timeout: 30_000 }, async () => {
-    await injectFault(catalog!, { kind: 'delay', delayMs: 3_000, urlIncludes: 'ids=' });
-    const startedAt = Date.now();
+    await injectFault(catalog!, { kind: 'delay', delayMs: STALL_MS, urlIncludes: 'ids=' });
+    // The catalog logs a request when its connection closes; `aborted` means the client hung up first.
+    const abandoned = catalog!.waitForNextLog((r) => r.msg === 'request' && String(r.url).includes('ids=') && r.aborted === true, 15_000);
     const response = await query(products!, 'products', { query: '{ page: products(first: 1) { totalCount } one: product(id: "prod-8") { name } }' });
-    const elapsedMs = Date.now() - startedAt;
-    assert.ok(elapsedMs < 2_500, `answered after ${elapsedMs} ms`);
+    // The subgraph gave up on the stalled call (it did not wait the STALL_MS out).
+    await abandoned;
     assert.equal((response.body.data as Record<string, any>).page.totalCount, 240);
     assert.equal(errorAt(response, ['one']).extensions?.failure, 'timeout');
     assert.deepEqual(errorCodes(response), ['DOWNSTREAM_SERVICE_ERROR']);
@@ -266,12 +270,13 @@ describe('inventory subgraph over the inventory service', () => {
     assert.equal(errorAt(failed, ['reserveStock']).extensions?.code, 'DOWNSTREAM_SERVICE_ERROR');
     assert.deepEqual(await stats(inventoryService!), { 'POST /reservations': 1 });
 
-    const delayMs = TIMEOUT_MS + 400;
-    await injectFault(inventoryService!, { kind: 'delay', delayMs, route: 'POST /reservations' });
+    await injectFault(inventoryService!, { kind: 'delay', delayMs: STALL_MS, route: 'POST /reservations' });
+    // The service logs each request when its connection closes: the slow POST's line is the event to wait for.
+    const slowPostDone = inventoryService!.waitForNextLog((r) => r.msg === 'request' && r.route === 'POST /reservations', 15_000);
     const slow = await query(inventory!, 'inventory', { query: RESERVE, variables: { productId: 'prod-5', quantity: 1 } });
     assert.equal(errorAt(slow, ['reserveStock']).extensions?.failure, 'timeout');
-    // Wait until the slow POST has finished on the service, then count: still one more POST, not two.
-    await new Promise((resolveWait) => setTimeout(resolveWait, delayMs));
+    // Once the subgraph has hung up on the slow POST, count: still one more POST, not two.
+    await slowPostDone;
     assert.deepEqual(await stats(inventoryService!), { 'POST /reservations': 2 });
   });
 });

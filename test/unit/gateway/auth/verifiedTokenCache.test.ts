@@ -5,6 +5,9 @@ import assert from 'node:assert/strict';
 import type { AuthIdentity } from '../../../../gateway/src/auth/authIdentity.js';
 import { withVerifiedTokenCache } from '../../../../gateway/src/auth/verifiedTokenCache.js';
 
+/** auth.jwt's defaults (authConfig.ts): 10 000 entries, 60 s. */
+const LIMITS = { maxEntries: 10_000, maxAgeMs: 60_000 };
+
 function identityFor(token: string, exp: number): AuthIdentity {
   return { subject: token, scopes: [], roles: [], claims: { exp }, kind: 'user', tier: 'authenticated' };
 }
@@ -22,7 +25,7 @@ function fakeClockVerifier(expBySecond: (token: string) => number) {
 test('a repeated valid token is verified once', { timeout: 10_000 }, async () => {
   let nowMs = 1_000_000;
   const { verify, calls } = fakeClockVerifier(() => 10_000);
-  const cached = withVerifiedTokenCache(verify, { clockToleranceSec: 0, now: () => nowMs });
+  const cached = withVerifiedTokenCache(verify, { ...LIMITS, clockToleranceSec: 0, now: () => nowMs });
   assert.equal((await cached('t1')).subject, 't1');
   assert.equal((await cached('t1')).subject, 't1');
   assert.deepEqual(calls, ['t1']);
@@ -37,7 +40,7 @@ test('a repeated valid token is verified once', { timeout: 10_000 }, async () =>
 test('an entry never outlives the token exp (plus clock tolerance)', { timeout: 10_000 }, async () => {
   let nowMs = 1_000_000;
   const { verify, calls } = fakeClockVerifier(() => 1_010); // exp 10 s from now, in seconds
-  const cached = withVerifiedTokenCache(verify, { clockToleranceSec: 5, now: () => nowMs });
+  const cached = withVerifiedTokenCache(verify, { ...LIMITS, clockToleranceSec: 5, now: () => nowMs });
   await cached('t');
   nowMs += 14_000;
   await cached('t');
@@ -49,7 +52,7 @@ test('an entry never outlives the token exp (plus clock tolerance)', { timeout: 
 
 test('failures are not cached, and a token differing in any byte is verified from scratch', { timeout: 10_000 }, async () => {
   const { verify, calls } = fakeClockVerifier(() => 10_000);
-  const cached = withVerifiedTokenCache(verify, { clockToleranceSec: 0, now: () => 1_000_000 });
+  const cached = withVerifiedTokenCache(verify, { ...LIMITS, clockToleranceSec: 0, now: () => 1_000_000 });
   await assert.rejects(cached('bad-token'));
   await assert.rejects(cached('bad-token'));
   await cached('token-a');
@@ -59,7 +62,7 @@ test('failures are not cached, and a token differing in any byte is verified fro
 
 test('the cache is bounded: the oldest entry is evicted first', { timeout: 10_000 }, async () => {
   const { verify, calls } = fakeClockVerifier(() => 10_000);
-  const cached = withVerifiedTokenCache(verify, { clockToleranceSec: 0, maxEntries: 2, now: () => 1_000_000 });
+  const cached = withVerifiedTokenCache(verify, { ...LIMITS, maxEntries: 2, clockToleranceSec: 0, now: () => 1_000_000 });
   await cached('a');
   await cached('b');
   await cached('c');

@@ -204,8 +204,10 @@ describe('JWKS', () => {
   }, { timeout: 30_000 });
   after(() => new Promise<void>((r) => server.close(() => r())), { timeout: 30_000 });
 
+  /** The JWKS cache's clock: tests move it past cacheMaxAgeMs instead of sleeping. */
+  let nowMs = Date.now();
   const jwksAuthenticator = (cacheMaxAgeMs: number, refetchCooldownMs: number) =>
-    createAuthenticator(authConfigSchema.parse({ jwt: { key: { type: 'jwks', url, cacheMaxAgeMs, refetchCooldownMs, timeoutMs: 1000 }, issuer: ISS, audience: AUD } }));
+    createAuthenticator(authConfigSchema.parse({ jwt: { key: { type: 'jwks', url, cacheMaxAgeMs, refetchCooldownMs, timeoutMs: 1000 }, issuer: ISS, audience: AUD } }), { now: () => nowMs });
 
   test('key rotation is picked up on an unknown kid; an unpublished kid is rejected', { timeout: 10_000 }, async () => {
     down = false;
@@ -236,7 +238,7 @@ describe('JWKS', () => {
     const token = await mint(pairs.k1!.privateKey, 'RS256', {}, { kid: 'k1' });
     assert.equal((await authenticate(bearer(token)))?.subject, 'user-1');
     down = true;
-    await new Promise((r) => setTimeout(r, 80));
+    nowMs += 80; // past cacheMaxAgeMs (50 ms): the next lookup refetches
     const before = fetches;
     // A different token: the same one would be answered from the verified-token cache without a key lookup.
     const another = await mint(pairs.k1!.privateKey, 'RS256', { jti: 'second' }, { kid: 'k1' });
