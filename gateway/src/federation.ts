@@ -13,6 +13,7 @@ import type { GatewayContext } from './context.js';
 import { supergraphFileSource } from './supergraph/supergraphFile.js';
 import type { PreparedSupergraph } from './supergraph/securityFeatures.js';
 import type { SupergraphRegistry } from './supergraph/supergraphRegistry.js';
+import { subgraphNamesOf } from './supergraph/supergraphSubgraphs.js';
 
 export interface FederationOptions {
   config: Readonly<GatewayConfig>;
@@ -34,7 +35,7 @@ function apolloLogger(logger: Logger) {
 
 export interface FederatedGateway {
   gateway: GatewayInterface;
-  /** The datasource currently serving each subgraph (replaced on hot reload). */
+  /** The datasource serving each subgraph of the current supergraph (replaced on hot reload; a removed subgraph leaves). */
   dataSources(): ReadonlyMap<string, SubgraphDataSource>;
 }
 
@@ -101,6 +102,10 @@ export function createFederatedGateway(options: FederationOptions): FederatedGat
       return;
     }
     registry.register(apiSchema, supergraph);
+    // @apollo/gateway builds the new subgraphs' datasources before this callback and never forgets a
+    // removed one: without this, /readyz kept probing a subgraph no query can reach any more.
+    const current = subgraphNamesOf(supergraph.document);
+    for (const name of dataSources.keys()) if (!current.has(name)) dataSources.delete(name);
   });
 
   // Wraps the gateway so the executor runs the document the policy pipeline chose for this request

@@ -2,7 +2,10 @@
 // validated first and only then handed to @apollo/gateway; an invalid file is logged and the old
 // schema keeps serving. Polling (fs.watchFile) rather than fs.watch: editors and `mv` replace the
 // file atomically (a new inode), which fs.watch misses on some platforms; polling does not.
-import { readFileSync, statSync, unwatchFile, watchFile } from 'node:fs';
+// A Kubernetes ConfigMap volume updates the same way, through a symlink swap (`..data` is re-pointed at a
+// new timestamped folder): stat follows the link, and a change of the target's inode counts as a change
+// even when the new file keeps the old mtime and size.
+import { readFileSync, statSync, unwatchFile, watchFile, type Stats } from 'node:fs';
 import { Supergraph } from '@apollo/federation-internals';
 import type { SupergraphSdlHook } from '@apollo/gateway';
 import type { Logger } from '../logger.js';
@@ -65,7 +68,7 @@ export interface SupergraphFileSourceOptions {
 export function supergraphFileSource(initial: PreparedSupergraph, options: SupergraphFileSourceOptions): SupergraphSdlHook {
   return async ({ update }) => {
     options.onPrepared(initial);
-    let lastMtimeMs = statSync(options.path).mtimeMs;
+    let lastVersion = fileVersion(statSync(options.path));
     let lastSdl = initial.sdlForGateway;
     const onChange = () => {
       let stat;
@@ -76,8 +79,9 @@ export function supergraphFileSource(initial: PreparedSupergraph, options: Super
         options.onReloadResult?.('rejected');
         return;
       }
-      if (stat.mtimeMs === lastMtimeMs) return;
-      lastMtimeMs = stat.mtimeMs;
+      const version = fileVersion(stat);
+      if (version === lastVersion) return;
+      lastVersion = version;
       let next: PreparedSupergraph;
       try {
         next = loadSupergraphFile(options.path);
@@ -106,4 +110,9 @@ export function supergraphFileSource(initial: PreparedSupergraph, options: Super
       },
     };
   };
+}
+
+/** What identifies one version of the file: the inode behind the path (symlinks followed), its mtime and size. */
+function fileVersion(stat: Stats): string {
+  return `${stat.dev}:${stat.ino}:${stat.mtimeMs}:${stat.size}`;
 }
