@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { getIntrospectionQuery, parse, validate, type DocumentNode, type GraphQLSchema } from 'graphql';
 import { Supergraph } from '@apollo/federation-internals';
+import { cpuMicrosSince, medianMicros } from './cpuMicros.js';
 import {
   buildDemandPolicy,
   countResolved,
@@ -99,35 +100,6 @@ export function measurePolicyAnalysisCost(repoRoot: string, cases: AnalysisCase[
     const validateMicros = medianOverFreshDocuments(benchCase.query, batches, (fresh) => validate(schema, fresh));
     return { name: benchCase.name, fields: analysis.fields.length, estimatedCost: costs.estimated(analysis), repeatMicros, firstSeenMicros, readBackMicros, validateMicros };
   });
-}
-
-/** CPU microseconds (user + system) this process spent since `start` (process.cpuUsage()). */
-function cpuMicrosSince(start: NodeJS.CpuUsage): number {
-  const used = process.cpuUsage(start);
-  return used.user + used.system;
-}
-
-/**
- * Runs `work` in batches of about `batchMs` and returns the median CPU microseconds per call. CPU time,
- * not wall time: on a shared machine other processes stretch wall time, not this process's CPU time.
- */
-function medianMicros(batchMs: number, batches: number, work: () => unknown): number {
-  // Warm-up: let the JIT settle on this code path first.
-  const warmUntil = performance.now() + batchMs;
-  while (performance.now() < warmUntil) work();
-  const perCall: number[] = [];
-  for (let batch = 0; batch < batches; batch++) {
-    let calls = 0;
-    const started = performance.now();
-    const cpuStart = process.cpuUsage();
-    while (performance.now() - started < batchMs) {
-      for (let i = 0; i < 20; i++) work();
-      calls += 20;
-    }
-    perCall.push(cpuMicrosSince(cpuStart) / calls);
-  }
-  perCall.sort((a, b) => a - b);
-  return perCall[Math.floor(perCall.length / 2)]!;
 }
 
 /** Median CPU microseconds per call over `batches` batches of 300 documents parsed (untimed) for each batch. */

@@ -2,6 +2,7 @@
 // The interpretation is computed from the numbers of this run, so a re-run never leaves stale prose.
 import { median, type GatewayResult, type LoadSettings, type Scenario } from './benchResults.js';
 import type { AnalysisCostRow } from './policyAnalysisCost.js';
+import type { IdentityCostRow } from './identityCost.js';
 
 export interface RunContext {
   date: string;
@@ -21,6 +22,8 @@ export interface RunContext {
   crossCounts: { users: number; orders: number };
   /** The in-process policy-analysis measurement (bench/policyAnalysisCost.ts). */
   analysis: AnalysisCostRow[];
+  /** The in-process identity signing/verification measurement (bench/identityCost.ts). */
+  identity: IdentityCostRow[];
 }
 
 const fixed = (value: number, digits = 1) => (Number.isFinite(value) ? value.toFixed(digits) : 'n/a');
@@ -58,6 +61,15 @@ export function analysisTable(rows: AnalysisCostRow[]): string {
     '| Operation | Fields (merged) | Estimated cost | Before execution, repeat (CPU µs) | Before execution, first seen (CPU µs) | After execution: read-back (CPU µs) | For scale: graphql-js validate, first seen (CPU µs) |',
     '|---|---:|---:|---:|---:|---:|---:|',
     ...rows.map((r) => `| ${r.name} | ${r.fields} | ${r.estimatedCost} | ${fixed(r.repeatMicros)} | ${fixed(r.firstSeenMicros)} | ${fixed(r.readBackMicros)} | ${fixed(r.validateMicros)} |`),
+  ].join('\n');
+}
+
+/** Signing (gateway) and verification (subgraph) of the forwarded identity, per body size (bench/identityCost.ts). */
+export function identityTable(rows: IdentityCostRow[]): string {
+  return [
+    '| Subgraph request body | Bytes | Gateway: park + sign over the body, per fetch (CPU µs) | Subgraph: verify incl. body digest, per request (CPU µs) | Of which SHA-256 of the body (CPU µs) |',
+    '|---|---:|---:|---:|---:|',
+    ...rows.map((r) => `| ${r.name} | ${r.bodyBytes} | ${fixed(r.signMicros)} | ${fixed(r.verifyMicros)} | ${fixed(r.digestMicros)} |`),
   ].join('\n');
 }
 
@@ -133,6 +145,15 @@ export function resultsMarkdown(results: GatewayResult[], context: RunContext): 
       'the read-back runs on a response shaped like the estimate (lists capped at 20 items). The last column is graphql-js `validate()` of the same first-seen documents, which Apollo Server runs on every new document anyway: the scale the first-seen analysis compares to. Command: `npm run bench` (or `npm run bench -- --analysis-only` to print this table alone).',
     '',
     analysisTable(context.analysis),
+    '',
+    '## Identity signing and verification',
+    '',
+    'What binding the forwarded identity to each subgraph request costs (bench/identityCost.ts, in process, before the load scenarios): on the gateway, per subgraph fetch, ' +
+      'parking the caller in willSendRequest and signing an HS256 token over the SHA-256 of the exact body in the fetcher (gateway/src/subgraphRequestSigning.ts); on the subgraph, per request, ' +
+      'the kit\'s verifyGatewayIdentity (jose HS256 verification, claims, and the SHA-256 of the body received). CPU time of the measuring process, median of 9 batches of 60 ms after a warm-up, one call at a time. ' +
+      'Command: `npm run bench` (or `npm run bench -- --identity-only` to print this table alone).',
+    '',
+    identityTable(context.identity),
     '',
     '## Setup and fairness',
     '',

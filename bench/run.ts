@@ -10,6 +10,7 @@
 //   --startups N     startup samples per gateway (median reported)  (default 3)
 //   --no-write       print only, leave bench/RESULTS.md alone
 //   --analysis-only  only the in-process policy-analysis measurement (printed, not written)
+//   --identity-only  only the in-process identity signing/verification measurement (printed, not written)
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -23,8 +24,9 @@ import { prepareCompiledEntries } from './compiledEntries.js';
 import { startGatewayTimed, type StartedGateway } from './gatewayStartup.js';
 import { measureScenarioInterleaved } from './interleavedScenario.js';
 import { residentSetMiB } from './processStats.js';
-import { analysisTable, markdownTables, resultsMarkdown } from './resultsReport.js';
+import { analysisTable, identityTable, markdownTables, resultsMarkdown } from './resultsReport.js';
 import { measurePolicyAnalysisCost } from './policyAnalysisCost.js';
+import { measureIdentityCost } from './identityCost.js';
 
 const repoRoot = resolve(fileURLToPath(new URL('..', import.meta.url)));
 
@@ -50,6 +52,7 @@ const { values } = parseArgs({
     startups: { type: 'string', default: '3' },
     'no-write': { type: 'boolean', default: false },
     'analysis-only': { type: 'boolean', default: false },
+    'identity-only': { type: 'boolean', default: false },
   },
   strict: true,
 });
@@ -92,6 +95,9 @@ async function main(): Promise<void> {
   const loadBefore = loadavg()[0]!;
   log(`load average ${loadBefore.toFixed(2)} on ${cpus().length} CPUs; logs in ${logDir}`);
   // In process and first, before any bench process competes for the CPUs.
+  const identity = values['analysis-only'] ? [] : await measureIdentityCost();
+  if (identity.length > 0) process.stdout.write(`\n${identityTable(identity)}\n`);
+  if (values['identity-only']) return;
   const analysis = measurePolicyAnalysisCost(repoRoot);
   process.stdout.write(`\n${analysisTable(analysis)}\n`);
   if (values['analysis-only']) return;
@@ -154,6 +160,7 @@ async function main(): Promise<void> {
       scenarios: SCENARIOS,
       crossCounts,
       analysis,
+      identity,
     });
     writeFileSync(join(repoRoot, 'bench/RESULTS.md'), markdown);
     log('wrote bench/RESULTS.md');

@@ -6,7 +6,7 @@
 // 2. Our subgraphs refuse any request without a signed `x-gateway-identity` (HTTP 401), and with
 //    `--insecure-allow-unsigned` they treat every caller as anonymous, which makes `User.orders` empty.
 //    Neither compares the same work, so this baseline signs ONE fixed identity per subgraph fetch
-//    (HS256, with the kit's signGatewayIdentity, as our gateway does).
+//    (HS256, with the identity package's signGatewayIdentity over the body sent, as our gateway does).
 // No client authentication, authorization, rate limits, metrics, access logs or fetch timeouts.
 // Subgraph fetches use RemoteGraphQLDataSource's default fetcher (make-fetch-happen), as stock does.
 //
@@ -15,7 +15,6 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
-import type { GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { startStandaloneServer } from '@apollo/server/standalone';
 import { GATEWAY_IDENTITY_HEADER, signGatewayIdentity, type ForwardedIdentity } from '@federation-gateway/identity';
@@ -40,14 +39,15 @@ const identity = JSON.parse(values.identity) as ForwardedIdentity;
 const urlOverrides = new Map(values.subgraph.map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]));
 
 class SignedIdentityDataSource extends RemoteGraphQLDataSource {
-  constructor(private readonly subgraphName: string, url: string) {
+  constructor(subgraphName: string, url: string) {
     super({ url });
-  }
-
-  override async willSendRequest(options: GraphQLDataSourceProcessOptions): Promise<void> {
-    // Signed per fetch, as our gateway does: a fresh iat keeps the token inside the subgraphs' 60 s max age.
-    const token = await signGatewayIdentity({ secret: identitySecret, audience: this.subgraphName, identity, requestId: 'stock-gateway' });
-    options.request.http!.headers.set(GATEWAY_IDENTITY_HEADER, token);
+    // Signed per fetch over the exact body sent (the subgraphs check bodySha256), as our gateway does: only
+    // the fetcher sees the serialized body. The default fetcher (make-fetch-happen) stays underneath.
+    const stockFetcher = this.fetcher;
+    this.fetcher = async (fetchUrl, init = {}) => {
+      const token = await signGatewayIdentity({ secret: identitySecret, audience: subgraphName, identity, requestId: 'stock-gateway', body: init.body ?? '' });
+      return stockFetcher(fetchUrl, { ...init, headers: { ...init.headers, [GATEWAY_IDENTITY_HEADER]: token } });
+    };
   }
 }
 

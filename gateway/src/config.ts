@@ -12,6 +12,7 @@ import { rateLimitConfigSchema } from './rateLimit/rateLimitConfig.js';
 import { graphiqlConfigSchema } from './explorer/explorerConfig.js';
 import { demandControlConfigSchema } from './policy/demandControlConfig.js';
 import { NON_PROPAGATABLE_HEADERS } from './internalHeaders.js';
+import { DEFAULT_LIFETIME_SECONDS } from '@federation-gateway/identity';
 
 const propagatedHeaderSchema = z
   .string()
@@ -105,12 +106,27 @@ export const gatewayConfigSchema = z
       .object({
         /**
          * HMAC secret (>= 32 chars) used to sign the verified identity forwarded to subgraphs as
-         * `x-gateway-identity`; subgraphs verify it so nobody can bypass the gateway. When unset,
-         * no identity header is sent. Env: INTERNAL_IDENTITY_SECRET.
+         * `x-gateway-identity`; subgraphs verify it so nobody can bypass the gateway. Each token is bound
+         * to the body of the one subgraph request it travels with (docs/subgraph-contract.md).
+         * Env: INTERNAL_IDENTITY_SECRET. Required with NODE_ENV=production unless `enabled: false`.
          */
         secret: z.string().min(32).optional(),
+        /**
+         * false: send subgraphs no identity at all, deliberately (they then see every caller as nobody,
+         * or refuse the gateway). The gateway says so at startup. @default true
+         */
+        enabled: z.boolean().default(true),
+        /**
+         * Lifetime of each token, in seconds. It only covers the hop to the subgraph (signed as the body
+         * is sent, checked before the subgraph runs anything), and bounds how long that exact request can
+         * be replayed. Subgraphs refuse tokens older than 60 s whatever this says. @default 10
+         */
+        lifetimeSeconds: z.number().int().min(1).max(60).default(DEFAULT_LIFETIME_SECONDS),
       })
       .strict()
+      .refine((identity) => identity.enabled || identity.secret === undefined, {
+        message: 'a secret is set but enabled is false: remove one (INTERNAL_IDENTITY_SECRET may come from the environment)',
+      })
       .prefault({}),
     readiness: z
       .object({

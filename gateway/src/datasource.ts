@@ -8,13 +8,14 @@ import { GraphQLDataSourceRequestKind } from '@apollo/gateway/dist/datasources/t
 import type { GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { Agent } from 'undici';
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
-import { GATEWAY_IDENTITY_HEADER, signGatewayIdentity, type ForwardedIdentity } from '@federation-gateway/identity';
+import { GATEWAY_IDENTITY_HEADER, type ForwardedIdentity } from '@federation-gateway/identity';
 import type { GatewayContext } from './context.js';
 import { gatewayError } from './errors.js';
 import { INTERNAL_HEADERS } from './internalHeaders.js';
 import { FanOutTooLargeError, fanOutEntities, planRepresentations, type RepresentationPlan } from './entityFanOut.js';
 import { createSubgraphFetcher, receivedBodyBytes, SubgraphResponseTooLargeError, SubgraphTimeoutError } from './subgraphFetcher.js';
 import { subgraphRefusalOf, type SubgraphRefusal } from './subgraphRefusal.js';
+import { parkIdentity, withSignedIdentity, type SubgraphRequestSigner } from './subgraphRequestSigning.js';
 import { isQueryOperation, SubgraphUnavailableError, type SubgraphCaller } from './subgraphResilience.js';
 
 export interface SubgraphDataSourceOptions {
@@ -24,8 +25,8 @@ export interface SubgraphDataSourceOptions {
   timeoutMs: number;
   /** Largest answer of one fetch in bytes (fanned-back copies included); beyond it SUBGRAPH_RESPONSE_TOO_LARGE. */
   maxResponseBytes: number;
-  /** Shared secret for `x-gateway-identity`; undefined sends no identity header. */
-  identitySecret: string | undefined;
+  /** Signs `x-gateway-identity` (secret and token lifetime); undefined sends no identity header. */
+  identity: Omit<SubgraphRequestSigner, 'audience'> | undefined;
   /** Lower-case client header names copied onto every request to this subgraph. */
   propagateHeaders: readonly string[];
   /** The gateway's keep-alive pool for subgraph connections. */
@@ -52,7 +53,7 @@ class ResponseBudgetExceededError extends Error {
 export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   private readonly subgraphName: string;
   private readonly maxResponseBytes: number;
-  private readonly identitySecret: string | undefined;
+  private readonly signsIdentity: boolean;
   private readonly propagateHeaders: readonly string[];
   private readonly caller: SubgraphCaller;
   private readonly onRefused: SubgraphDataSourceOptions['onRefused'];
@@ -61,22 +62,26 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
   constructor(options: SubgraphDataSourceOptions) {
     super({ url: options.url });
     this.subgraphName = options.name;
-    this.identitySecret = options.identitySecret;
+    this.signsIdentity = options.identity !== undefined;
     this.propagateHeaders = options.propagateHeaders;
     this.caller = options.caller;
     this.onRefused = options.onRefused;
     this.maxResponseBytes = options.maxResponseBytes;
     this.onDeduplicated = options.onDeduplicated;
     // Apollo's default fetcher is make-fetch-happen with no timeout (a known trap); ours has a deadline.
-    this.fetcher = createSubgraphFetcher({
-      timeoutMs: options.timeoutMs,
-      maxResponseBytes: options.maxResponseBytes,
-      dispatcher: options.connectionPool,
-      subgraphName: options.name,
-    });
+    // Wrapped: only the fetcher sees the exact body bytes the identity token is bound to.
+    this.fetcher = withSignedIdentity(
+      createSubgraphFetcher({
+        timeoutMs: options.timeoutMs,
+        maxResponseBytes: options.maxResponseBytes,
+        dispatcher: options.connectionPool,
+        subgraphName: options.name,
+      }),
+      options.identity && { ...options.identity, audience: options.name },
+    );
   }
 
-  override async willSendRequest(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<void> {
+  override willSendRequest(options: GraphQLDataSourceProcessOptions<GatewayContext>): void {
     const headers = options.request.http!.headers;
     for (const name of INTERNAL_HEADERS) headers.delete(name);
     const context = options.kind === GraphQLDataSourceRequestKind.INCOMING_OPERATION ? options.context : undefined;
@@ -86,17 +91,8 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
       if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
     }
     if (requestId) headers.set('x-request-id', requestId);
-    if (this.identitySecret) {
-      headers.set(
-        GATEWAY_IDENTITY_HEADER,
-        await signGatewayIdentity({
-          secret: this.identitySecret,
-          audience: this.subgraphName,
-          identity: forwardedIdentityOf(context),
-          requestId: requestId ?? 'gateway-internal',
-        }),
-      );
-    }
+    // Signed by the fetcher, over the body it sends (subgraphRequestSigning.ts).
+    if (this.signsIdentity) parkIdentity(headers, forwardedIdentityOf(context), requestId ?? 'gateway-internal');
   }
 
   /** Turns transport failures into coded field errors at the path the fetch was for. */

@@ -79,7 +79,9 @@ export function createFederatedGateway(options: FederationOptions): FederatedGat
         url: routingUrl,
         timeoutMs: override?.timeoutMs ?? config.subgraphDefaults.timeoutMs,
         maxResponseBytes: override?.maxResponseBytes ?? config.subgraphDefaults.maxResponseBytes,
-        identitySecret: config.internalIdentity.secret,
+        identity: config.internalIdentity.secret
+          ? { secret: config.internalIdentity.secret, lifetimeSeconds: config.internalIdentity.lifetimeSeconds }
+          : undefined,
         propagateHeaders: override?.propagateHeaders ?? config.subgraphDefaults.propagateHeaders,
         connectionPool,
         caller: callerFor(name),

@@ -2,6 +2,7 @@
 // them in `propagateHeaders`, and the datasource deletes them from every subgraph request before it sets
 // its own, so the two can never drift apart again.
 import { GATEWAY_IDENTITY_HEADER } from '@federation-gateway/identity';
+import { PARKED_IDENTITY_HEADER } from './subgraphRequestSigning.js';
 
 /**
  * Headers subgraphs trust because only the gateway sets them: the signed identity and the request ID
@@ -10,6 +11,8 @@ import { GATEWAY_IDENTITY_HEADER } from '@federation-gateway/identity';
  */
 export const INTERNAL_HEADERS = [
   GATEWAY_IDENTITY_HEADER,
+  // The caller between willSendRequest and the fetcher that signs it (subgraphRequestSigning.ts).
+  PARKED_IDENTITY_HEADER,
   'x-request-id',
   'x-user-id',
   'x-user-scopes',

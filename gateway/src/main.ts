@@ -9,6 +9,7 @@ import { startGateway } from './server.js';
 import { describeAuthConfig } from './auth/createAuthenticator.js';
 import { refuseDevKeyInProduction } from './auth/devSigningKey.js';
 import { createRequestAuthentication } from './auth/requestAuthentication.js';
+import { checkInternalIdentity } from './internalIdentityStartup.js';
 import { SupergraphLoadError } from './supergraph/supergraphFile.js';
 import { UnsupportedFeatureError } from './supergraph/securityFeatures.js';
 
@@ -59,6 +60,8 @@ async function main(): Promise<void> {
   const config = resolveConfig([fileConfig, configFromEnv(process.env), overrides]);
   const logger = createLogger(config.logLevel);
   refuseDevKeyInProduction(config.auth);
+  const identityNotice = checkInternalIdentity(config.internalIdentity);
+  if (identityNotice) logger.warn({ event: identityNotice.event }, identityNotice.message);
   const authenticate = createRequestAuthentication(config.auth, {
     onJwksFetchError: (error) => logger.warn({ event: 'jwks_fetch_failed', err: error }, 'JWKS fetch failed; keeping the last good keys'),
   });

@@ -7,6 +7,10 @@ import type { AddressInfo } from 'node:net';
 export interface RecordedExchange {
   /** The request body exactly as the subgraph received it. */
   requestBody: string;
+  /** The request headers the gateway sent (lower-case names). */
+  requestHeaders: Record<string, string | string[] | undefined>;
+  /** The subgraph's HTTP status. */
+  status: number;
   /** Bytes of the subgraph's answer. */
   responseBytes: number;
 }
@@ -39,7 +43,7 @@ export async function startRecordingProxy(target: string): Promise<RecordingProx
         ...(req.method === 'GET' || req.method === 'HEAD' ? {} : { body: requestBody }),
       });
       const answer = Buffer.from(await upstream.arrayBuffer());
-      exchanges.push({ requestBody: requestBody.toString('utf8'), responseBytes: answer.length });
+      exchanges.push({ requestBody: requestBody.toString('utf8'), requestHeaders: req.headers, status: upstream.status, responseBytes: answer.length });
       res.writeHead(upstream.status, { 'content-type': upstream.headers.get('content-type') ?? 'application/json' });
       res.end(answer);
     } catch {

@@ -1,8 +1,9 @@
 // The identity the gateway forwards to subgraphs, as a short-lived HS256 JWT in the `x-gateway-identity`
 // header. Subgraphs trust only what this token says (never client headers), so a caller cannot bypass
-// the gateway's authentication by talking to a subgraph directly.
-import { createHmac } from 'node:crypto';
-import { decodeJwt, jwtVerify, errors as joseErrors } from 'jose';
+// the gateway's authentication by talking to a subgraph directly. The token is bound to the one request
+// it travels with: its `bodySha256` claim is the SHA-256 of the exact request body bytes, so a recorded
+// header replayed with another query, other variables or another operation name is refused.
+import { createHash, createHmac } from 'node:crypto';
 import { z } from 'zod';
 
 /** Header the gateway sets on every subgraph request. */
@@ -11,8 +12,16 @@ export const GATEWAY_IDENTITY_HEADER = 'x-gateway-identity';
 export const GATEWAY_IDENTITY_ISSUER = 'federation-gateway';
 /** HS256 keys shorter than 32 bytes are brute-forceable; refuse them at startup. */
 export const MIN_SECRET_LENGTH = 32;
-/** 60 s: long enough for a slow subgraph hop, short enough that a leaked token is useless soon. */
+/**
+ * Lifetime of a token the gateway mints, in seconds. It only has to cover the hop from the gateway to the
+ * subgraph (the token is signed right before the body is sent, and checked before the subgraph runs
+ * anything), so 10 s is ample on a loaded host and keeps the window for replaying that same request short.
+ */
+export const DEFAULT_LIFETIME_SECONDS = 10;
+/** Oldest token (by `iat`) a subgraph accepts, in seconds, whatever its `exp` says: the upper bound of any lifetime. */
 export const DEFAULT_MAX_AGE_SECONDS = 60;
+/** The claim holding the hex SHA-256 of the request body the token was signed for. */
+export const BODY_DIGEST_CLAIM = 'bodySha256';
 
 export interface ForwardedIdentity {
   /** The caller's id (token `sub`); null for anonymous callers. */
@@ -31,9 +40,11 @@ export interface SignGatewayIdentityOptions {
   identity: ForwardedIdentity;
   /** Becomes the token's `jti`, so a subgraph log line can be joined with the gateway's. */
   requestId: string;
+  /** The exact bytes of the request body this token travels with (UTF-8 when a string). */
+  body: string | Uint8Array;
   /** Seconds since the epoch; defaults to now. Tests set it in the past to make stale tokens. */
   issuedAt?: number;
-  /** @default 60 */
+  /** @default 10 (DEFAULT_LIFETIME_SECONDS) */
   expiresInSeconds?: number;
 }
 
@@ -41,6 +52,8 @@ export interface VerifyGatewayIdentityOptions {
   secret: string;
   /** This subgraph's name; a token minted for another subgraph is refused. */
   audience: string;
+  /** The exact bytes of the request body received; the token must have been signed for them. */
+  body: string | Uint8Array;
   /** Oldest accepted token by `iat`, in seconds. @default 60 */
   maxAgeSeconds?: number;
 }
@@ -55,7 +68,13 @@ export class GatewayIdentityError extends Error {
   override readonly name = 'GatewayIdentityError';
 }
 
-const claimsSchema = z.object({
+/** The claims of an identity token, as verification accepts them (registered claims checked there too). */
+export const claimsSchema = z.object({
+  iss: z.string(),
+  aud: z.union([z.string(), z.array(z.string())]),
+  iat: z.number(),
+  exp: z.number(),
+  nbf: z.number().optional(),
   // `sub` is absent for anonymous callers: JWT requires `sub` to be a string when present.
   sub: z.string().min(1).optional(),
   scopes: z.array(z.string()),
@@ -63,9 +82,16 @@ const claimsSchema = z.object({
   kind: z.enum(['user', 'apiKey', 'anonymous']),
   tier: z.string(),
   jti: z.string().optional(),
+  [BODY_DIGEST_CLAIM]: z.string().regex(/^[0-9a-f]{64}$/),
 });
 
-function keyFrom(secret: string): Uint8Array {
+/** Hex SHA-256 of the body bytes: what `bodySha256` holds (`printf %s "$BODY" | sha256sum`). */
+export function bodySha256(body: string | Uint8Array): string {
+  return createHash('sha256').update(body).digest('hex');
+}
+
+/** The HMAC key; refuses secrets too short to resist brute force. */
+export function keyFrom(secret: string): Uint8Array {
   if (secret.length < MIN_SECRET_LENGTH) {
     throw new GatewayIdentityError(`INTERNAL_IDENTITY_SECRET must be at least ${MIN_SECRET_LENGTH} characters`);
   }
@@ -79,7 +105,7 @@ const ENCODED_HEADER = Buffer.from(JSON.stringify({ alg: 'HS256', typ: 'JWT' }))
  * Signs with node:crypto's HMAC directly rather than jose's SignJWT: the gateway signs one token per
  * subgraph fetch, and jose's WebCrypto path measured ~190 µs a token against ~16 µs here (a loaded
  * 2-core box; see bench/RESULTS.md for the per-request CPU it showed up in). The output is a plain
- * RFC 7519 HS256 JWT; verification below still goes through jose.
+ * RFC 7519 HS256 JWT, which any JWT library verifies (docs/subgraph-contract.md shows PyJWT and golang-jwt).
  */
 export async function signGatewayIdentity(options: SignGatewayIdentityOptions): Promise<string> {
   const { identity } = options;
@@ -92,49 +118,13 @@ export async function signGatewayIdentity(options: SignGatewayIdentityOptions): 
     iss: GATEWAY_IDENTITY_ISSUER,
     aud: options.audience,
     iat: issuedAt,
-    exp: issuedAt + (options.expiresInSeconds ?? DEFAULT_MAX_AGE_SECONDS),
+    exp: issuedAt + (options.expiresInSeconds ?? DEFAULT_LIFETIME_SECONDS),
     jti: options.requestId,
+    [BODY_DIGEST_CLAIM]: bodySha256(options.body),
   };
   // JWT requires `sub` to be a string when present: anonymous callers have none.
   if (identity.subject !== null) claims.sub = identity.subject;
   const signingInput = `${ENCODED_HEADER}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}`;
   const signature = createHmac('sha256', keyFrom(options.secret)).update(signingInput).digest('base64url');
   return `${signingInput}.${signature}`;
-}
-
-/** Verifies a token from the gateway; throws GatewayIdentityError with a safe message when it is refused. */
-export async function verifyGatewayIdentity(
-  token: string | undefined | null,
-  options: VerifyGatewayIdentityOptions,
-): Promise<VerifiedGatewayIdentity> {
-  if (!token) throw new GatewayIdentityError(`missing ${GATEWAY_IDENTITY_HEADER} header`);
-  let payload: unknown;
-  try {
-    ({ payload } = await jwtVerify(token, keyFrom(options.secret), {
-      algorithms: ['HS256'],
-      issuer: GATEWAY_IDENTITY_ISSUER,
-      audience: options.audience,
-      maxTokenAge: options.maxAgeSeconds ?? DEFAULT_MAX_AGE_SECONDS,
-      requiredClaims: ['iat', 'exp'],
-    }));
-  } catch (error) {
-    if (error instanceof GatewayIdentityError) throw error;
-    if (error instanceof joseErrors.JWTExpired) throw new GatewayIdentityError('gateway identity token expired');
-    if (error instanceof joseErrors.JWTClaimValidationFailed && error.claim === 'aud') {
-      // The signature was valid (claims are checked after it): the gateway knows this subgraph by
-      // another name. Saying both names makes the fix obvious in the gateway's log.
-      const audience = decodeJwt(token).aud;
-      throw new GatewayIdentityError(
-        `gateway identity token is for ${JSON.stringify(audience)}, but this subgraph is "${options.audience}" (its name in code must be its name in rover.yaml)`,
-      );
-    }
-    if (error instanceof joseErrors.JWTClaimValidationFailed) {
-      throw new GatewayIdentityError(`gateway identity token refused: ${error.claim} ${error.reason}`);
-    }
-    throw new GatewayIdentityError('invalid gateway identity token');
-  }
-  const claims = claimsSchema.safeParse(payload);
-  if (!claims.success) throw new GatewayIdentityError('gateway identity token has malformed claims');
-  const { sub, scopes, roles, kind, tier, jti } = claims.data;
-  return { identity: { subject: sub ?? null, scopes, roles, kind, tier }, requestId: jti ?? null };
 }

@@ -1,11 +1,14 @@
 // @federation-gateway/identity: the contract between the gateway and its subgraphs. The gateway signs
-// who the caller is into one header; a subgraph verifies it and trusts nothing else.
+// who the caller is into one header, bound to the body of the one request it travels with; a subgraph
+// verifies it against the body it received and trusts nothing else.
 export {
   signGatewayIdentity,
-  verifyGatewayIdentity,
+  bodySha256,
   GatewayIdentityError,
   GATEWAY_IDENTITY_HEADER,
   GATEWAY_IDENTITY_ISSUER,
+  BODY_DIGEST_CLAIM,
+  DEFAULT_LIFETIME_SECONDS,
   DEFAULT_MAX_AGE_SECONDS,
   MIN_SECRET_LENGTH,
   type ForwardedIdentity,
@@ -13,3 +16,4 @@ export {
   type VerifyGatewayIdentityOptions,
   type VerifiedGatewayIdentity,
 } from './gatewayIdentity.js';
+export { createGatewayIdentityVerifier, verifyGatewayIdentity, type GatewayIdentityVerifier } from './verifyGatewayIdentity.js';

@@ -5,8 +5,11 @@ export class RequestBodyTooLargeError extends Error {
   override readonly name = 'RequestBodyTooLargeError';
 }
 
-/** Resolves with the body as UTF-8 text; rejects with RequestBodyTooLargeError past `maxBytes`. */
-export async function readRequestBody(request: IncomingMessage, maxBytes: number): Promise<string> {
+/**
+ * Resolves with the body's bytes, exactly as received (the gateway's identity token is signed over them);
+ * rejects with RequestBodyTooLargeError past `maxBytes`.
+ */
+export async function readRequestBody(request: IncomingMessage, maxBytes: number): Promise<Buffer> {
   const declared = Number(request.headers['content-length']);
   if (Number.isFinite(declared) && declared > maxBytes) throw new RequestBodyTooLargeError(`body over ${maxBytes} bytes`);
   const chunks: Buffer[] = [];
@@ -16,5 +19,5 @@ export async function readRequestBody(request: IncomingMessage, maxBytes: number
     if (total > maxBytes) throw new RequestBodyTooLargeError(`body over ${maxBytes} bytes`);
     chunks.push(chunk);
   }
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks, total);
 }

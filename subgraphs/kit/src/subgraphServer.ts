@@ -11,7 +11,7 @@ import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDis
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { parse } from 'graphql';
 import type { Logger } from 'pino';
-import { GATEWAY_IDENTITY_HEADER, GatewayIdentityError, verifyGatewayIdentity } from '@federation-gateway/identity';
+import { GATEWAY_IDENTITY_HEADER, GatewayIdentityError, createGatewayIdentityVerifier } from '@federation-gateway/identity';
 import { readRequestBody, RequestBodyTooLargeError } from './requestBody.js';
 import { createSubgraphLogger } from './subgraphLogger.js';
 import { withAbortChecks } from './abortableResolvers.js';
@@ -88,6 +88,8 @@ export async function startSubgraph<TExtra extends object>(
   if (secret !== null && secret.length < 32) {
     throw new Error(`${definition.name}: INTERNAL_IDENTITY_SECRET must be at least 32 characters`);
   }
+  // One verifier for the subgraph's lifetime: the key is imported once, not per request.
+  const verifyIdentity = secret === null ? undefined : createGatewayIdentityVerifier({ secret, audience: definition.name });
   const debugCounters = options.debugCounters ?? process.env.SUBGRAPH_DEBUG_COUNTERS === '1';
   const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
   const sdl = readFileSync(definition.schemaFile, 'utf8');
@@ -139,15 +141,22 @@ export async function startSubgraph<TExtra extends object>(
   const handleGraphQL = async (request: IncomingMessage, response: ServerResponse, search: string): Promise<void> => {
     graphqlRequests += 1;
     const headerRequestId = request.headers['x-request-id'];
+    // The body first: the identity token is bound to its exact bytes (bodySha256), so it cannot be checked
+    // without them. The read is bounded by maxBodyBytes, as before.
+    let bodyBytes: Buffer;
+    try {
+      bodyBytes = request.method === 'POST' ? await readRequestBody(request, maxBodyBytes) : Buffer.alloc(0);
+    } catch (error) {
+      if (!(error instanceof RequestBodyTooLargeError)) throw error;
+      sendJson(response, 413, graphQLErrorBody(error.message, 'PAYLOAD_TOO_LARGE'));
+      return;
+    }
     let identity: BaseSubgraphContext['identity'] = null;
     let tokenRequestId: string | null = null;
-    if (secret !== null) {
+    if (verifyIdentity) {
       try {
         const header = request.headers[GATEWAY_IDENTITY_HEADER];
-        const verified = await verifyGatewayIdentity(Array.isArray(header) ? header[0] : header, {
-          secret,
-          audience: definition.name,
-        });
+        const verified = await verifyIdentity(Array.isArray(header) ? header[0] : header, bodyBytes);
         identity = verified.identity;
         tokenRequestId = verified.requestId;
       } catch (error) {
@@ -164,14 +173,9 @@ export async function startSubgraph<TExtra extends object>(
 
     let body: unknown;
     try {
-      const text = request.method === 'POST' ? await readRequestBody(request, maxBodyBytes) : '';
-      body = text === '' ? undefined : JSON.parse(text);
-    } catch (error) {
-      if (error instanceof RequestBodyTooLargeError) {
-        sendJson(response, 413, graphQLErrorBody(error.message, 'PAYLOAD_TOO_LARGE'));
-      } else {
-        sendJson(response, 400, graphQLErrorBody('request body is not valid JSON', 'BAD_REQUEST'));
-      }
+      body = bodyBytes.length === 0 ? undefined : JSON.parse(bodyBytes.toString('utf8'));
+    } catch {
+      sendJson(response, 400, graphQLErrorBody('request body is not valid JSON', 'BAD_REQUEST'));
       return;
     }
 

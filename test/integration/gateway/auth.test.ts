@@ -275,7 +275,7 @@ describe('valid credentials', () => {
 
 describe('identity that subgraphs can trust', () => {
   test('spoofed x-user-id / x-user-scopes / x-gateway-identity never reach a subgraph as identity', { timeout: 30_000 }, async () => {
-    const forged = await signGatewayIdentity({ secret: 'x'.repeat(40), audience: 'orders', identity: { subject: 'user-10', scopes: ['orders:read:all'], roles: [], kind: 'user', tier: 'x' }, requestId: 'forged' });
+    const forged = await signGatewayIdentity({ secret: 'x'.repeat(40), audience: 'orders', identity: { subject: 'user-10', scopes: ['orders:read:all'], roles: [], kind: 'user', tier: 'x' }, requestId: 'forged', body: '' });
     const spoof = { 'x-user-id': 'user-10', 'x-user-scopes': 'orders:read:all', [GATEWAY_IDENTITY_HEADER]: forged };
     const anonymous = await postGraphQL(url, { query: '{ user(id: "user-10") { orders(first: 3) { id } } }' }, spoof);
     assert.equal(anonymous.status, 200);
@@ -293,9 +293,9 @@ describe('identity that subgraphs can trust', () => {
     assert.equal(((await unsigned.json()) as { errors: { extensions: { code: string } }[] }).errors[0]?.extensions.code, 'UNAUTHENTICATED');
     const identity = { subject: 'user-1', scopes: ['orders:read:all'], roles: [], kind: 'user' as const, tier: 'authenticated' };
     // Signed 61 s ago and still unexpired by `exp`: only the 60 s age limit refuses the replay.
-    const replayed = await signGatewayIdentity({ secret: identitySecret, audience: 'orders', identity, requestId: 'r-old', issuedAt: now() - 61, expiresInSeconds: 3600 });
+    const replayed = await signGatewayIdentity({ secret: identitySecret, audience: 'orders', identity, requestId: 'r-old', body, issuedAt: now() - 61, expiresInSeconds: 3600 });
     assert.equal((await call({ [GATEWAY_IDENTITY_HEADER]: replayed })).status, 401);
-    const fresh = await signGatewayIdentity({ secret: identitySecret, audience: 'orders', identity, requestId: 'r-new' });
+    const fresh = await signGatewayIdentity({ secret: identitySecret, audience: 'orders', identity, requestId: 'r-new', body });
     assert.equal((await call({ [GATEWAY_IDENTITY_HEADER]: fresh })).status, 200);
   });
 });

@@ -99,7 +99,13 @@ describe('gateway explorer routes in production', () => {
   let fixture: FixtureGateway | undefined;
   before(async () => {
     subgraph = await startSlowSubgraph();
-    fixture = await startFixtureGateway({ subgraphUrl: `${subgraph.url}/graphql`, env: { NODE_ENV: 'production' }, name: 'gateway-prod' });
+    // The fixture subgraph runs unsigned: production then needs the explicit choice to send no identity.
+    fixture = await startFixtureGateway({
+      subgraphUrl: `${subgraph.url}/graphql`,
+      env: { NODE_ENV: 'production' },
+      config: 'internalIdentity:\n  enabled: false\n',
+      name: 'gateway-prod',
+    });
   }, { timeout: 60_000 });
   after(() => stopAll([fixture?.gateway, subgraph]), { timeout: 60_000 });
 
@@ -111,7 +117,7 @@ describe('gateway explorer routes in production', () => {
   });
 
   test('graphiql.enabled without introspection stops startup naming the key', { timeout: 30_000 }, async () => {
-    writeFileSync(`${fixture!.dir}/bad.yaml`, 'graphiql:\n  enabled: true\n');
+    writeFileSync(`${fixture!.dir}/bad.yaml`, 'graphiql:\n  enabled: true\ninternalIdentity:\n  enabled: false\n');
     const gateway = await startProcess({
       name: 'gateway-bad-config',
       entry: GATEWAY_ENTRY,

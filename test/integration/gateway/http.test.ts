@@ -169,7 +169,13 @@ describe('gateway in production mode', () => {
   let gateway: RunningProcess;
   before(async () => {
     subgraph = await startSlowSubgraph();
-    ({ gateway } = await startFixtureGateway({ subgraphUrl: `${subgraph.url}/graphql`, env: { NODE_ENV: 'production' }, name: 'gateway-prod' }));
+    // The fixture subgraph runs unsigned: production then needs the explicit choice to send no identity.
+    ({ gateway } = await startFixtureGateway({
+      subgraphUrl: `${subgraph.url}/graphql`,
+      env: { NODE_ENV: 'production' },
+      config: 'internalIdentity:\n  enabled: false\n',
+      name: 'gateway-prod',
+    }));
   }, { timeout: 60_000 });
   after(async () => stopAll([gateway, subgraph]), { timeout: 60_000 });
 

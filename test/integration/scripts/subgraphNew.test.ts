@@ -8,11 +8,11 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync }
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
-import { signGatewayIdentity } from '@federation-gateway/identity';
 import { composeSupergraph } from '../../../scripts/src/composeSupergraph.js';
 import { loadRoverConfig } from '../../../scripts/src/roverConfig.js';
 import { ScaffoldError, scaffoldSubgraph } from '../../../scripts/src/subgraphScaffold.js';
 import { postGraphQL } from '../../support/http.js';
+import { postAsGateway, type GatewayCaller } from '../../support/subgraphRequests.js';
 import { compiledEntry, repoRoot, startProcess } from '../../support/processes.js';
 
 const run = promisify(execFile);
@@ -93,16 +93,20 @@ describe('subgraph:new', () => {
     try {
       const url = `${subgraph.url}/graphql`;
       assert.equal((await postGraphQL(url, { query: '{ reviews { id } }' })).status, 401);
-      const identity = (subject: string | null) =>
-        signGatewayIdentity({ secret, audience: 'reviews', requestId: 'r-1', identity: { subject, scopes: [], roles: [], kind: subject ? 'user' : 'anonymous', tier: 'free' } });
-      const listed = await postGraphQL(url, { query: '{ reviews { id title } review(id: "review-1") { id } }' }, { 'x-gateway-identity': await identity(null) });
+      const as = (subject: string | null): GatewayCaller => ({
+        secret,
+        audience: 'reviews',
+        requestId: 'r-1',
+        identity: { subject, scopes: [], roles: [], kind: subject ? 'user' : 'anonymous', tier: 'free' },
+      });
+      const listed = await postAsGateway(url, { query: '{ reviews { id title } review(id: "review-1") { id } }' }, as(null));
       assert.deepEqual(listed.body.data, { reviews: [{ id: 'review-1', title: 'The first Review' }], review: { id: 'review-1' } });
-      const created = await postGraphQL(url, { query: 'mutation { createReview(title: "Nice") { createdBy } }' }, { 'x-gateway-identity': await identity('user-3') });
+      const created = await postAsGateway(url, { query: 'mutation { createReview(title: "Nice") { createdBy } }' }, as('user-3'));
       assert.deepEqual(created.body.data, { createReview: { createdBy: 'user-3' } });
-      const entities = await postGraphQL(
+      const entities = await postAsGateway(
         url,
         { query: 'query($r: [_Any!]!) { _entities(representations: $r) { ... on Review { title } } }', variables: { r: [{ __typename: 'Review', id: 'review-1' }, { __typename: 'Review', id: 'review-2' }] } },
-        { 'x-gateway-identity': await identity(null) },
+        as(null),
       );
       assert.deepEqual(entities.body.data, { _entities: [{ title: 'The first Review' }, { title: 'Nice' }] });
       const calls = (await (await fetch(`${subgraph.url}/debug/data-layer-calls`)).json()) as Record<string, number>;

@@ -5,7 +5,7 @@ import { test, describe, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { serviceEntry, startProcess, stopAll, subgraphEntry, type RunningProcess } from '../../support/processes.js';
 import { errorCodes, postGraphQL, type GraphQLResponse } from '../../support/http.js';
-import { signGatewayIdentity } from '@federation-gateway/identity';
+import { postAsGateway } from '../../support/subgraphRequests.js';
 
 const SECRET = 'rest-subgraphs-test-secret-0123456789abcdef';
 /** 600 ms: short, so the slow-service tests stay fast, yet far above a healthy local call (a few ms). */
@@ -30,13 +30,12 @@ async function query(
   body: { query: string; variables?: Record<string, unknown> },
   identity: typeof USER_1 | typeof ANONYMOUS = USER_1,
 ): Promise<GraphQLResponse> {
-  const token = await signGatewayIdentity({
+  const response = await postAsGateway(`${subgraph.url}/graphql`, body, {
     secret: SECRET,
     audience,
     requestId: `rest-subgraphs-${Date.now()}`,
     identity: { ...identity, scopes: [], roles: [] },
   });
-  const response = await postGraphQL(`${subgraph.url}/graphql`, body, { 'x-gateway-identity': token });
   assert.equal(response.status, 200, JSON.stringify(response.body));
   return response;
 }

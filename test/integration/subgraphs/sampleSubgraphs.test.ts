@@ -4,6 +4,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startProcess, subgraphEntry, type RunningProcess } from '../../support/processes.js';
 import { errorCodes, postGraphQL } from '../../support/http.js';
+import { postAsGateway } from '../../support/subgraphRequests.js';
 import { signGatewayIdentity, type ForwardedIdentity } from '@federation-gateway/identity';
 import { generateSampleUsers } from '../../../subgraphs/users/src/sampleUsers.js';
 import { generateSampleCatalog } from '../../../subgraphs/orders/src/sampleCatalog.js';
@@ -23,8 +24,7 @@ let users: RunningProcess;
 let orders: RunningProcess;
 
 async function ask(subgraph: RunningProcess, identity: ForwardedIdentity, query: string, variables?: Record<string, unknown>) {
-  const token = await signGatewayIdentity({ secret, audience: subgraph.name, identity, requestId: 'test-request' });
-  return postGraphQL(`${subgraph.url}/graphql`, { query, variables }, { 'x-gateway-identity': token });
+  return postAsGateway(`${subgraph.url}/graphql`, { query, variables }, { secret, audience: subgraph.name, identity });
 }
 
 async function dataLayerCalls(subgraph: RunningProcess): Promise<Record<string, number>> {
@@ -188,9 +188,10 @@ describe('subgraph kit: identity and health', () => {
   const query = { query: '{ user(id: "user-1") { id } }' };
 
   test('no token, a stale token, a token for another subgraph or another secret: HTTP 401 UNAUTHENTICATED', { timeout: 30_000 }, async () => {
-    const stale = await signGatewayIdentity({ secret, audience: 'users', identity: user1, requestId: 'r', issuedAt: Math.floor(Date.now() / 1000) - 90, expiresInSeconds: 600 });
-    const forOrders = await signGatewayIdentity({ secret, audience: 'orders', identity: user1, requestId: 'r' });
-    const otherSecret = await signGatewayIdentity({ secret: `${secret}-rotated`, audience: 'users', identity: user1, requestId: 'r' });
+    const body = JSON.stringify(query);
+    const stale = await signGatewayIdentity({ secret, audience: 'users', identity: user1, requestId: 'r', body, issuedAt: Math.floor(Date.now() / 1000) - 90, expiresInSeconds: 600 });
+    const forOrders = await signGatewayIdentity({ secret, audience: 'orders', identity: user1, requestId: 'r', body });
+    const otherSecret = await signGatewayIdentity({ secret: `${secret}-rotated`, audience: 'users', identity: user1, requestId: 'r', body });
     const cases: Record<string, string>[] = [{}, { 'x-gateway-identity': stale }, { 'x-gateway-identity': forOrders }, { 'x-gateway-identity': otherSecret }];
     for (const headers of cases) {
       const response = await postGraphQL(`${users.url}/graphql`, query, headers);
@@ -203,8 +204,7 @@ describe('subgraph kit: identity and health', () => {
   test('GET /healthz is 200 without a token; x-request-id is echoed', { timeout: 30_000 }, async () => {
     const health = await fetch(`${orders.url}/healthz`);
     assert.equal(health.status, 200);
-    const token = await signGatewayIdentity({ secret, audience: 'users', identity: user1, requestId: 'r' });
-    const response = await postGraphQL(`${users.url}/graphql`, query, { 'x-gateway-identity': token, 'x-request-id': 'req-abc-123' });
+    const response = await postAsGateway(`${users.url}/graphql`, query, { secret, audience: 'users', identity: user1 }, { 'x-request-id': 'req-abc-123' });
     assert.equal(response.headers.get('x-request-id'), 'req-abc-123');
   });
 

@@ -4,8 +4,8 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { pino } from 'pino';
 import { startSubgraph, type SubgraphContext, type SubgraphDefinition } from '@federation-gateway/subgraph-kit';
-import { signGatewayIdentity } from '@federation-gateway/identity';
 import { postGraphQL } from '../../support/http.js';
+import { postAsGateway } from '../../support/subgraphRequests.js';
 
 const secret = 'kit-test-secret-0123456789-0123456789';
 const silent = pino({ level: 'silent' });
@@ -37,8 +37,8 @@ describe('subgraph kit server', () => {
     let slowStarted!: () => void;
     const resolverRunning = new Promise<void>((resolveStarted) => (slowStarted = resolveStarted));
     const running = await startSubgraph(testSubgraph(() => slowStarted()), { identitySecret: secret, logger: silent });
-    const token = await signGatewayIdentity({ secret, audience: 'kit-test', identity: { subject: 'user-1', scopes: [], roles: [], kind: 'user', tier: 'free' }, requestId: 'r' });
-    const inFlight = postGraphQL(running.graphqlUrl, { query: '{ slow(ms: 400) whoami }' }, { 'x-gateway-identity': token });
+    const caller = { secret, audience: 'kit-test', identity: { subject: 'user-1', scopes: [], roles: [], kind: 'user', tier: 'free' } } as const;
+    const inFlight = postAsGateway(running.graphqlUrl, { query: '{ slow(ms: 400) whoami }' }, { ...caller, identity: { ...caller.identity, scopes: [], roles: [] } });
     // Stop once the request is being executed (not after a guessed delay).
     await resolverRunning;
     const stopped = running.stop();

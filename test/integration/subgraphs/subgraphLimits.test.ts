@@ -3,8 +3,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { signGatewayIdentity } from '@federation-gateway/identity';
-import { errorCodes, postGraphQL } from '../../support/http.js';
+import { errorCodes } from '../../support/http.js';
+import { postAsGateway, type GatewayCaller } from '../../support/subgraphRequests.js';
 import { startProcess, subgraphEntry, type RunningProcess } from '../../support/processes.js';
 
 const secret = randomBytes(32).toString('base64url');
@@ -23,8 +23,13 @@ function entityFetch(levels: number): string {
 
 describe('subgraph kit operation limits (the orders subgraph as a real process, called directly)', () => {
   let orders: RunningProcess;
-  let headers: Record<string, string>;
   const representations = [{ __typename: 'User', id: 'user-1' }];
+  const caller: GatewayCaller = {
+    secret,
+    audience: 'orders',
+    identity: { subject: 'user-1', scopes: ['orders:read:all'], roles: [], kind: 'user', tier: 'authenticated' },
+    requestId: 'limits-test',
+  };
   const graphqlUrl = () => `${orders.url}/graphql`;
   const counters = async () => (await (await fetch(`${orders.url}/debug/data-layer-calls`)).json()) as Record<string, number>;
 
@@ -35,25 +40,18 @@ describe('subgraph kit operation limits (the orders subgraph as a real process, 
       args: ['--port', '0'],
       env: { INTERNAL_IDENTITY_SECRET: secret, SUBGRAPH_DEBUG_COUNTERS: '1' },
     });
-    const token = await signGatewayIdentity({
-      secret,
-      audience: 'orders',
-      identity: { subject: 'user-1', scopes: ['orders:read:all'], roles: [], kind: 'user', tier: 'authenticated' },
-      requestId: 'limits-test',
-    });
-    headers = { 'x-gateway-identity': token };
   });
   after(async () => orders?.stop());
 
   test('an entity fetch of gateway depth (8 levels of orders → user, depth 18) is served', async () => {
-    const response = await postGraphQL(graphqlUrl(), { query: entityFetch(8), variables: { representations } }, headers);
+    const response = await postAsGateway(graphqlUrl(), { query: entityFetch(8), variables: { representations } }, caller);
     assert.equal(response.status, 200, JSON.stringify(response.body.errors));
     assert.equal(response.body.errors, undefined);
   });
 
   test('deeper than maxDepth (20): 400 before any resolver or data-layer call', async () => {
     const before = await counters();
-    const response = await postGraphQL(graphqlUrl(), { query: entityFetch(10), variables: { representations } }, headers);
+    const response = await postAsGateway(graphqlUrl(), { query: entityFetch(10), variables: { representations } }, caller);
     assert.equal(response.status, 400);
     assert.deepEqual(errorCodes(response), ['GRAPHQL_VALIDATION_FAILED']);
     assert.deepEqual(await counters(), before, 'nothing resolved');
@@ -62,7 +60,7 @@ describe('subgraph kit operation limits (the orders subgraph as a real process, 
   test('introspection counts toward depth (graphql-armor skips it by default)', async () => {
     let selection = 'name';
     for (let level = 0; level < 20; level += 1) selection = `ofType { ${selection} }`;
-    const response = await postGraphQL(graphqlUrl(), { query: `{ __schema { types { fields { type { ${selection} } } } } }` }, headers);
+    const response = await postAsGateway(graphqlUrl(), { query: `{ __schema { types { fields { type { ${selection} } } } } }` }, caller);
     assert.equal(response.status, 400);
     assert.ok(errorCodes(response).every((code) => code === 'GRAPHQL_VALIDATION_FAILED'));
     assert.ok(response.body.errors?.some((error) => /depth/i.test(error.message)), JSON.stringify(response.body.errors));
@@ -70,25 +68,25 @@ describe('subgraph kit operation limits (the orders subgraph as a real process, 
 
   test('more than 100 aliases, or more than 20,000 tokens: 400', async () => {
     const aliases = (count: number) => Array.from({ length: count }, (_, i) => `a${i}: _service { sdl }`).join(' ');
-    const atLimit = await postGraphQL(graphqlUrl(), { query: `{ ${aliases(100)} }` }, headers);
+    const atLimit = await postAsGateway(graphqlUrl(), { query: `{ ${aliases(100)} }` }, caller);
     assert.equal(atLimit.status, 200);
-    const tooManyAliases = await postGraphQL(graphqlUrl(), { query: `{ ${aliases(101)} }` }, headers);
+    const tooManyAliases = await postAsGateway(graphqlUrl(), { query: `{ ${aliases(101)} }` }, caller);
     assert.equal(tooManyAliases.status, 400);
     assert.match(tooManyAliases.body.errors?.[0]?.message ?? '', /aliases/i);
-    const tokens = await postGraphQL(graphqlUrl(), { query: `{ ${'__typename '.repeat(20_001)}}` }, headers);
+    const tokens = await postAsGateway(graphqlUrl(), { query: `{ ${'__typename '.repeat(20_001)}}` }, caller);
     assert.equal(tokens.status, 400);
     assert.deepEqual(errorCodes(tokens), ['GRAPHQL_PARSE_FAILED']);
   });
 
   test('over the cost limit (50,000 field selections × literal page sizes): 400, nothing resolved', async () => {
     const pages = 'orders(first: 100) { user { orders(first: 100) { id status createdAt } } }'; // 100 × (1 + 100 × 3) ≈ 30,000
-    const one = await postGraphQL(graphqlUrl(), { query: `query ($representations: [_Any!]!) { _entities(representations: $representations) { ... on User { ${pages} } } }`, variables: { representations } }, headers);
+    const one = await postAsGateway(graphqlUrl(), { query: `query ($representations: [_Any!]!) { _entities(representations: $representations) { ... on User { ${pages} } } }`, variables: { representations } }, caller);
     assert.equal(one.status, 200, JSON.stringify(one.body.errors));
     const before = await counters();
-    const two = await postGraphQL(
+    const two = await postAsGateway(
       graphqlUrl(),
       { query: `query ($representations: [_Any!]!) { a: _entities(representations: $representations) { ... on User { ${pages} } } b: _entities(representations: $representations) { ... on User { ${pages} } } }`, variables: { representations } },
-      headers,
+      caller,
     );
     assert.equal(two.status, 400, JSON.stringify(two.body).slice(0, 300));
     assert.match(two.body.errors?.[0]?.message ?? '', /Cost/i);

@@ -20,6 +20,8 @@ const SECRET = 'datasource-test-secret-0123456789abcdef';
 
 describe('SubgraphDataSource', () => {
   const received: IncomingHttpHeaders[] = [];
+  /** The request bodies, exactly as received (the identity token is bound to them). */
+  const bodies: string[] = [];
   /** Requests the subgraph holds without answering (the timeout test), released in after(). */
   const held: (() => void)[] = [];
   let subgraph: Server;
@@ -32,6 +34,7 @@ describe('SubgraphDataSource', () => {
       let body = '';
       req.on('data', (chunk: Buffer) => (body += chunk.toString()));
       req.on('end', () => {
+        bodies.push(body);
         const answer = () => {
           res.writeHead(200, { 'content-type': 'application/json' });
           res.end(JSON.stringify({ data: { ping: 'pong' } }));
@@ -57,7 +60,7 @@ describe('SubgraphDataSource', () => {
       url: options.url ?? subgraphUrl,
       timeoutMs: options.timeoutMs ?? 5_000,
       maxResponseBytes: 1_048_576,
-      identitySecret: SECRET,
+      identity: { secret: SECRET, lifetimeSeconds: 10 },
       propagateHeaders: options.propagateHeaders ?? [],
       connectionPool: pool,
       // No retries, no breaker: each test sees exactly one fetch.
@@ -103,7 +106,7 @@ describe('SubgraphDataSource', () => {
       if (name === GATEWAY_IDENTITY_HEADER || name === 'x-request-id') continue;
       assert.equal(headers[name], undefined, `${name} is never forwarded`);
     }
-    const verified = await verifyGatewayIdentity(headers[GATEWAY_IDENTITY_HEADER] as string, { secret: SECRET, audience: 'users' });
+    const verified = await verifyGatewayIdentity(headers[GATEWAY_IDENTITY_HEADER] as string, { secret: SECRET, audience: 'users', body: bodies.at(-1)! });
     assert.deepEqual(verified.identity, { subject: 'user-7', scopes: ['orders:read'], roles: ['admin'], kind: 'user', tier: 'gold' });
     assert.equal(verified.requestId, 'req-42');
   });

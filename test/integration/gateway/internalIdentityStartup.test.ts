@@ -1,0 +1,76 @@
+// Regression (issue 12): in production mode without INTERNAL_IDENTITY_SECRET the gateway started with no
+// warning, and subgraphs then got no identity. Now production refuses to start unless sending no identity
+// is configured on purpose (and then says so); outside production it starts and warns. Real gateway CLI.
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { GATEWAY_ENTRY, repoRoot, startProcess } from '../../support/processes.js';
+
+const supergraph = join(repoRoot, 'supergraph.graphql');
+
+function configFile(yaml: string): string {
+  const path = join(mkdtempSync(join(tmpdir(), 'gw-identity-')), 'gateway.yaml');
+  writeFileSync(path, yaml);
+  return path;
+}
+
+function gateway(name: string, env: Record<string, string | undefined>, yaml?: string, waitForReady = true) {
+  const args = ['--supergraph', supergraph, '--port', '0', ...(yaml === undefined ? [] : ['--config', configFile(yaml)])];
+  // INTERNAL_IDENTITY_SECRET: undefined so a value in the test runner's own environment cannot leak in.
+  return startProcess({ name, entry: GATEWAY_ENTRY, args, env: { INTERNAL_IDENTITY_SECRET: undefined, ...env }, waitForReady });
+}
+
+describe('the internal identity secret at startup', () => {
+  test('production without INTERNAL_IDENTITY_SECRET: exit 2 naming the key and the way out', async () => {
+    const refused = await gateway('gateway-prod-no-secret', { NODE_ENV: 'production' }, undefined, false);
+    const { code } = await refused.exited;
+    assert.equal(code, 2);
+    assert.match(refused.stderrText(), /internalIdentity\.secret: required with NODE_ENV=production/);
+    assert.match(refused.stderrText(), /internalIdentity\.enabled: false/);
+  });
+
+  test('production with internalIdentity.enabled: false starts and says subgraphs get no identity', async () => {
+    const started = await gateway('gateway-prod-no-identity', { NODE_ENV: 'production' }, 'internalIdentity:\n  enabled: false\n');
+    try {
+      const notice = await started.waitForLog((r) => r.event === 'internal_identity_disabled');
+      assert.equal(notice.level, 40, 'a warning');
+      assert.match(String(notice.msg), /no x-gateway-identity/);
+    } finally {
+      await started.stop();
+    }
+  });
+
+  test('production with a secret starts without any identity warning', async () => {
+    const started = await gateway('gateway-prod-secret', { NODE_ENV: 'production', INTERNAL_IDENTITY_SECRET: randomBytes(32).toString('base64url') });
+    try {
+      assert.deepEqual(started.logRecords().filter((r) => String(r.event).startsWith('internal_identity')), []);
+    } finally {
+      await started.stop();
+    }
+  });
+
+  test('a secret together with enabled: false is a contradiction: exit 2 naming the key', async () => {
+    const refused = await gateway(
+      'gateway-contradiction',
+      { INTERNAL_IDENTITY_SECRET: randomBytes(32).toString('base64url') },
+      'internalIdentity:\n  enabled: false\n',
+      false,
+    );
+    const { code } = await refused.exited;
+    assert.equal(code, 2);
+    assert.match(refused.stderrText(), /internalIdentity/);
+  });
+
+  test('outside production without a secret: starts (npm run gateway works after npm ci) and warns', async () => {
+    const started = await gateway('gateway-dev-no-secret', { NODE_ENV: 'development' });
+    try {
+      const notice = await started.waitForLog((r) => r.event === 'internal_identity_missing');
+      assert.equal(notice.level, 40);
+    } finally {
+      await started.stop();
+    }
+  });
+});
