@@ -43,10 +43,13 @@ export const demandControlConfigSchema = z
      */
     maxCost: z.number().int().positive().default(1_000),
     /**
-     * Items assumed for a list field that neither a slicing argument nor `assumedSize` sizes.
-     * @default 10 (Apollo Router's documented static_estimated list_size)
+     * Items assumed for a list field that neither a slicing argument nor `assumedSize` sizes. A guess:
+     * declare real sizes with @listSize. @default 5 (three nested lists nobody sized, e.g. orders →
+     * items → tags, cost 155 and pass; five nested cost 3905 and are refused. With Apollo Router's
+     * documented example of 10, any three nested unsized lists already cost 1110 > maxCost, which
+     * refused ordinary queries of the federation audit that stock @apollo/gateway serves)
      */
-    defaultListSize: z.number().int().min(0).default(10),
+    defaultListSize: z.number().int().min(0).default(5),
     /** `@listSize` added or overridden per "Type.field". @default {} */
     listSizes: z.record(fieldCoordinateSchema, listSizeConfigSchema).default({}),
     /** `@cost(weight:)` added or overridden per "Type" or "Type.field". @default {} */

@@ -38,7 +38,7 @@ test('@listSize and @cost are read from the composed supergraph (the cost link n
   assert.equal(policy.weight('Product.stock'), 5);
   assert.equal(policy.weight('Product'), 3);
   assert.deepEqual([...(policy.argumentWeights('Query.page') ?? [])], [['tag', 2]]);
-  assert.equal(policy.defaultListSize, 10);
+  assert.equal(policy.defaultListSize, 5);
 });
 
 test('config adds and overrides per coordinate, key by key', { timeout: 10_000 }, () => {

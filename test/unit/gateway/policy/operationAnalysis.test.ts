@@ -138,8 +138,8 @@ describe('estimated calls from list sizes along the path', () => {
 
   test('lists nothing sizes take the default size, each list level', { timeout: 10_000 }, () => {
     const e = estimates(analyze('{ everything { id ... on Post { tags } } }'));
-    assert.deepEqual(e.everything, [1, 10]);
-    assert.deepEqual(e['everything.@.tags'], [10, 100], '[[String!]!]! is two levels of 10');
+    assert.deepEqual(e.everything, [1, 5]);
+    assert.deepEqual(e['everything.@.tags'], [5, 25], '[[String!]!]! is two levels of 5');
   });
 });
 
