@@ -163,12 +163,16 @@ export function createPolicyPipeline(options: PolicyPipelineOptions): PolicyPipe
           if (response.body.kind !== 'single') return;
           const result = response.body.singleResult;
           const executed = state.authorization?.rewritten !== null && result.data !== undefined;
+          // Read what ran before authorization puts its nulls in (they sit where nothing ran anyway).
           const resolved = executed ? countResolved(state.analysis.rootFields, result.data) : undefined;
-          if (resolved) demandControl?.measure(state.analysis, resolved, contextValue);
-          if (state.rateLimit) await rateLimits?.settle(state.rateLimit, resolved, contextValue, response.http.headers);
+          // Synchronous until the rate-limit settlement: Apollo Server runs every plugin's willSendResponse
+          // concurrently, and the error-masking plugin (after this one) must see authorization's errors to
+          // give them a requestId, count and log them; a hook runs up to its first await before the next starts.
           if (state.authorization) {
             response.body.singleResult = authorization.completeResponse(state.authorization, result, schema);
           }
+          if (resolved) demandControl?.measure(state.analysis, resolved, contextValue);
+          if (state.rateLimit) await rateLimits?.settle(state.rateLimit, resolved, contextValue, response.http.headers);
         },
       };
     },

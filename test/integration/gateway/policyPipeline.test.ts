@@ -81,6 +81,8 @@ describe('case 1: defaulted variables in @skip/@include', () => {
     assert.equal(denied.status, 200);
     assert.deepEqual(denied.body.data, { users: [{ id: 'user-1', email: null }] });
     assert.deepEqual(errorCodes(denied), ['UNAUTHORIZED_FIELD_OR_TYPE']);
+    assert.equal(typeof denied.body.errors![0]!.extensions?.requestId, 'string', 'masked and tagged like every error');
+    assert.ok(denied.headers.get('ratelimit'), 'Query.users was charged and settled');
     const allowed = await postGraphQL(graph.graphqlUrl, { query, variables: { s: false } }, await bearer('user-1', ['users:read:email']));
     assert.match(allowed.body.data?.users[0].email, /@/);
   });
