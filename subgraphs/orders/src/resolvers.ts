@@ -2,7 +2,7 @@
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import { badUserInput, unauthenticated } from '@federation-gateway/subgraph-kit';
 import type { SubgraphContext } from '@federation-gateway/subgraph-kit';
-import { canReadOrdersOf } from './orderAccess.js';
+import { canReadOrdersOf, orderingUserOf } from './orderAccess.js';
 import type { OrderLoaders } from './orderLoaders.js';
 import type { OrderStore } from './orderStore.js';
 import { validatePlaceOrderInput } from './placeOrderInput.js';
@@ -29,8 +29,8 @@ export const ordersResolvers: GraphQLResolverMap<OrdersContext> = {
   },
   Mutation: {
     placeOrder: async (_parent: unknown, args: { input: unknown }, context: OrdersContext) => {
-      const subject = context.identity?.subject;
-      if (!subject) throw unauthenticated('placeOrder needs a signed-in caller: the order is placed for the token subject');
+      const subject = orderingUserOf(context.identity);
+      if (!subject) throw unauthenticated('placeOrder needs a signed-in user: the order is placed for the token subject (an API key places none)');
       const input = validatePlaceOrderInput(args.input, context.catalog);
       const items: OrderItemRecord[] = input.items.map((item) => ({
         productId: item.productId,

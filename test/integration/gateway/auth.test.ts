@@ -93,6 +93,8 @@ before(async () => {
           consumers: [
             { name: 'back-office', keySha256: hashApiKey('key-back-office'), tier: 'partner', scopes: ['orders:read:all'] },
             { name: 'retired', keySha256: hashApiKey('key-retired'), tier: 'partner', scopes: ['orders:read:all'], revoked: true },
+            // A consumer whose name is spelled like a user id: it is not that user (issue 12).
+            { name: 'user-7', keySha256: hashApiKey('key-named-user-7'), tier: 'partner', scopes: ['orders:write'] },
           ],
         },
       },
@@ -257,6 +259,21 @@ describe('valid credentials', () => {
     assert.deepEqual(await ordersOf('user-8', bearer(await token('user-7', []))), [], 'someone else’s orders');
     assert.ok((await ordersOf('user-8', bearer(await token('user-7', ['orders:read:all'])))).length > 0, 'orders:read:all');
     assert.deepEqual(await ordersOf('user-8', {}), [], 'anonymous');
+  });
+
+  test('row-level rule checks the caller kind: an API key named like a user reads none of that user\'s orders and places none', { timeout: 30_000 }, async () => {
+    const asKey = { 'x-api-key': 'key-named-user-7' };
+    const read = await postGraphQL(url, { query: '{ user(id: "user-7") { orders(first: 5) { id } } }' }, asKey);
+    assert.equal(read.status, 200);
+    assert.deepEqual(read.body.data?.user?.orders, [], 'the key has no orders:read:all scope');
+    const ownOrders = await postGraphQL(url, { query: '{ user(id: "user-7") { orders(first: 5) { id } } }' }, bearer(await token('user-7', [])));
+    const orderId = (ownOrders.body.data?.user?.orders as { id: string }[])[0]?.id;
+    assert.ok(orderId, 'user-7 has orders');
+    const direct = await postGraphQL(url, { query: `{ order(id: "${orderId}") { id } }` }, asKey);
+    assert.deepEqual(direct.body.data, { order: null });
+    const placed = await postGraphQL(url, { query: 'mutation { placeOrder(input: { items: [{ productId: "prod-1", quantity: 1 }] }) { id } }' }, asKey);
+    assert.deepEqual(placed.body.data, { placeOrder: null });
+    assert.ok(errorCodes(placed).length > 0, 'placeOrder by an API key is refused');
   });
 
   test('API key: valid maps to its consumer; invalid and revoked → 401', { timeout: 30_000 }, async () => {
