@@ -84,7 +84,19 @@ const startedAt = Date.now();
 // sources in-process (as `npm run check:types` does). Processes the tests spawn run compiled JS.
 const runner = spawn(
   process.execPath,
-  ['--conditions=@federation-gateway/source', '--import', 'tsx', '--test', '--test-concurrency=2', ...passThrough, ...files],
+  [
+    '--conditions=@federation-gateway/source',
+    '--import',
+    'tsx',
+    '--test',
+    '--test-concurrency=2',
+    '--test-reporter=spec',
+    '--test-reporter-destination=stdout',
+    `--test-reporter=${resolve(repoRoot, 'scripts/testFileTimings.mjs')}`,
+    '--test-reporter-destination=stderr',
+    ...passThrough,
+    ...files,
+  ],
   { cwd: process.cwd(), stdio: 'inherit', env: { ...process.env, [RUN_ID_VARIABLE]: runId } },
 );
 let deadlineHit = false;

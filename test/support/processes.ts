@@ -8,7 +8,7 @@
 // leader of its own process group (`detached`), and is stopped by signalling the whole group, so
 // anything it spawned goes with it; groups still alive when the test file's process exits are killed.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { resolve } from 'node:path';
 
@@ -115,6 +115,34 @@ function watchStdout(child: ChildProcess) {
   return { lines, records, waiters };
 }
 
+/**
+ * With env TEST_PROCESS_CPU_LOG=FILE, one JSON line per process the tests start (entry, test file, CPU
+ * seconds it used): where the suite's CPU goes. Sampled from /proc while it runs (the numbers are gone
+ * once it exits).
+ */
+function trackCpu(pid: number, options: StartOptions): { sample(): void; exited(): void } {
+  const logFile = process.env.TEST_PROCESS_CPU_LOG;
+  if (!logFile) return { sample: () => {}, exited: () => {} };
+  let cpuSeconds = 0;
+  const sample = () => {
+    try {
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      cpuSeconds = (Number(fields[11]) + Number(fields[12])) / 100;
+    } catch {
+      // exited already
+    }
+  };
+  const timer = setInterval(sample, 250);
+  timer.unref();
+  return {
+    sample,
+    exited: () => {
+      clearInterval(timer);
+      appendFileSync(logFile, `${JSON.stringify({ entry: options.entry, name: options.name, file: process.argv[1], cpuSeconds })}\n`);
+    },
+  };
+}
+
 export async function startProcess(options: StartOptions): Promise<RunningProcess> {
   const child = spawn(process.execPath, [compiledEntry(options.entry), ...(options.args ?? [])], {
     cwd: repoRoot,
@@ -125,6 +153,7 @@ export async function startProcess(options: StartOptions): Promise<RunningProces
   });
   if (child.pid === undefined) throw new Error(`${options.name}: failed to spawn`);
   running.add(child);
+  const cpu = trackCpu(child.pid, options);
   const { lines, records, waiters } = watchStdout(child);
   let stderr = '';
   child.stderr!.setEncoding('utf8');
@@ -134,6 +163,7 @@ export async function startProcess(options: StartOptions): Promise<RunningProces
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolveExit) => {
     child.on('exit', (code, signal) => {
       running.delete(child);
+      cpu.exited();
       // Whatever it left behind in its group goes too.
       signalGroup(child, 'SIGKILL');
       resolveExit({ code, signal });
@@ -162,6 +192,7 @@ export async function startProcess(options: StartOptions): Promise<RunningProces
 
   const stop = async (graceMs = 10_000) => {
     if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
+    cpu.sample();
     signalGroup(child, 'SIGTERM');
     const timer = setTimeout(() => signalGroup(child, 'SIGKILL'), graceMs);
     const { code } = await exited;
