@@ -12,7 +12,7 @@ import { rateLimitConfigSchema } from './rateLimit/rateLimitConfig.js';
 import { graphiqlConfigSchema } from './explorer/explorerConfig.js';
 import { demandControlConfigSchema } from './policy/demandControlConfig.js';
 import { NON_PROPAGATABLE_HEADERS } from './internalHeaders.js';
-import { DEFAULT_LIFETIME_SECONDS } from '@federation-gateway/identity';
+import { DEFAULT_LIFETIME_SECONDS, MIN_SECRET_LENGTH } from '@federation-gateway/identity';
 
 const propagatedHeaderSchema = z
   .string()
@@ -105,12 +105,12 @@ export const gatewayConfigSchema = z
     internalIdentity: z
       .object({
         /**
-         * HMAC secret (>= 32 chars) used to sign the verified identity forwarded to subgraphs as
+         * HMAC secret (>= MIN_SECRET_LENGTH, 32 chars) used to sign the verified identity forwarded to subgraphs as
          * `x-gateway-identity`; subgraphs verify it so nobody can bypass the gateway. Each token is bound
          * to the body of the one subgraph request it travels with (docs/subgraph-contract.md).
          * Env: INTERNAL_IDENTITY_SECRET. Required with NODE_ENV=production unless `enabled: false`.
          */
-        secret: z.string().min(32).optional(),
+        secret: z.string().min(MIN_SECRET_LENGTH).optional(),
         /**
          * false: send subgraphs no identity at all, deliberately (they then see every caller as nobody,
          * or refuse the gateway). The gateway says so at startup. @default true
@@ -174,7 +174,6 @@ export const gatewayConfigSchema = z
   .strict();
 
 export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;
-export type GatewayConfigInput = z.input<typeof gatewayConfigSchema>;
 
 export class ConfigError extends Error {
   override name = 'ConfigError';

@@ -1,9 +1,9 @@
-// Assembles one gateway instance: config → supergraph → @apollo/gateway → Apollo Server (plugins)
-// → HTTP server; and takes it down gracefully (stop accepting, drain in-flight, exit).
+// Assembles one gateway instance: config → supergraph → @apollo/gateway → Apollo Server (its request
+// path assembled in graphqlRequestPath.ts) → HTTP server; and takes it down gracefully (stop accepting,
+// drain in-flight, exit).
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServer } from '@apollo/server';
 import { ConfigError, type GatewayConfig } from './config.js';
 import { anonymous, type Authenticate, type GatewayContext } from './context.js';
 import { createFederatedGateway } from './federation.js';
@@ -11,17 +11,13 @@ import { createSubgraphHealthChecker } from './subgraphHealth.js';
 import { createHttpServer } from './httpServer.js';
 import { explorerBuildProblem, lazyExplorerAssets } from './explorer/explorerAssets.js';
 import { createExplorerRoutes } from './explorer/explorerRoutes.js';
-import { createSandboxLandingPage } from './explorer/sandboxLandingPage.js';
 import { createLogger, type Logger } from './logger.js';
 import { createGatewayMetrics, type GatewayMetrics } from './metrics.js';
 import { createRequestErrors } from './requestErrors.js';
-import { createErrorMasker, createErrorMaskingPlugin } from './plugins/errorMasking.js';
-import { createOperationLimits } from './plugins/operationLimits.js';
-import { createRequestLoggingPlugin } from './plugins/requestLogging.js';
+import { createGraphQLRequestPath } from './graphqlRequestPath.js';
 import { createPolicyPipeline } from './policy/policyPipeline.js';
 import { createClientAddressResolver } from './rateLimit/clientAddress.js';
 import { loadSupergraphFile } from './supergraph/supergraphFile.js';
-import { refuseSubscriptionsRule } from './refuseSubscriptions.js';
 import { ResponseBudget } from './responseBudget.js';
 import { SupergraphRegistry } from './supergraph/supergraphRegistry.js';
 
@@ -70,7 +66,6 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   const explorerProblem = graphiqlEnabled ? explorerBuildProblem() : undefined;
   // Serve GraphQL all the same; /graphiql answers 503 and this line says why.
   if (explorerProblem) logger.warn({ event: 'explorer_unavailable', err: explorerProblem }, 'GraphiQL explorer unavailable');
-  const operationLimits = createOperationLimits(config.operationLimits);
   // Authorization → demand control → rate limits, in order, from one plugin (see policyPipeline.ts).
   const policy = createPolicyPipeline({ config, logger, metrics, registry });
   const apollo = new ApolloServer<GatewayContext>({
@@ -78,16 +73,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     introspection,
     csrfPrevention: true,
     includeStacktraceInErrorResponses: false,
-    formatError: createErrorMasker(new Map(Object.entries(config.subgraphs).map(([name, subgraph]) => [name, new Set(subgraph.clientErrorCodes)]))),
-    validationRules: [refuseSubscriptionsRule, ...operationLimits.validationRules],
-    parseOptions: operationLimits.parseOptions,
-    plugins: [
-      ...(operationLimits.plugins as ApolloServerPlugin<GatewayContext>[]),
-      sandbox ? createSandboxLandingPage({ linkToLocalExplorer: graphiqlEnabled }) : ApolloServerPluginLandingPageDisabled(),
-      createRequestLoggingPlugin(),
-      policy.plugin,
-      createErrorMaskingPlugin({ logger, errors }),
-    ],
+    ...createGraphQLRequestPath({ config, logger, errors, policy, sandbox, linkToLocalExplorer: graphiqlEnabled }),
   });
   await apollo.start();
   // Fail closed on policy config: a coordinate the schema lacks (a typo, a removed field) would leave

@@ -7,13 +7,15 @@ export const ASYMMETRIC_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384
 /** Shared-secret algorithms: only ever valid with a `secret` or `devKey` key source. */
 export const SYMMETRIC_ALGORITHMS = ['HS256', 'HS384', 'HS512'] as const;
 const algorithmSchema = z.enum([...SYMMETRIC_ALGORITHMS, ...ASYMMETRIC_ALGORITHMS]);
-export type JwtAlgorithm = z.infer<typeof algorithmSchema>;
+
+/** 32 characters at least: HS256 needs a key of 256 bits or more to resist brute force. */
+export const MIN_HS_SECRET_LENGTH = 32;
 
 const secretKeySchema = z
   .object({
     type: z.literal('secret'),
     /** The shared secret itself (>= 32 chars: HS256 needs at least 256 bits of key). Prefer `secretEnv`. */
-    secret: z.string().min(32).optional(),
+    secret: z.string().min(MIN_HS_SECRET_LENGTH).optional(),
     /** Name of an env var holding the shared secret (keeps it out of config files). */
     secretEnv: z.string().min(1).optional(),
   })
@@ -124,5 +126,4 @@ export const authConfigSchema = z
 
 export type AuthConfig = z.infer<typeof authConfigSchema>;
 export type JwtConfig = z.infer<typeof jwtConfigSchema>;
-export type ApiKeysConfig = z.infer<typeof apiKeysConfigSchema>;
 export type ApiKeyConsumer = z.infer<typeof apiKeyConsumerSchema>;

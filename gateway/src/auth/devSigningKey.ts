@@ -6,7 +6,7 @@
 // mint tokens for it.
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { AuthConfig } from './authConfig.js';
+import { MIN_HS_SECRET_LENGTH, type AuthConfig } from './authConfig.js';
 
 /** `iss` of dev tokens; the dev gateway config requires it. */
 export const DEV_TOKEN_ISSUER = 'federation-gateway-dev';
@@ -41,7 +41,7 @@ export function readDevSigningKey(file: string): DevSigningKey | undefined {
     throw error;
   }
   const parsed = JSON.parse(text) as Partial<DevSigningKey>;
-  if (typeof parsed.secret !== 'string' || parsed.secret.length < 32) {
+  if (typeof parsed.secret !== 'string' || parsed.secret.length < MIN_HS_SECRET_LENGTH) {
     throw new Error(`${file}: not a dev signing key file (delete it to generate a new one)`);
   }
   return {

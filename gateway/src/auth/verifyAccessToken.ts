@@ -3,7 +3,7 @@
 import { createPublicKey, createSecretKey, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { decodeProtectedHeader, errors, jwtVerify, type JWTVerifyGetKey, type JWTPayload } from 'jose';
-import { ASYMMETRIC_ALGORITHMS, type JwtConfig } from './authConfig.js';
+import { ASYMMETRIC_ALGORITHMS, MIN_HS_SECRET_LENGTH, type JwtConfig } from './authConfig.js';
 import { AuthenticationError, AuthKeysUnavailableError } from './authErrors.js';
 import { DEFAULT_USER_TIER, scopesFromClaims, stringList, type AuthIdentity } from './authIdentity.js';
 import { CachedRemoteJwks } from './cachedRemoteJwks.js';
@@ -74,8 +74,8 @@ function resolveKey(config: JwtConfig, env: NodeJS.ProcessEnv, deps: VerifierDep
   switch (source.type) {
     case 'secret': {
       const secret = source.secret ?? env[source.secretEnv ?? ''];
-      if (!secret || secret.length < 32) {
-        throw new Error(`auth.jwt.key.secretEnv: env ${source.secretEnv} must hold a secret of at least 32 characters`);
+      if (!secret || secret.length < MIN_HS_SECRET_LENGTH) {
+        throw new Error(`auth.jwt.key.secretEnv: env ${source.secretEnv} must hold a secret of at least ${MIN_HS_SECRET_LENGTH} characters`);
       }
       // A KeyObject, not raw bytes: jose then converts it once instead of importing it on every verify.
       return { key: createSecretKey(Buffer.from(secret)), algorithms: config.algorithms ?? ['HS256'] };

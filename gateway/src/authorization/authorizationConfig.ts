@@ -11,4 +11,3 @@ export const authorizationConfigSchema = z
   })
   .strict();
 
-export type AuthorizationConfig = z.infer<typeof authorizationConfigSchema>;

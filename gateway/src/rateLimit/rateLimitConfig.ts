@@ -99,7 +99,6 @@ export const rateLimitConfigSchema = z
   .strict();
 
 export type RateLimitConfig = z.infer<typeof rateLimitConfigSchema>;
-export type RateLimitConfigInput = z.input<typeof rateLimitConfigSchema>;
 
 function isAddressOrCidr(value: string): boolean {
   const [address, prefix, ...rest] = value.split('/');

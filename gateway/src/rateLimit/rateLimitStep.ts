@@ -61,9 +61,9 @@ export function createRateLimitStep(options: RateLimitStepOptions): RateLimitSte
 
   return {
     async start() {
-      if (store instanceof RedisRateLimitStore) {
+      if (store instanceof RedisRateLimitStore && config.store.kind === 'redis') {
         // Give Redis a moment to connect so the first requests are counted, not waved through (fail open).
-        const connected = await store.waitUntilReady(config.store.kind === 'redis' ? config.store.connectTimeoutMs : 1_000);
+        const connected = await store.waitUntilReady(config.store.connectTimeoutMs);
         if (!connected) logger.warn({ event: 'rate_limit_store_unavailable', policy: config.onStoreUnavailable }, 'rate-limit store (Redis) not reachable at startup');
       }
     },

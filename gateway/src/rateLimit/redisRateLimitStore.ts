@@ -16,6 +16,7 @@ import {
 } from './rateLimitStore.js';
 import { SLIDING_WINDOW_LUA, SLIDING_WINDOW_SHA1 } from './slidingWindowScript.js';
 
+/** The values (and their defaults) come from `rateLimits.store` (rateLimitConfig.ts). */
 export interface RedisRateLimitStoreOptions {
   /** redis:// or rediss:// URL. */
   url: string;
@@ -23,20 +24,15 @@ export interface RedisRateLimitStoreOptions {
    * How long Redis may stay silent (no reply to any call) before a call fails, milliseconds. Rate limiting
    * sits on every request's path, so a dead or hung Redis must cost at most this much latency before the
    * fail-open/closed policy applies.
-   * @default 50
    */
-  commandTimeoutMs?: number;
+  commandTimeoutMs: number;
   /**
    * Longest total wait for one operation while Redis is answering operations queued ahead of it (a burst),
    * milliseconds. A Redis that answers nothing at all fails after commandTimeoutMs regardless.
-   * @default 1000
    */
-  maxWaitMs?: number;
-  /**
-   * Longest wait for a (re)connection attempt, milliseconds.
-   * @default 1000
-   */
-  connectTimeoutMs?: number;
+  maxWaitMs: number;
+  /** Longest wait for a (re)connection attempt, milliseconds. */
+  connectTimeoutMs: number;
   /** Called on connection errors and state changes (for logs); never throws. */
   onConnectionEvent?: (event: 'ready' | 'error' | 'end', error?: Error) => void;
 }
@@ -51,8 +47,8 @@ export class RedisRateLimitStore implements RateLimitStore {
   private lastReplyAt = 0;
 
   constructor(options: RedisRateLimitStoreOptions) {
-    this.commandTimeoutMs = options.commandTimeoutMs ?? 50;
-    this.maxWaitMs = options.maxWaitMs ?? 1_000;
+    this.commandTimeoutMs = options.commandTimeoutMs;
+    this.maxWaitMs = options.maxWaitMs;
     const { Redis: RedisClient } = requireModule('ioredis') as typeof import('ioredis');
     this.client = new RedisClient(options.url, {
       // Only a backstop that clears commands a hung Redis never answers; the request-facing deadline is
@@ -60,7 +56,7 @@ export class RedisRateLimitStore implements RateLimitStore {
       // has read replies already waiting on the socket, and counts time queued behind a burst: it reports
       // a healthy Redis as timed out, and fail-open then admits far past the limit.
       commandTimeout: this.maxWaitMs + this.commandTimeoutMs,
-      connectTimeout: options.connectTimeoutMs ?? 1_000,
+      connectTimeout: options.connectTimeoutMs,
       // No offline queue: while disconnected a command fails at once instead of waiting for a reconnect,
       // so a dead Redis costs a request nothing but the policy decision.
       enableOfflineQueue: false,
@@ -83,7 +79,7 @@ export class RedisRateLimitStore implements RateLimitStore {
   }
 
   /** Resolves once connected, or after `timeoutMs` (the store then fails per call until Redis answers). */
-  async waitUntilReady(timeoutMs = 2_000): Promise<boolean> {
+  async waitUntilReady(timeoutMs: number): Promise<boolean> {
     if (this.client.status === 'ready') return true;
     return new Promise((resolve) => {
       const timer = setTimeout(() => {

@@ -1,6 +1,7 @@
 // Parses a subgraph's command line: `--port N` (0 = ephemeral), `--host H`, `--insecure-allow-unsigned`,
 // with `<NAME>_PORT` / `<NAME>_HOST` env fallbacks (never `PORT`, which belongs to the gateway).
 import { parseArgs } from 'node:util';
+import { MIN_SECRET_LENGTH } from '@federation-gateway/identity';
 
 export interface SubgraphCliOptions {
   port: number;
@@ -54,10 +55,10 @@ export function parseSubgraphCliOptions(
   const secret = env.INTERNAL_IDENTITY_SECRET || null;
   const allowUnsignedIdentity = values['insecure-allow-unsigned'] === true;
   if (secret === null && !allowUnsignedIdentity) {
-    throw new SubgraphCliError('INTERNAL_IDENTITY_SECRET is not set: set it (>= 32 chars, shared with the gateway) or pass --insecure-allow-unsigned');
+    throw new SubgraphCliError(`INTERNAL_IDENTITY_SECRET is not set: set it (>= ${MIN_SECRET_LENGTH} chars, shared with the gateway) or pass --insecure-allow-unsigned`);
   }
-  if (secret !== null && secret.length < 32) {
-    throw new SubgraphCliError('INTERNAL_IDENTITY_SECRET must be at least 32 characters');
+  if (secret !== null && secret.length < MIN_SECRET_LENGTH) {
+    throw new SubgraphCliError(`INTERNAL_IDENTITY_SECRET must be at least ${MIN_SECRET_LENGTH} characters`);
   }
   return { port, host, allowUnsignedIdentity, identitySecret: secret };
 }

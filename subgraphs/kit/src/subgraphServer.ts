@@ -11,7 +11,7 @@ import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDis
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { parse } from 'graphql';
 import type { Logger } from 'pino';
-import { GATEWAY_IDENTITY_HEADER, GatewayIdentityError, createGatewayIdentityVerifier } from '@federation-gateway/identity';
+import { GATEWAY_IDENTITY_HEADER, GatewayIdentityError, MIN_SECRET_LENGTH, createGatewayIdentityVerifier } from '@federation-gateway/identity';
 import { readRequestBody, RequestBodyTooLargeError } from './requestBody.js';
 import { createSubgraphLogger } from './subgraphLogger.js';
 import { withAbortChecks } from './abortableResolvers.js';
@@ -85,8 +85,8 @@ export async function startSubgraph<TExtra extends object>(
   if (secret === null && !options.allowUnsignedIdentity) {
     throw new Error(`${definition.name}: INTERNAL_IDENTITY_SECRET is required (or --insecure-allow-unsigned for local experiments)`);
   }
-  if (secret !== null && secret.length < 32) {
-    throw new Error(`${definition.name}: INTERNAL_IDENTITY_SECRET must be at least 32 characters`);
+  if (secret !== null && secret.length < MIN_SECRET_LENGTH) {
+    throw new Error(`${definition.name}: INTERNAL_IDENTITY_SECRET must be at least ${MIN_SECRET_LENGTH} characters`);
   }
   // One verifier for the subgraph's lifetime: the key is imported once, not per request.
   const verifyIdentity = secret === null ? undefined : createGatewayIdentityVerifier({ secret, audience: definition.name });
