@@ -5,13 +5,15 @@
 //             a run id in the environment, inherited by every process the tests start.
 //   teardown  every process still carrying that run id is listed, killed with its process group, and
 //             fails the run: a test that leaks a gateway or a Redis is a failing test.
-// Timeouts are per test (in the test files), not per file: Node 20's --test-timeout given to the runner
-// would cancel a whole file. RUN_DEADLINE_MS only bounds a run that hangs outside any test.
+// Timeouts are per test (in the test files, checked by testTimeoutCheck.mjs before anything runs), not
+// per file: Node 20's --test-timeout given to the runner would cancel a whole file. RUN_DEADLINE_MS only
+// bounds a run that hangs outside any test.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
+import { callsWithoutTimeout } from './testTimeoutCheck.mjs';
 
 const repoRoot = resolve(fileURLToPath(new URL('..', import.meta.url)));
 /** 15 min: the suite takes ~2 min on a quiet machine and ~3x that on a loaded one. */
@@ -36,6 +38,12 @@ for (const root of roots.length > 0 ? roots : ['test']) {
 files.sort();
 if (files.length === 0) {
   console.error('run-tests: no *.test.ts files found');
+  process.exit(1);
+}
+
+const missingTimeouts = callsWithoutTimeout(files);
+if (missingTimeouts.length > 0) {
+  console.error(`run-tests: every test and hook needs its own timeout (see scripts/testTimeoutCheck.mjs):\n  ${missingTimeouts.join('\n  ')}`);
   process.exit(1);
 }
 

@@ -45,16 +45,16 @@ describe('entity representations are deduplicated per fetch, caps bound what one
       subgraphBaseUrl: async (name, url) => (proxies[name] = await startRecordingProxy(url)).url,
     });
     token = await graph.tokenFor('user-1', []);
-  });
+  }, { timeout: 60_000 });
   after(async () => {
     await graph?.stop();
     await Promise.all(Object.values(proxies).map((proxy) => proxy.close()));
-  });
+  }, { timeout: 60_000 });
 
   const clearRecordings = () => Object.values(proxies).forEach((proxy) => proxy.exchanges.splice(0));
   const ask = (url: string, query: string) => postGraphQL(url, { query }, { authorization: `Bearer ${token}` });
 
-  test('a cyclic selection: every _entities fetch carries each representation once; the answer is unchanged', async () => {
+  test('a cyclic selection: every _entities fetch carries each representation once; the answer is unchanged', { timeout: 30_000 }, async () => {
     assert.equal(ordersOfUserOne.length >= 4, true, 'sample data: user-1 has at least 4 orders');
     clearRecordings();
     const response = await ask(graph.graphqlUrl, cyclicQuery(3, 4));
@@ -74,7 +74,7 @@ describe('entity representations are deduplicated per fetch, caps bound what one
     assert.match(metrics, /gateway_entity_representations_deduplicated_total\{subgraph="users"\} 81\n/, '3 + 15 + 63 copies not sent');
   });
 
-  test('distinct representations are all sent, each once, in first-seen order', async () => {
+  test('distinct representations are all sent, each once, in first-seen order', { timeout: 30_000 }, async () => {
     clearRecordings();
     const response = await ask(graph.graphqlUrl, '{ users(first: 5) { id orders(first: 3) { id user { id name } } } }');
     assert.equal(response.body.errors, undefined, JSON.stringify(response.body.errors));
@@ -96,9 +96,9 @@ describe('entity representations are deduplicated per fetch, caps bound what one
         server: { maxResponseBytes: 8_192 },
         subgraphs: { users: { maxResponseBytes: 1_024 } },
       });
-    });
+    }, { timeout: 60_000 });
 
-    test('one subgraph answer over subgraphs.<name>.maxResponseBytes: SUBGRAPH_RESPONSE_TOO_LARGE, null there, the rest served', async () => {
+    test('one subgraph answer over subgraphs.<name>.maxResponseBytes: SUBGRAPH_RESPONSE_TOO_LARGE, null there, the rest served', { timeout: 30_000 }, async () => {
       clearRecordings();
       const response = await ask(`${capped.url}/graphql`, '{ users(first: 60) { id name createdAt } }');
       assert.equal(response.status, 200);
@@ -109,7 +109,7 @@ describe('entity representations are deduplicated per fetch, caps bound what one
       assert.deepEqual(small.body.data, { users: [{ id: 'user-1' }, { id: 'user-2' }] });
     });
 
-    test('fanned-back copies count as if sent: deduplication cannot turn a small answer into an unbounded one', async () => {
+    test('fanned-back copies count as if sent: deduplication cannot turn a small answer into an unbounded one', { timeout: 30_000 }, async () => {
       clearRecordings();
       const response = await ask(`${capped.url}/graphql`, cyclicQuery(2, 8));
       assert.equal(response.status, 200);
@@ -122,7 +122,7 @@ describe('entity representations are deduplicated per fetch, caps bound what one
       assert.equal(me.orders[0]!.user.orders[0]!.user, null, 'the second level (64 copies, ~1.7 KB) is over the cap');
     });
 
-    test('everything one operation takes from subgraphs over server.maxResponseBytes: 400 RESPONSE_TOO_LARGE, later fetches not sent', async () => {
+    test('everything one operation takes from subgraphs over server.maxResponseBytes: 400 RESPONSE_TOO_LARGE, later fetches not sent', { timeout: 30_000 }, async () => {
       clearRecordings();
       const readAll = await graph.tokenFor('user-1', ['orders:read:all']);
       // users (root, ~0.5 KB) → 10 orders of each of 10 users (~12 KB, over the 8 KB budget) → their users' names (not sent).
@@ -137,7 +137,7 @@ describe('entity representations are deduplicated per fetch, caps bound what one
       assert.ok(proxies.orders!.exchanges[0]!.responseBytes > 8_192, 'the orders answer is what spent the budget');
     });
 
-    test('a mutation over the budget keeps its own answer (it changed data): 200, partial data, later fetches not sent', async () => {
+    test('a mutation over the budget keeps its own answer (it changed data): 200, partial data, later fetches not sent', { timeout: 30_000 }, async () => {
       clearRecordings();
       const writer = await graph.tokenFor('user-2', ['orders:write']);
       // Four orders placed, each answering with all of user-2's orders (~3 KB each, over the 8 KB budget together).

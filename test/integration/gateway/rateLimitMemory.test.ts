@@ -123,16 +123,18 @@ test('an operation another plugin rejects before execution (authorization FORBID
   assert.equal(next.headers.get('ratelimit'), '"Query.users";r=49;t=60', 'only this operation was counted');
 });
 
-test('the window slides ("2s"): rejected while full, admitted again once the oldest hit ages out', { timeout: 30_000 }, async () => {
+// That hits then age out of the window one by one is the store's behaviour, tested with a clock in
+// test/unit/gateway/rateLimit/rateLimitStores.test.ts; here, what a client sees of a full "2s" window.
+test('a full "2s" window: 429 with a Retry-After within the window, until the oldest hit ages out', { timeout: 30_000 }, async () => {
   const headers = await bearer('rl-slide');
   const q = { query: '{ usersConnection(first: 1) { pageInfo { hasNextPage } } }' };
   assert.equal((await postGraphQL(graph.graphqlUrl, q, headers)).status, 200);
   assert.equal((await postGraphQL(graph.graphqlUrl, q, headers)).status, 200);
   const full = await postGraphQL(graph.graphqlUrl, q, headers);
   assert.equal(full.status, 429);
-  assert.ok(Number(full.headers.get('retry-after')) <= 2);
-  await new Promise((r) => setTimeout(r, 2_100));
-  assert.equal((await postGraphQL(graph.graphqlUrl, q, headers)).status, 200, 'admitted after the window slid');
+  const retryAfter = Number(full.headers.get('retry-after'));
+  assert.ok(retryAfter >= 1 && retryAfter <= 2, `Retry-After ${retryAfter}`);
+  assert.match(full.headers.get('ratelimit-policy') ?? '', /q=2;w=2/);
 });
 
 test('a spoofed X-Forwarded-For from an untrusted peer does not change the identity', { timeout: 30_000 }, async () => {
@@ -169,14 +171,11 @@ test('hot reload: limits swap with the supergraph', { timeout: 30_000 }, async (
   const sdl = readFileSync(supergraphPath, 'utf8');
   const declared = 'order(id: ID!): Order @join__field(graph: ORDERS)';
   assert.ok(sdl.includes(declared), 'fixture: Query.order as in the committed supergraph');
+  const reloaded = graph.gateway.waitForNextLog((r) => r.event === 'supergraph_reloaded', 15_000);
   writeFileSync(supergraphPath, sdl.replace(declared, `${declared} @rateLimit(max: 1, window: "1m")`));
-  await graph.gateway.waitForLog((r) => r.event === 'supergraph_reloaded', 15_000);
-  let first = await postGraphQL(graph.graphqlUrl, q, headers);
-  // the reload log line can precede the schema swap by a moment: bounded wait for the new policy
-  for (let i = 0; i < 50 && first.headers.get('ratelimit-policy') === null; i++) {
-    await new Promise((r) => setTimeout(r, 200));
-    first = await postGraphQL(graph.graphqlUrl, q, headers);
-  }
+  // The line is logged once @apollo/gateway has taken the new schema (update() swaps it synchronously).
+  await reloaded;
+  const first = await postGraphQL(graph.graphqlUrl, q, headers);
   assert.equal(first.headers.get('ratelimit-policy'), '"Query.order";q=1;w=60');
   const second = await postGraphQL(graph.graphqlUrl, q, headers);
   assert.equal(second.status, 429);

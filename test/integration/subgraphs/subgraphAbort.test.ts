@@ -31,10 +31,10 @@ describe('the gateway gives up at its deadline: the subgraph stops resolving', (
       subgraphUrl: `${subgraph.url}/graphql`,
       config: 'subgraphs:\n  slow:\n    timeoutMs: 300\n    resilience:\n      retries: 0\n',
     }));
-  });
-  after(async () => stopAll([gateway, subgraph]));
+  }, { timeout: 60_000 });
+  after(async () => stopAll([gateway, subgraph]), { timeout: 60_000 });
 
-  test('called directly, the whole chain resolves (10 sequential steps)', async () => {
+  test('called directly, the whole chain resolves (10 sequential steps)', { timeout: 30_000 }, async () => {
     const before = await stepsResolved(subgraph);
     const response = await postGraphQL(`${subgraph.url}/graphql`, { query: countdownQuery(10, 20) });
     assert.equal(response.status, 200);
@@ -42,7 +42,7 @@ describe('the gateway gives up at its deadline: the subgraph stops resolving', (
     assert.equal((await stepsResolved(subgraph)) - before, 10);
   });
 
-  test('through a gateway that times out at 300 ms, resolving stops: fewer steps, and one request_aborted line', async () => {
+  test('through a gateway that times out at 300 ms, resolving stops: fewer steps, and one request_aborted line', { timeout: 30_000 }, async () => {
     const before = await stepsResolved(subgraph);
     // 10 steps of 200 ms: 2 s of resolving if nobody stops it.
     const response = await postGraphQL(graphqlUrl, { query: countdownQuery(10, 200) });
@@ -66,10 +66,10 @@ describe('REST calls of an aborted request are cancelled', () => {
       subgraphEnv: { CATALOG_TIMEOUT_MS: '5000' },
       gatewayConfig: { subgraphs: { products: { timeoutMs: 300, resilience: { retries: 0 } } } },
     });
-  });
-  after(async () => graph?.stop());
+  }, { timeout: 60_000 });
+  after(async () => graph?.stop(), { timeout: 60_000 });
 
-  test('the catalog call in flight is cancelled when the gateway gives up (not left to its own 5 s timeout)', async () => {
+  test('the catalog call in flight is cancelled when the gateway gives up (not left to its own 5 s timeout)', { timeout: 30_000 }, async () => {
     const catalog = graph.services.catalog!;
     const queued = await fetch(`${catalog.url}/_faults`, {
       method: 'POST',

@@ -40,16 +40,16 @@ describe('subgraph kit operation limits (the orders subgraph as a real process, 
       args: ['--port', '0'],
       env: { INTERNAL_IDENTITY_SECRET: secret, SUBGRAPH_DEBUG_COUNTERS: '1' },
     });
-  });
-  after(async () => orders?.stop());
+  }, { timeout: 60_000 });
+  after(async () => orders?.stop(), { timeout: 60_000 });
 
-  test('an entity fetch of gateway depth (8 levels of orders → user, depth 18) is served', async () => {
+  test('an entity fetch of gateway depth (8 levels of orders → user, depth 18) is served', { timeout: 30_000 }, async () => {
     const response = await postAsGateway(graphqlUrl(), { query: entityFetch(8), variables: { representations } }, caller);
     assert.equal(response.status, 200, JSON.stringify(response.body.errors));
     assert.equal(response.body.errors, undefined);
   });
 
-  test('deeper than maxDepth (20): 400 before any resolver or data-layer call', async () => {
+  test('deeper than maxDepth (20): 400 before any resolver or data-layer call', { timeout: 30_000 }, async () => {
     const before = await counters();
     const response = await postAsGateway(graphqlUrl(), { query: entityFetch(10), variables: { representations } }, caller);
     assert.equal(response.status, 400);
@@ -57,7 +57,7 @@ describe('subgraph kit operation limits (the orders subgraph as a real process, 
     assert.deepEqual(await counters(), before, 'nothing resolved');
   });
 
-  test('introspection counts toward depth (graphql-armor skips it by default)', async () => {
+  test('introspection counts toward depth (graphql-armor skips it by default)', { timeout: 30_000 }, async () => {
     let selection = 'name';
     for (let level = 0; level < 20; level += 1) selection = `ofType { ${selection} }`;
     const response = await postAsGateway(graphqlUrl(), { query: `{ __schema { types { fields { type { ${selection} } } } } }` }, caller);
@@ -66,7 +66,7 @@ describe('subgraph kit operation limits (the orders subgraph as a real process, 
     assert.ok(response.body.errors?.some((error) => /depth/i.test(error.message)), JSON.stringify(response.body.errors));
   });
 
-  test('more than 100 aliases, or more than 20,000 tokens: 400', async () => {
+  test('more than 100 aliases, or more than 20,000 tokens: 400', { timeout: 30_000 }, async () => {
     const aliases = (count: number) => Array.from({ length: count }, (_, i) => `a${i}: _service { sdl }`).join(' ');
     const atLimit = await postAsGateway(graphqlUrl(), { query: `{ ${aliases(100)} }` }, caller);
     assert.equal(atLimit.status, 200);
@@ -78,7 +78,7 @@ describe('subgraph kit operation limits (the orders subgraph as a real process, 
     assert.deepEqual(errorCodes(tokens), ['GRAPHQL_PARSE_FAILED']);
   });
 
-  test('over the cost limit (50,000 field selections × literal page sizes): 400, nothing resolved', async () => {
+  test('over the cost limit (50,000 field selections × literal page sizes): 400, nothing resolved', { timeout: 30_000 }, async () => {
     const pages = 'orders(first: 100) { user { orders(first: 100) { id status createdAt } } }'; // 100 × (1 + 100 × 3) ≈ 30,000
     const one = await postAsGateway(graphqlUrl(), { query: `query ($representations: [_Any!]!) { _entities(representations: $representations) { ... on User { ${pages} } } }`, variables: { representations } }, caller);
     assert.equal(one.status, 200, JSON.stringify(one.body.errors));

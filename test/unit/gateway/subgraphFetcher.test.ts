@@ -37,33 +37,33 @@ describe('subgraph fetcher: maxResponseBytes', () => {
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  });
+  }, { timeout: 30_000 });
   after(async () => {
     await pool.close();
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
-  });
+  }, { timeout: 30_000 });
 
   const fetcher = () => createSubgraphFetcher({ timeoutMs: 5_000, maxResponseBytes: 4_096, dispatcher: pool, subgraphName: 'big' });
 
-  test('an answer at the limit is read whole and reports its size', async () => {
+  test('an answer at the limit is read whole and reports its size', { timeout: 10_000 }, async () => {
     const response = await fetcher()(`${url}/declared?bytes=4096`, { method: 'POST', body: '{}' });
     assert.equal((await response.text()).length, 4_096);
     assert.equal(receivedBodyBytes(response), 4_096);
   });
 
-  test('a declared Content-Length over the limit is refused without reading the body', async () => {
+  test('a declared Content-Length over the limit is refused without reading the body', { timeout: 10_000 }, async () => {
     await assert.rejects(fetcher()(`${url}/declared?bytes=4097`, { method: 'POST', body: '{}' }), SubgraphResponseTooLargeError);
   });
 
-  test('a streamed body stops being read (and the connection is dropped) once over the limit', async () => {
+  test('a streamed body stops being read (and the connection is dropped) once over the limit', { timeout: 10_000 }, async () => {
     streamedChunks = 0;
     await assert.rejects(fetcher()(`${url}/stream?bytes=10000000`, { method: 'POST', body: '{}' }), SubgraphResponseTooLargeError);
     // The server notices the closed socket within a few chunks of the 5th KiB, far from 10 MB (~9,800 chunks).
     assert.ok(streamedChunks < 1_000, `server kept streaming: ${streamedChunks} chunks`);
   });
 
-  test('too-large answers never open the circuit breaker (the query asked for them, the subgraph is fine)', async () => {
+  test('too-large answers never open the circuit breaker (the query asked for them, the subgraph is fine)', { timeout: 10_000 }, async () => {
     const states: string[] = [];
     const caller = createSubgraphCaller(resilienceConfigSchema.parse({ circuitBreaker: { volumeThreshold: 2 } }), { onStateChange: (s) => states.push(s) });
     for (let attempt = 0; attempt < 5; attempt += 1) {

@@ -28,7 +28,7 @@ function analyze(query: string | DocumentNode, variables?: Record<string, unknow
 
 describe('FieldRateLimiter: calls, not occurrences', () => {
   const store = new MemoryRateLimitStore();
-  after(() => store.close());
+  after(() => store.close(), { timeout: 30_000 });
   const limiter = new FieldRateLimiter(store, rateLimitConfigSchema.parse({}));
   const charge = async (query: string, identityKey: string, variables?: Record<string, unknown>) => {
     const decision = await limiter.decide({ supergraph: shop.document, analysis: analyze(query, variables), identity: { key: identityKey, tier: 'anonymous' } }, Date.now());
@@ -77,7 +77,7 @@ describe('FieldRateLimiter: calls, not occurrences', () => {
 
 describe('FieldRateLimiter (in-memory store): limits, identities, headers', () => {
   const store = new MemoryRateLimitStore();
-  after(() => store.close());
+  after(() => store.close(), { timeout: 30_000 });
   const limiter = new FieldRateLimiter(store, rateLimitConfigSchema.parse({}));
   const decide = (query: string, identityKey: string, variables?: Record<string, unknown>, nowMs = Date.now()) =>
     limiter.decide({ supergraph: shop.document, analysis: analyze(query, variables), identity: { key: identityKey, tier: 'anonymous' } }, nowMs);

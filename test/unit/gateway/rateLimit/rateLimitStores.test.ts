@@ -5,6 +5,7 @@ import { startRedis, type RunningRedis } from '../../../support/redis.js';
 import { MemoryRateLimitStore } from '../../../../gateway/src/rateLimit/memoryRateLimitStore.js';
 import { RedisRateLimitStore } from '../../../../gateway/src/rateLimit/redisRateLimitStore.js';
 import { RateLimitStoreUnavailableError, type RateLimitStore } from '../../../../gateway/src/rateLimit/rateLimitStore.js';
+import { rateLimitConfigSchema } from '../../../../gateway/src/rateLimit/rateLimitConfig.js';
 
 let redis: RunningRedis;
 const opened: RateLimitStore[] = [];
@@ -12,7 +13,10 @@ let keySeq = 0;
 const freshKey = (label: string) => `test:${label}:${process.pid}:${++keySeq}`;
 
 async function redisStore(): Promise<RedisRateLimitStore> {
-  const store = new RedisRateLimitStore({ url: redis.url, commandTimeoutMs: 50 });
+  // The store's settings as the config schema defaults them (commandTimeoutMs 50, maxWaitMs 1000, …).
+  const settings = rateLimitConfigSchema.parse({ store: { kind: 'redis', url: redis.url } }).store;
+  assert.equal(settings.kind, 'redis');
+  const store = new RedisRateLimitStore(settings);
   opened.push(store);
   assert.equal(await store.waitUntilReady(5_000), true, 'Redis store connects');
   return store;
@@ -173,11 +177,16 @@ describe('redis store round trips', () => {
     const localPort = (store.client as unknown as { stream: { localPort: number } }).stream.localPort;
     const monitor = await store.client.monitor();
     const fromClients: string[] = [];
-    monitor.on('monitor', (_time: string, args: string[], source: string) => {
-      if (source.endsWith(`:${localPort}`)) fromClients.push(String(args[0]).toLowerCase());
+    const operations = 10;
+    // MONITOR output is asynchronous: resolved when the tenth command from this store has been reported.
+    const allReported = new Promise<void>((resolveReported) => {
+      monitor.on('monitor', (_time: string, args: string[], source: string) => {
+        if (!source.endsWith(`:${localPort}`)) return;
+        fromClients.push(String(args[0]).toLowerCase());
+        if (fromClients.length === operations) resolveReported();
+      });
     });
     try {
-      const operations = 10;
       for (let i = 0; i < operations; i += 1) {
         await store.consume(
           [
@@ -188,9 +197,7 @@ describe('redis store round trips', () => {
           Date.now(),
         );
       }
-      // MONITOR output is asynchronous: wait until the last command has been reported.
-      const deadline = Date.now() + 2_000;
-      while (fromClients.length < operations && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      await allReported;
       assert.deepEqual(fromClients, Array.from({ length: operations }, () => 'evalsha'));
     } finally {
       monitor.disconnect();

@@ -18,7 +18,7 @@ describe('withAbortChecks', () => {
     Media: { __resolveType: resolveType },
   });
 
-  test('runs resolvers while the request is alive', () => {
+  test('runs resolvers while the request is alive', { timeout: 10_000 }, () => {
     const live = { signal: new AbortController().signal };
     calls = 0;
     (wrapped.Query.a as (...args: unknown[]) => unknown)(null, {}, live, info);
@@ -27,7 +27,7 @@ describe('withAbortChecks', () => {
     assert.equal(calls, 3);
   });
 
-  test('refuses every wrapped resolver after the abort, with the abort reason', () => {
+  test('refuses every wrapped resolver after the abort, with the abort reason', { timeout: 10_000 }, () => {
     const controller = new AbortController();
     controller.abort(new Error('gateway gave up'));
     const dead = { signal: controller.signal };
@@ -38,7 +38,7 @@ describe('withAbortChecks', () => {
     assert.equal(calls, 0);
   });
 
-  test('custom scalars, __resolveType and field options stay as they were', () => {
+  test('custom scalars, __resolveType and field options stay as they were', { timeout: 10_000 }, () => {
     assert.equal(wrapped.Money, scalar);
     assert.equal(wrapped.Media.__resolveType, resolveType);
     assert.equal(wrapped.Query.b.description, 'object form');
