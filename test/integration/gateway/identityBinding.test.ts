@@ -35,11 +35,11 @@ describe('the identity header is bound to the subgraph request it travels with',
     });
     // A caller without users:read:email: the gateway never lets them see an email.
     token = await graph.tokenFor('user-1', []);
-  });
+  }, { timeout: 60_000 });
   after(async () => {
     await graph?.stop();
     await proxy?.close();
-  });
+  }, { timeout: 60_000 });
 
   /** One real request through the gateway, and the users-subgraph exchange it caused. */
   async function recordOne(): Promise<RecordedExchange> {
@@ -52,7 +52,7 @@ describe('the identity header is bound to the subgraph request it travels with',
     return exchange;
   }
 
-  test('the token carries the SHA-256 of the exact body sent and the configured lifetime', async () => {
+  test('the token carries the SHA-256 of the exact body sent and the configured lifetime', { timeout: 30_000 }, async () => {
     const exchange = await recordOne();
     const claims = decodeJwt(String(exchange.requestHeaders['x-gateway-identity']));
     assert.equal(claims.bodySha256, createHash('sha256').update(exchange.requestBody).digest('hex'));
@@ -60,7 +60,7 @@ describe('the identity header is bound to the subgraph request it travels with',
     assert.equal(exchange.requestHeaders['x-gateway-identity-unsigned'], undefined, 'the parked identity never leaves the gateway');
   });
 
-  test('a recorded header replayed with another query is refused with 401: no emails, no _entities, no _service', async () => {
+  test('a recorded header replayed with another query is refused with 401: no emails, no _entities, no _service', { timeout: 30_000 }, async () => {
     const exchange = await recordOne();
     const users = graph.subgraphs.users!.url;
     const attacks = [

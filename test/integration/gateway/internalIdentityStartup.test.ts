@@ -24,7 +24,7 @@ function gateway(name: string, env: Record<string, string | undefined>, yaml?: s
 }
 
 describe('the internal identity secret at startup', () => {
-  test('production without INTERNAL_IDENTITY_SECRET: exit 2 naming the key and the way out', async () => {
+  test('production without INTERNAL_IDENTITY_SECRET: exit 2 naming the key and the way out', { timeout: 30_000 }, async () => {
     const refused = await gateway('gateway-prod-no-secret', { NODE_ENV: 'production' }, undefined, false);
     const { code } = await refused.exited;
     assert.equal(code, 2);
@@ -32,7 +32,7 @@ describe('the internal identity secret at startup', () => {
     assert.match(refused.stderrText(), /internalIdentity\.enabled: false/);
   });
 
-  test('production with internalIdentity.enabled: false starts and says subgraphs get no identity', async () => {
+  test('production with internalIdentity.enabled: false starts and says subgraphs get no identity', { timeout: 30_000 }, async () => {
     const started = await gateway('gateway-prod-no-identity', { NODE_ENV: 'production' }, 'internalIdentity:\n  enabled: false\n');
     try {
       const notice = await started.waitForLog((r) => r.event === 'internal_identity_disabled');
@@ -43,7 +43,7 @@ describe('the internal identity secret at startup', () => {
     }
   });
 
-  test('production with a secret starts without any identity warning', async () => {
+  test('production with a secret starts without any identity warning', { timeout: 30_000 }, async () => {
     const started = await gateway('gateway-prod-secret', { NODE_ENV: 'production', INTERNAL_IDENTITY_SECRET: randomBytes(32).toString('base64url') });
     try {
       assert.deepEqual(started.logRecords().filter((r) => String(r.event).startsWith('internal_identity')), []);
@@ -52,7 +52,7 @@ describe('the internal identity secret at startup', () => {
     }
   });
 
-  test('a secret together with enabled: false is a contradiction: exit 2 naming the key', async () => {
+  test('a secret together with enabled: false is a contradiction: exit 2 naming the key', { timeout: 30_000 }, async () => {
     const refused = await gateway(
       'gateway-contradiction',
       { INTERNAL_IDENTITY_SECRET: randomBytes(32).toString('base64url') },
@@ -64,7 +64,7 @@ describe('the internal identity secret at startup', () => {
     assert.match(refused.stderrText(), /internalIdentity/);
   });
 
-  test('outside production without a secret: starts (npm run gateway works after npm ci) and warns', async () => {
+  test('outside production without a secret: starts (npm run gateway works after npm ci) and warns', { timeout: 30_000 }, async () => {
     const started = await gateway('gateway-dev-no-secret', { NODE_ENV: 'development' });
     try {
       const notice = await started.waitForLog((r) => r.event === 'internal_identity_missing');
