@@ -4,7 +4,7 @@
 // multiplies only integer literals of first/last (`first: $n` costs one item) and knows no schema
 // list sizes, so demand control (gateway/src/policy) estimates cost from the operation analysis
 // instead, with coerced variables and @listSize. graphql-armor's depth rule skips introspection
-// fields; an introspection depth limit belongs in the policy pipeline (analysis.introspectionDepth).
+// fields: maxIntrospectionDepth is enforced by the policy pipeline on its analysis (introspectionDepth).
 import type { ApolloServerPlugin } from '@apollo/server';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import type { ValidationRule } from 'graphql';
@@ -26,6 +26,13 @@ export const operationLimitsConfigSchema = z
      * Over it: 400 GRAPHQL_VALIDATION_FAILED. @default 2000 (the full introspection query is ~150)
      */
     maxExpandedFields: z.number().int().positive().default(2_000),
+    /**
+     * Deepest nesting below `__schema` / `__type` (`__schema` itself is 1): `types { fields { type { ofType {
+     * ofType … } } } }` 100 levels deep costs the gateway work while naming no subgraph field. Over it: 400
+     * GRAPHQL_VALIDATION_FAILED. @default 20 (graphql-js's full introspection query, used by GraphiQL and codegen
+     * tools, is 15 deep)
+     */
+    maxIntrospectionDepth: z.number().int().positive().default(20),
     /** Moved: cost is estimated by demand control now (`demandControl.maxCost`). */
     maxCost: z.never({ error: 'moved to demandControl.maxCost (cost is now estimated from list sizes and variables)' }).optional(),
     /** Hide "Did you mean …?" field suggestions, which leak schema shape when introspection is off.

@@ -10,7 +10,8 @@
 // so an operation refused at any step consumes nothing at a later one, with any store. After
 // execution, in reverse: the rate-limit charge is reconciled with what ran, the actual cost measured,
 // and authorization's nulls and errors put into the response. Per-request state lives on the context.
-// An introspection depth limit belongs between 0 and 1 (analysis.introspectionDepth).
+// Between 0 and 1, introspection deeper than operationLimits.maxIntrospectionDepth is refused (graphql-armor's
+// depth rule skips introspection fields).
 import { HeaderMap, type ApolloServerPlugin } from '@apollo/server';
 import type { DocumentNode, GraphQLSchema } from 'graphql';
 import type { GatewayConfig } from '../config.js';
@@ -88,6 +89,13 @@ export function createPolicyPipeline(options: PolicyPipelineOptions): PolicyPipe
     }
     if (result.kind === 'invalidVariables') {
       throw gatewayError('VALIDATION_INVALID_TYPE_VARIABLE', { message: result.errors.map((e) => e.message).join(' ') });
+    }
+    const maxIntrospectionDepth = config.operationLimits.maxIntrospectionDepth;
+    if (result.analysis.introspectionDepth > maxIntrospectionDepth) {
+      throw gatewayError('GRAPHQL_VALIDATION_FAILED', {
+        message: `Introspection is nested ${result.analysis.introspectionDepth} levels deep; at most ${maxIntrospectionDepth} are allowed (operationLimits.maxIntrospectionDepth).`,
+        extensions: { limit: maxIntrospectionDepth },
+      });
     }
     return result.analysis;
   };
