@@ -111,14 +111,6 @@ export function buildDemandPolicy(supergraph: DocumentNode, config: Pick<DemandC
   };
 }
 
-/** Every coordinate the demandControl config names, for the fail-closed check against the schema. */
-export function demandControlConfigCoordinates(config: Pick<DemandControlConfig, 'listSizes' | 'weights'>): { key: string; coordinate: string }[] {
-  return [
-    ...Object.keys(config.listSizes).map((coordinate) => ({ key: `demandControl.listSizes.${coordinate}`, coordinate })),
-    ...Object.keys(config.weights).map((coordinate) => ({ key: `demandControl.weights.${coordinate}`, coordinate })),
-  ];
-}
-
 function isTypeDefinitionOrExtension(definition: DefinitionNode): definition is TypeDefinitionNode | TypeExtensionNode {
   return isTypeDefinitionNode(definition) || isTypeExtensionNode(definition);
 }

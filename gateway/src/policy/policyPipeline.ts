@@ -24,7 +24,7 @@ import { createRateLimitStep } from '../rateLimit/rateLimitStep.js';
 import type { RateLimitStore } from '../rateLimit/rateLimitStore.js';
 import type { SupergraphRegistry } from '../supergraph/supergraphRegistry.js';
 import { createAuthorizationStep } from './authorizationStep.js';
-import { policyConfigCoordinates, unknownCoordinates, type ConfigCoordinate } from './configCoordinates.js';
+import { policyConfigCoordinates, unknownCoordinates, type UnknownCoordinate } from './configCoordinates.js';
 import { createDemandControlStep } from './demandControlStep.js';
 import { buildDemandPolicy, type DemandPolicy } from './demandPolicy.js';
 import { OperationTooLargeError, createOperationAnalyzer, type OperationAnalysis } from './operationAnalysis.js';
@@ -44,7 +44,7 @@ export interface PolicyPipelineOptions {
 export interface PolicyPipeline {
   plugin: ApolloServerPlugin<GatewayContext>;
   /** Config entries naming a coordinate `schema` lacks (checked at startup and after each reload). */
-  unknownConfigCoordinates(schema: GraphQLSchema): ConfigCoordinate[];
+  unknownConfigCoordinates(schema: GraphQLSchema): UnknownCoordinate[];
 }
 
 export function createPolicyPipeline(options: PolicyPipelineOptions): PolicyPipeline {

@@ -1,6 +1,7 @@
 // Fail closed on policy config: a schema coordinate the supergraph does not have (a typo, a field
 // removed upstream) stops the gateway at startup with one line naming every such config key, instead
-// of leaving that limit silently off. (After a hot reload the gateway warns instead: see
+// of leaving that limit silently off; so does an argument an entry reads (identityArgs,
+// slicingArguments) that the field does not have. (After a hot reload the gateway warns instead: see
 // rateLimitMemory.test.ts.)
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -22,9 +23,11 @@ test('unknown coordinates in rateLimits and demandControl: exit 2, one line nami
       '  fields:',
       '    Query.ping: { max: 1, window: 1m }', // exists
       '    Query.slowest: { max: 1, window: 1m }', // a typo of Query.slow
+      '    Query.header: { max: 1, window: 1m, identityArgs: [nmae] }', // a typo of the argument `name`
       'demandControl:',
       '  listSizes:',
       '    Nope.items: { assumedSize: 5 }',
+      '    Query.slow: { slicingArguments: [msec] }', // an argument Query.slow does not have
       '  weights:',
       '    Query: 2', // a type alone is a valid weight coordinate
     ].join('\n'),
@@ -35,5 +38,7 @@ test('unknown coordinates in rateLimits and demandControl: exit 2, one line nami
   assert.equal(code, 2, gateway.stderrText());
   assert.equal(lines.length, 1, gateway.stderrText());
   assert.match(lines[0]!, /^gateway: invalid config: rateLimits\.fields\.Query\.slowest names Query\.slowest, .*; demandControl\.listSizes\.Nope\.items names Nope\.items/);
+  assert.match(lines[0]!, /rateLimits\.fields\.Query\.header\.identityArgs names Query\.header\(nmae:\), which the supergraph does not have/);
+  assert.match(lines[0]!, /demandControl\.listSizes\.Query\.slow\.slicingArguments names Query\.slow\(msec:\)/);
   assert.doesNotMatch(lines[0]!, /Query\.ping|weights/);
 });

@@ -2,7 +2,7 @@
 // found through @link) with config on top; config coordinates the schema lacks are found.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parse } from 'graphql';
+import { buildSchema, parse } from 'graphql';
 import { composeServices } from '@apollo/composition';
 import { Supergraph } from '@apollo/federation-internals';
 import { DemandPolicyError, buildDemandPolicy } from '../../../../gateway/src/policy/demandPolicy.js';
@@ -71,6 +71,35 @@ test('config coordinates missing from the schema are named by their config key',
     'demandControl.weights.Nope',
     'demandControl.weights.Page.nope',
   ]);
+});
+
+test('arguments and fields inside config entries must exist too: identityArgs, slicingArguments (dot paths into inputs), sizedFields', { timeout: 10_000 }, () => {
+  const withInputs = buildSchema(`
+    input PageInput { first: Int after: String }
+    type Product { id: ID! }
+    type ProductConnection { nodes: [Product!]! }
+    type Query { product(id: ID!): Product products(page: PageInput): ProductConnection }
+  `);
+  const coordinates = policyConfigCoordinates({
+    rateLimits: rateLimitConfigSchema.parse({
+      fields: { 'Query.product': { max: 1, window: '1m', identityArgs: ['id', 'sku'] } },
+      tiers: { gold: { fields: { 'Query.products': { identityArgs: ['page.after', 'page.cursor'] } } } },
+    }),
+    demandControl: demandControlConfigSchema.parse({
+      listSizes: {
+        'Query.products': { slicingArguments: ['page.first', 'first', 'page.first.deeper'], sizedFields: ['nodes', 'edges'] },
+        'Query.missing': { slicingArguments: ['first'], sizedFields: ['nodes'] },
+      },
+    }),
+  });
+  assert.deepEqual(unknownCoordinates(withInputs, coordinates), [
+    { key: 'rateLimits.fields.Query.product.identityArgs', coordinate: 'Query.product(sku:)' },
+    { key: 'rateLimits.tiers.gold.fields.Query.products.identityArgs', coordinate: 'Query.products(page.cursor:)' },
+    { key: 'demandControl.listSizes.Query.products.slicingArguments', coordinate: 'Query.products(first:)' },
+    { key: 'demandControl.listSizes.Query.products.slicingArguments', coordinate: 'Query.products(page.first.deeper:)' },
+    { key: 'demandControl.listSizes.Query.products.sizedFields', coordinate: 'ProductConnection.edges' },
+    { key: 'demandControl.listSizes.Query.missing', coordinate: 'Query.missing' },
+  ], 'a missing field is named once, not again for what its entry names inside it');
 });
 
 test('a malformed @listSize fails the supergraph load (the old schema keeps serving), not every request', { timeout: 10_000 }, () => {
