@@ -4,6 +4,8 @@ import type { LoadSummary } from './closedLoopLoad.js';
 export interface Scenario {
   name: string;
   query: string;
+  /** Load settings of this scenario when they differ from the run's (the deep scenario's 50 connections). */
+  load?: Partial<LoadSettings>;
 }
 
 export interface LoadSettings {
@@ -24,6 +26,8 @@ export interface ScenarioResult extends LoadSummary {
   /** The `data` of one answer before load, compared across gateways. */
   sampleData: unknown;
   sampleBytes: number;
+  /** The gateway's VmRSS after each of its measured slices, in MiB (a leak shows as a steady climb). */
+  rssMiBAfterSlices: number[];
 }
 
 export interface GatewayResult {
@@ -44,4 +48,16 @@ export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
   return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+/** The deep scenario: both gateways in front of the four benchmark subgraphs, in one run. */
+export interface DeepRun {
+  load: LoadSettings;
+  /** [ours, stock, ...extra contestants (--also)]. */
+  results: ScenarioResult[];
+  labels: string[];
+  /** Spawn → first successful deep answer, in ms, per gateway (one sample each). */
+  startupMs: number[];
+  /** Subgraph requests one TestQuery caused, per gateway (counted by the subgraphs process). */
+  fetchesPerRequest: number[];
 }

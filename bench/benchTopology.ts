@@ -11,8 +11,8 @@ import { stringify as toYaml } from 'yaml';
 import type { ForwardedIdentity } from '@federation-gateway/identity';
 import { spawnBenchProcess, type BenchProcess } from './benchProcess.js';
 
-const BENCH_ISSUER = 'https://issuer.bench.invalid';
-const BENCH_AUDIENCE = 'federation-gateway-bench';
+export const BENCH_ISSUER = 'https://issuer.bench.invalid';
+export const BENCH_AUDIENCE = 'federation-gateway-bench';
 /** The caller of every benchmark request: reading other users' orders needs `orders:read:all`. */
 const BENCH_SUBJECT = 'user-1';
 const BENCH_SCOPES = ['orders:read:all'];
@@ -24,8 +24,8 @@ export interface GatewaySpec {
   env: Record<string, string>;
   /** Path of the GraphQL endpoint below the listening URL. */
   graphqlPath: string;
-  /** Headers every request carries (ours: the client JWT; stock: none, it has no client auth). */
-  headers: Record<string, string>;
+  /** Headers of the next request (called once per request: the deep scenario's JWT differs every time). */
+  requestHeaders(): Record<string, string>;
 }
 
 export interface BenchTopology {
@@ -35,7 +35,7 @@ export interface BenchTopology {
 }
 
 /** Only what the servers need: an inherited PORT or LOG_LEVEL would silently change what is measured. */
-function baseEnv(internalIdentitySecret: string): Record<string, string> {
+export function baseEnv(internalIdentitySecret: string): Record<string, string> {
   return {
     PATH: process.env.PATH ?? '/usr/bin:/bin',
     HOME: process.env.HOME ?? '/tmp',
@@ -105,7 +105,7 @@ export async function startBenchTopology(options: {
       nodeArgs: [options.ourGatewayMain, '--supergraph', supergraphPath, '--port', '0', '--config', ourConfigPath],
       env,
       graphqlPath: '/graphql',
-      headers: { authorization: `Bearer ${token}` },
+      requestHeaders: () => ({ authorization: `Bearer ${token}` }),
     },
     stock: {
       label: 'stock @apollo/gateway',
@@ -124,7 +124,8 @@ export async function startBenchTopology(options: {
       ],
       env,
       graphqlPath: '/',
-      headers: {},
+      // Stock has no client authentication; it forwards the fixed identity above instead.
+      requestHeaders: () => ({}),
     },
   };
 }

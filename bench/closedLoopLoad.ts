@@ -9,7 +9,8 @@ export interface LoadOptions {
   url: string;
   /** JSON body sent with every request. */
   body: string;
-  headers: Record<string, string>;
+  /** Headers of each request, called once per request. */
+  headers(): Record<string, string>;
   /** In-flight requests at any time. */
   concurrency: number;
   /** How long to keep sending, in ms; in-flight requests are then awaited (and counted). */
@@ -72,7 +73,7 @@ function sendOne(options: LoadOptions, agent: Agent): Promise<string | null> {
       {
         method: 'POST',
         agent,
-        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(options.body), ...options.headers },
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(options.body), ...options.headers() },
         timeout: options.requestTimeoutMs ?? 10_000,
       },
       (res) => {

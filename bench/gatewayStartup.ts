@@ -58,7 +58,7 @@ export async function startGatewayTimed(options: {
   let last = '';
   while (performance.now() < deadline) {
     try {
-      const { status, text } = await postGraphQLOnce(graphqlUrl, options.probeQuery, spec.headers);
+      const { status, text } = await postGraphQLOnce(graphqlUrl, options.probeQuery, spec.requestHeaders());
       if (status === 200) {
         successfulData(text);
         return { spec, process: gateway, graphqlUrl, startupMs: performance.now() - gateway.spawnedAtMs, listeningMs };

@@ -2,10 +2,9 @@
 // cut into slices that alternate between the gateways (A B, B A, A B, ...). The box is shared with
 // other engineers' test runs, whose load comes and goes; back-to-back blocks would hand one gateway a
 // quiet minute and the other a busy one, while alternating slices spread that noise over both.
-import { isDeepStrictEqual } from 'node:util';
 import { runClosedLoopLoad, summarizeLoad, type LoadSlice } from './closedLoopLoad.js';
 import { postGraphQLOnce, successfulData, type StartedGateway } from './gatewayStartup.js';
-import { cpuTimeMs } from './processStats.js';
+import { cpuTimeMs, residentSetMiB } from './processStats.js';
 import type { LoadSettings, Scenario, ScenarioResult } from './benchResults.js';
 
 export async function measureScenarioInterleaved(options: {
@@ -14,23 +13,26 @@ export async function measureScenarioInterleaved(options: {
   load: LoadSettings;
   log: (line: string) => void;
 }): Promise<ScenarioResult[]> {
-  const { gateways, scenario, load } = options;
+  const { gateways, scenario } = options;
+  const load: LoadSettings = { ...options.load, ...scenario.load };
   const body = JSON.stringify({ query: scenario.query });
   const loadFor = (gateway: StartedGateway, durationMs: number) =>
-    runClosedLoopLoad({ url: gateway.graphqlUrl, body, headers: gateway.spec.headers, concurrency: load.concurrency, durationMs });
+    runClosedLoopLoad({ url: gateway.graphqlUrl, body, headers: gateway.spec.requestHeaders, concurrency: load.concurrency, durationMs });
 
-  const samples: { data: unknown; bytes: number }[] = [];
+  const samples: { data: unknown; dataJson: string; bytes: number }[] = [];
   for (const gateway of gateways) {
-    const { status, text } = await postGraphQLOnce(gateway.graphqlUrl, scenario.query, gateway.spec.headers);
+    const { status, text } = await postGraphQLOnce(gateway.graphqlUrl, scenario.query, gateway.spec.requestHeaders());
     if (status !== 200) throw new Error(`${gateway.spec.label} / ${scenario.name}: HTTP ${status}: ${text.slice(0, 300)}`);
-    samples.push({ data: successfulData(text), bytes: Buffer.byteLength(text) });
+    const data = successfulData(text);
+    samples.push({ data, dataJson: JSON.stringify(data), bytes: Buffer.byteLength(text) });
   }
-  // Throughput means nothing if the gateways do different work: their answers must be the same data.
+  // Throughput means nothing if the gateways do different work: their answers must be the same data,
+  // byte for byte once serialized (so the same values, keys and key order).
   for (const [index, sample] of samples.entries()) {
-    if (!isDeepStrictEqual(sample.data, samples[0]!.data)) {
+    if (sample.dataJson !== samples[0]!.dataJson) {
       throw new Error(
         `${scenario.name}: ${gateways[index]!.spec.label} and ${gateways[0]!.spec.label} answer different data, so the comparison is void:\n` +
-          `${JSON.stringify(samples[0]!.data).slice(0, 400)}\n${JSON.stringify(sample.data).slice(0, 400)}`,
+          `${samples[0]!.dataJson.slice(0, 400)}\n${sample.dataJson.slice(0, 400)}`,
       );
     }
   }
@@ -39,6 +41,7 @@ export async function measureScenarioInterleaved(options: {
 
   const slices: LoadSlice[][] = gateways.map(() => []);
   const cpuMs = gateways.map(() => 0);
+  const rssMiB: number[][] = gateways.map(() => []);
   const sliceMs = load.durationMs / load.rounds;
   for (let round = 0; round < load.rounds; round += 1) {
     const order = gateways.map((_, index) => index);
@@ -48,6 +51,7 @@ export async function measureScenarioInterleaved(options: {
       const cpuBeforeMs = cpuTimeMs(gateway.process.pid);
       slices[index]!.push(await loadFor(gateway, sliceMs));
       cpuMs[index]! += cpuTimeMs(gateway.process.pid) - cpuBeforeMs;
+      rssMiB[index]!.push(residentSetMiB(gateway.process.pid));
     }
   }
 
@@ -63,6 +67,7 @@ export async function measureScenarioInterleaved(options: {
       gatewayCpuMsPerRequest: cpuMs[index]! / Math.max(1, summary.requests),
       sampleData: samples[index]!.data,
       sampleBytes: samples[index]!.bytes,
+      rssMiBAfterSlices: rssMiB[index]!,
     };
   });
 }

@@ -1,8 +1,14 @@
 // Turns the measurements into markdown: the tables printed by `npm run bench` and bench/RESULTS.md.
 // The interpretation is computed from the numbers of this run, so a re-run never leaves stale prose.
-import { median, type GatewayResult, type LoadSettings, type Scenario } from './benchResults.js';
+import { median, type DeepRun, type GatewayResult, type LoadSettings, type Scenario } from './benchResults.js';
 import type { AnalysisCostRow } from './policyAnalysisCost.js';
 import type { IdentityCostRow } from './identityCost.js';
+
+/**
+ * Everything in bench/RESULTS.md from this heading on is hand-written (the profile, the levers and what
+ * each bought) and kept verbatim when a run rewrites the generated part above it.
+ */
+export const KEPT_SECTION_MARKER = '## Profile and levers (hand-written, kept across runs)';
 
 export interface RunContext {
   date: string;
@@ -12,8 +18,9 @@ export interface RunContext {
   commit: string;
   /** `git status --porcelain` of gateway/, subgraphs/, bench/ was not empty. */
   dirtyTree: boolean;
-  /** 1-minute load average before and after the run (2 cores: above ~2 the CPUs were oversubscribed). */
+  /** 1-minute load average before, between the light and deep parts, and after the run (2 cores: above ~2 the CPUs were oversubscribed). */
   loadBefore: number;
+  loadBetween: number;
   loadAfter: number;
   totalSeconds: number;
   load: LoadSettings;
@@ -28,7 +35,46 @@ export interface RunContext {
 
 const fixed = (value: number, digits = 1) => (Number.isFinite(value) ? value.toFixed(digits) : 'n/a');
 
-export function markdownTables(results: GatewayResult[]): string {
+const ratio = (a: number, b: number) => (b > 0 ? `${(a / b).toFixed(2)}×` : 'n/a');
+
+export function deepTable(deep: DeepRun): string {
+  const rows = [
+    '| Gateway | Throughput (req/s) | p50 (ms) | p95 (ms) | p99 (ms) | Gateway CPU per request (ms) | Requests | Errors | Answer size (bytes) | Subgraph fetches per request | Startup to first deep answer (ms) | RSS after each slice (MiB) |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|',
+    ...deep.results.map(
+      (s, index) =>
+        `| ${deep.labels[index]} | ${fixed(s.requestsPerSecond, 0)} | ${fixed(s.p50Ms)} | ${fixed(s.p95Ms)} | ${fixed(s.p99Ms)} | ${fixed(s.gatewayCpuMsPerRequest, 2)} | ` +
+        `${s.requests} | ${s.errors} | ${s.sampleBytes} | ${deep.fetchesPerRequest[index]} | ${fixed(deep.startupMs[index]!, 0)} | ${s.rssMiBAfterSlices.map((m) => fixed(m, 0)).join(', ')} |`,
+    ),
+  ];
+  const [ours, stock] = deep.results;
+  if (ours && stock) {
+    rows.push(
+      '',
+      `**Deep, ours ÷ stock (same run):** throughput ${ratio(ours.requestsPerSecond, stock.requestsPerSecond)} (target ≥ 2.5×), ` +
+        `p99 ${ratio(ours.p99Ms, stock.p99Ms)} (target ≤ 0.5×), p50 ${ratio(ours.p50Ms, stock.p50Ms)}, ` +
+        `CPU per request ${ratio(ours.gatewayCpuMsPerRequest, stock.gatewayCpuMsPerRequest)}.`,
+    );
+    deep.results.slice(2).forEach((extra, index) => {
+      rows.push(
+        '',
+        `**${deep.labels[index + 2]} ÷ stock:** throughput ${ratio(extra.requestsPerSecond, stock.requestsPerSecond)}, p99 ${ratio(extra.p99Ms, stock.p99Ms)}, ` +
+          `CPU per request ${ratio(extra.gatewayCpuMsPerRequest, stock.gatewayCpuMsPerRequest)}; ours ÷ ${deep.labels[index + 2]}: throughput ` +
+          `${ratio(ours.requestsPerSecond, extra.requestsPerSecond)}, CPU per request ${ratio(ours.gatewayCpuMsPerRequest, extra.gatewayCpuMsPerRequest)}.`,
+      );
+    });
+  }
+  return `${rows.join('\n')}\n`;
+}
+
+export function markdownTables(light: GatewayResult[] | undefined, deep?: DeepRun): string {
+  const parts: string[] = [];
+  if (light) parts.push(lightTables(light));
+  if (deep) parts.push(deepTable(deep));
+  return parts.join('\n');
+}
+
+function lightTables(results: GatewayResult[]): string {
   const perGateway = [
     '| Gateway | Startup: spawn to first successful query, median (ms) | Startup samples (ms) | Spawn to "listening" line, median (ms) | RSS idle (MiB) | RSS after load (MiB) |',
     '|---|---:|---:|---:|---:|---:|',
@@ -107,32 +153,57 @@ function interpretation(ours: GatewayResult, stock: GatewayResult, context: RunC
   return lines;
 }
 
-export function resultsMarkdown(results: GatewayResult[], context: RunContext): string {
+function deepInterpretation(deep: DeepRun): string[] {
+  const [ours, stock] = deep.results;
+  if (!ours || !stock) return [];
+  const growth = (series: number[]) => {
+    // First slice after warm-up to the last: a leak climbs steadily; a flat heap wobbles a few MiB.
+    const first = series[0] ?? Number.NaN;
+    const last = series[series.length - 1] ?? Number.NaN;
+    return `${fixed(first, 0)} → ${fixed(last, 0)} MiB (max ${fixed(Math.max(...series), 0)})`;
+  };
+  return [
+    `- **deep**: ours serves ${fixed(ours.requestsPerSecond, 0)} req/s vs ${fixed(stock.requestsPerSecond, 0)} for stock ` +
+      `(${ratio(ours.requestsPerSecond, stock.requestsPerSecond)}), p99 ${fixed(ours.p99Ms)} vs ${fixed(stock.p99Ms)} ms (${ratio(ours.p99Ms, stock.p99Ms)}); ` +
+      `the gateway process spends ${fixed(ours.gatewayCpuMsPerRequest, 2)} vs ${fixed(stock.gatewayCpuMsPerRequest, 2)} CPU ms per request. ` +
+      `Subgraph fetches per request: ${deep.fetchesPerRequest.join(' (ours) vs ')} (stock). ` +
+      `RSS over the ${deep.load.durationMs / 1000} s of load, slice by slice: ours ${growth(ours.rssMiBAfterSlices)}, stock ${growth(stock.rssMiBAfterSlices)}.`,
+  ];
+}
+
+export function resultsMarkdown(results: GatewayResult[], deep: DeepRun, context: RunContext): string {
   const ours = results.find((r) => r.label === 'ours');
   const stock = results.find((r) => r.label !== 'ours');
   const { load } = context;
   return [
     '# Benchmark results',
     '',
-    `Recorded by \`npm run bench\` (bench/run.ts); re-running overwrites this file.`,
+    `Recorded by \`npm run bench\` (bench/run.ts); a run rewrites everything above "${KEPT_SECTION_MARKER.slice(3)}".`,
     '',
     `- Date: ${context.date}`,
     `- Machine: ${context.nproc} CPUs (${context.cpuModel}), Node ${context.nodeVersion}, Linux`,
-    `- Code: commit ${context.commit}${context.dirtyTree ? ' plus uncommitted changes in the work tree (several engineers work in it at once)' : ''}`,
+    `- Code: commit ${context.commit}${context.dirtyTree ? ' plus uncommitted changes in the work tree' : ''}`,
     `- Command: \`npm run bench\` (total ${fixed(context.totalSeconds, 0)} s)`,
-    `- Load: closed loop, ${load.concurrency} concurrent keep-alive connections on 127.0.0.1, ${load.warmupMs / 1000} s warm-up (not recorded) then ${load.durationMs / 1000} s measured per scenario and gateway, in ${load.rounds} slices alternating between the gateways; POST with a JSON body`,
+    `- Load (light scenarios): closed loop, ${load.concurrency} concurrent keep-alive connections on 127.0.0.1, ${load.warmupMs / 1000} s warm-up (not recorded) then ${load.durationMs / 1000} s measured per scenario and gateway, in ${load.rounds} slices alternating between the gateways; POST with a JSON body`,
+    `- Load (deep scenario): closed loop, ${deep.load.concurrency} keep-alive connections, ${deep.load.warmupMs / 1000} s warm-up then ${deep.load.durationMs / 1000} s measured per gateway in ${deep.load.rounds} alternating slices; every request carries a new client JWT`,
+    `- Load average (1 min, ${context.nproc} CPUs): ${fixed(context.loadBefore, 2)} before, ${fixed(context.loadBetween, 2)} between the light and deep parts, ${fixed(context.loadAfter, 2)} after`,
     '',
     '## Scenarios',
     '',
     ...context.scenarios.map((s) => `- **${s.name}**: \`${s.query}\``),
+    '- **deep**: the public graphql-gateways-benchmark `TestQuery` (bench/deep/deepQuery.ts) over its four-subgraph shape (bench/deep/schemas: accounts, inventory, products, reviews; `@key`, `@requires`, `@provides`, entity lists), our own data (bench/deep/deepSubgraphData.ts).',
     '',
     `Both gateways return byte-identical \`data\` for each scenario (checked before load); the cross-service answer holds ${context.crossCounts.users} users and ${context.crossCounts.orders} orders.`,
     '',
     '## Results',
     '',
     markdownTables(results),
+    '### Deep scenario',
+    '',
+    deepTable(deep),
     '## Interpretation',
     '',
+    ...deepInterpretation(deep),
     ...(ours && stock ? interpretation(ours, stock, context) : []),
     '',
     '## Policy analysis cost per request',
@@ -157,11 +228,12 @@ export function resultsMarkdown(results: GatewayResult[], context: RunContext): 
     '',
     '## Setup and fairness',
     '',
-    '- One pair of real users + orders subgraph processes (`node subgraphs/<name>/dist/main.js --port 0`, compiled, `INTERNAL_IDENTITY_SECRET` set, `NODE_ENV=production`) serves both gateways.',
-    '- **Ours**: `node gateway/dist/main.js --supergraph supergraph.graphql --port 0 --config <tmp>/gateway.yaml` (compiled JS, as production runs it), `NODE_ENV=production`, default log level (info: one access-log line per request, written to a file). Config: routing URLs overridden, `auth.jwt` with an HS256 secret, and `rateLimits.fields."Query.users".max` raised to 10^9 so the 30/min limit of the schema rejects nothing while still being counted. Every request carries `Authorization: Bearer <HS256 JWT>` for `sub: user-1`, `scope: orders:read:all`.',
-    '- **Stock**: `@apollo/gateway` 2.14.4 + `@apollo/server` 5 `startStandaloneServer` (bench/stockGateway.ts, transpiled to plain JS in bench/dist so neither gateway pays for on-the-fly compilation), with the supergraph SDL and the same URL overrides through `buildService`. The subgraphs refuse unsigned calls, and with `--insecure-allow-unsigned` they see every caller as anonymous (identity null), so `User.orders` is empty: the cross-service query would do less work and return 0 orders instead of 50. So the stock baseline instead forwards the same identity our gateway derives from the token (`sub: user-1`, `scopes: [orders:read:all]`, `kind: user`, `tier: authenticated`), signed per subgraph fetch with the same kit function. The only other change: stock refuses to load a supergraph that links `authenticated`/`requiresScopes` `for: SECURITY` (UNSUPPORTED_LINKED_FEATURE), so it gets a copy without `for: SECURITY`, and then ignores those directives (none of the benchmark queries touches a protected field). Both changes are what any stock deployment of this graph needs. It keeps the stock fetcher (make-fetch-happen, no timeout); ours uses undici.request on a keep-alive pool with a per-fetch deadline (gateway/src/subgraphFetcher.ts).',
+    '- Light scenarios: one pair of real users + orders subgraph processes (`node subgraphs/<name>/dist/main.js --port 0`, compiled, `INTERNAL_IDENTITY_SECRET` set, `NODE_ENV=production`) serves both gateways.',
+    '- Deep scenario: one process serves the four benchmark subgraphs (bench/deep/deepSubgraphs.ts, real @apollo/subgraph schemas executed by graphql-js; each distinct request body is executed once and its answer reused, so that the subgraphs take as little as possible of the 2 cores the gateways are measured on, as the public benchmark\'s Rust subgraphs on their own machine do). The supergraph is composed from bench/deep/schemas at every run. The light gateways and subgraphs are stopped first.',
+    '- **Ours**: `node gateway/dist/main.js --supergraph FILE --port 0 --config <tmp>/gateway.yaml` (compiled JS, as production runs it), `NODE_ENV=production`, `INTERNAL_IDENTITY_SECRET` set (a signed identity on every subgraph fetch), default log level (info: one access-log line per request, written to a file). Light config: routing URLs overridden, `auth.jwt` with an HS256 secret, and `rateLimits.fields."Query.users".max` raised to 10^9 so the 30/min limit of the schema rejects nothing while still being counted; every request carries `Authorization: Bearer <HS256 JWT>` for `sub: user-1`, `scope: orders:read:all`. Deep config: `auth.jwt` likewise and a `Query.users` limit of 10^9 per minute added by config; every request carries a token never seen before (bench/distinctTokens.ts: unique `jti`, 50 subjects), so the verified-token cache never answers.',
+    '- **Stock**: `@apollo/gateway` 2.14.4 + `@apollo/server` 5 `startStandaloneServer` (bench/stockGateway.ts, transpiled to plain JS in bench/dist so neither gateway pays for on-the-fly compilation). Light: the same URL overrides through `buildService`; the sample subgraphs refuse unsigned calls, and with `--insecure-allow-unsigned` they see every caller as anonymous, so `User.orders` would be empty and the cross-service query would do less work: the stock baseline instead forwards the same identity our gateway derives from the token (`sub: user-1`, `scopes: [orders:read:all]`, `kind: user`, `tier: authenticated`), signed per subgraph fetch over the body sent with the same identity-package function; and it gets a supergraph copy without `for: SECURITY` (it refuses to load one that links `authenticated`/`requiresScopes` that way, UNSUPPORTED_LINKED_FEATURE; none of the benchmark queries touches a protected field). Deep: it forwards each request\'s `Authorization` header to the subgraphs. It keeps the stock fetcher (make-fetch-happen, no timeout); ours uses undici on a keep-alive pool with a per-fetch deadline.',
     '- Both gateways run side by side (the idle one only waits; ours also polls its supergraph file every 500 ms) and the measured time is cut into slices that alternate ours, stock, stock, ours, ...: background load from other work on the box comes and goes, and alternating spreads it over both instead of handing one a quiet block. Startup samples alternate too; each startup gateway is stopped before the next spawn, except the last of each, which serves the load.',
-    '- Latency is measured by the client (send to last byte) and includes the subgraphs and the client\'s own CPU time; CPU per request is the gateway process\'s user+system time from /proc/<pid>/stat over the measured run, divided by the requests answered. RSS is VmRSS from /proc/<pid>/status right after startup and after both scenarios.',
+    '- Latency is measured by the client (send to last byte) and includes the subgraphs and the client\'s own CPU time; CPU per request is the gateway process\'s user+system time from /proc/<pid>/stat over the measured run, divided by the requests answered. RSS is VmRSS from /proc/<pid>/status right after startup, after each measured slice, and after the light scenarios.',
     '',
   ].join('\n');
 }

@@ -1,41 +1,55 @@
-// `npm run bench`: our gateway (compiled) against stock @apollo/gateway + @apollo/server, in one run,
-// over the same real users + orders subgraphs on 127.0.0.1. Prints markdown tables and writes
-// bench/RESULTS.md. Never part of `npm test`.
+// `npm run bench`: our gateway (compiled) against stock @apollo/gateway + @apollo/server, in one run.
+// Light scenarios over the real users + orders subgraphs, then the deep scenario over the four
+// benchmark subgraphs (bench/deep). Prints markdown tables and writes bench/RESULTS.md.
+// Never part of `npm test`.
 //
-// Flags (for development; the recorded results use the defaults):
-//   --duration S     measured seconds per scenario and gateway      (default 10)
-//   --warmup S       unrecorded warm-up seconds before each          (default 2)
-//   --concurrency N  in-flight requests                              (default 16)
-//   --rounds N       slices the measured time is cut into           (default 4)
-//   --startups N     startup samples per gateway (median reported)  (default 3)
-//   --no-write       print only, leave bench/RESULTS.md alone
-//   --analysis-only  only the in-process policy-analysis measurement (printed, not written)
-//   --identity-only  only the in-process identity signing/verification measurement (printed, not written)
+// Flags (the recorded results use the defaults):
+//   --quick               about a minute, prints only (light 3 s, deep 15 s per gateway)
+//   --only light|deep     run one part only (prints only)
+//   --duration S          light: measured seconds per scenario and gateway   (default 10)
+//   --warmup S            light: unrecorded warm-up before each              (default 2)
+//   --concurrency N       light: in-flight requests                           (default 16)
+//   --rounds N            light: slices the measured time is cut into        (default 10)
+//   --startups N          startup samples per gateway (median reported)      (default 3)
+//   --deep-duration S     deep: measured seconds per gateway                  (default 60)
+//   --deep-warmup S       deep: unrecorded warm-up per gateway                (default 5)
+//   --deep-concurrency N  deep: in-flight requests                            (default 50)
+//   --deep-rounds N       deep: slices, alternating                           (default 30)
+//   --profile DIR         run our deep-scenario gateway under `node --cpu-prof`, profiles into DIR
+//   --also LABEL=MAIN     deep: one more contestant, our gateway from another build (e.g. a copy of
+//                         gateway/dist from before a change, inside this repo so its packages resolve),
+//                         same config, in the same alternating slices: a lever's before/after side by side.
+//                         'LABEL=--node-flag ... MAIN' runs it with node flags.
+//   --no-write            print only, leave bench/RESULTS.md alone
+//   --analysis-only       only the in-process policy-analysis measurement (printed, not written)
+//   --identity-only       only the in-process identity signing/verification measurement (printed, not written)
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { stopAllBenchProcesses, type BenchProcess } from './benchProcess.js';
 import { startBenchTopology } from './benchTopology.js';
-import { median, type GatewayResult, type LoadSettings, type Scenario, type ScenarioResult } from './benchResults.js';
+import { median, type DeepRun, type GatewayResult, type LoadSettings, type Scenario, type ScenarioResult } from './benchResults.js';
 import { prepareCompiledEntries } from './compiledEntries.js';
-import { startGatewayTimed, type StartedGateway } from './gatewayStartup.js';
+import { DEEP_TEST_QUERY } from './deep/deepQuery.js';
+import { startDeepTopology } from './deep/deepTopology.js';
+import { startGatewayTimed, postGraphQLOnce, type StartedGateway } from './gatewayStartup.js';
 import { measureScenarioInterleaved } from './interleavedScenario.js';
 import { residentSetMiB } from './processStats.js';
-import { analysisTable, identityTable, markdownTables, resultsMarkdown } from './resultsReport.js';
+import { analysisTable, identityTable, KEPT_SECTION_MARKER, markdownTables, resultsMarkdown } from './resultsReport.js';
 import { measurePolicyAnalysisCost } from './policyAnalysisCost.js';
 import { measureIdentityCost } from './identityCost.js';
 
 const repoRoot = resolve(fileURLToPath(new URL('..', import.meta.url)));
 
-const SCENARIOS: Scenario[] = [
+const LIGHT_SCENARIOS: Scenario[] = [
   { name: 'single-subgraph', query: '{ users(first: 10) { id name createdAt } }' },
   { name: 'cross-service', query: '{ users(first: 10) { id name orders(first: 5) { id status } } }' },
 ];
-/** The whole run must end by then, whatever hangs: 6 min, twice the expected ~1.5 min. */
-const WATCHDOG_MS = 6 * 60_000;
+/** The whole run must end by then, whatever hangs: 10 min, about three times the expected ~3.5 min. */
+const WATCHDOG_MS = 10 * 60_000;
 
 function positiveNumber(raw: string, flag: string, max: number): number {
   const value = Number(raw);
@@ -45,24 +59,52 @@ function positiveNumber(raw: string, flag: string, max: number): number {
 
 const { values } = parseArgs({
   options: {
-    duration: { type: 'string', default: '10' },
-    warmup: { type: 'string', default: '2' },
+    quick: { type: 'boolean', default: false },
+    only: { type: 'string' },
+    duration: { type: 'string' },
+    warmup: { type: 'string' },
     concurrency: { type: 'string', default: '16' },
-    rounds: { type: 'string', default: '4' },
-    startups: { type: 'string', default: '3' },
+    rounds: { type: 'string' },
+    startups: { type: 'string' },
+    'deep-duration': { type: 'string' },
+    'deep-warmup': { type: 'string' },
+    'deep-concurrency': { type: 'string', default: '50' },
+    'deep-rounds': { type: 'string' },
+    profile: { type: 'string' },
+    also: { type: 'string', multiple: true, default: [] },
     'no-write': { type: 'boolean', default: false },
     'analysis-only': { type: 'boolean', default: false },
     'identity-only': { type: 'boolean', default: false },
   },
   strict: true,
 });
-const load: LoadSettings = {
-  durationMs: positiveNumber(values.duration, '--duration', 60) * 1000,
-  warmupMs: positiveNumber(values.warmup, '--warmup', 30) * 1000,
+if (values.only !== undefined && values.only !== 'light' && values.only !== 'deep') throw new Error(`--only must be light or deep, got "${values.only}"`);
+const quick = values.quick;
+/** A flag's value, else the quick or the reference default. */
+const setting = (raw: string | undefined, flag: string, max: number, reference: number, quickValue: number) =>
+  positiveNumber(raw ?? String(quick ? quickValue : reference), flag, max);
+const lightLoad: LoadSettings = {
+  durationMs: setting(values.duration, '--duration', 120, 10, 3) * 1000,
+  warmupMs: setting(values.warmup, '--warmup', 30, 2, 1) * 1000,
   concurrency: Math.round(positiveNumber(values.concurrency, '--concurrency', 256)),
-  rounds: Math.round(positiveNumber(values.rounds, '--rounds', 20)),
+  rounds: Math.round(setting(values.rounds, '--rounds', 200, 10, 4)),
 };
-const startupSamples = Math.round(positiveNumber(values.startups, '--startups', 10));
+const deepLoad: LoadSettings = {
+  durationMs: setting(values['deep-duration'], '--deep-duration', 300, 60, 15) * 1000,
+  warmupMs: setting(values['deep-warmup'], '--deep-warmup', 60, 5, 3) * 1000,
+  concurrency: Math.round(positiveNumber(values['deep-concurrency'], '--deep-concurrency', 256)),
+  rounds: Math.round(setting(values['deep-rounds'], '--deep-rounds', 200, 30, 10)),
+};
+const deepScenario: Scenario = { name: 'deep', query: DEEP_TEST_QUERY, load: deepLoad };
+const startupSamples = Math.round(setting(values.startups, '--startups', 10, 3, 1));
+// Only a complete reference run is recorded.
+const write = !values['no-write'] && !quick && values.only === undefined && values.profile === undefined && values.also.length === 0;
+const extraContestants = values.also.map((pair) => {
+  const at = pair.indexOf('=');
+  if (at <= 0) throw new Error(`--also must be LABEL=[NODE_FLAGS ]PATH/main.js, got "${pair}"`);
+  const words = pair.slice(at + 1).trim().split(/\s+/);
+  return { label: pair.slice(0, at), nodeFlags: words.slice(0, -1), main: resolve(words[words.length - 1]!) };
+});
 
 const runStartedAt = performance.now();
 const log = (line: string) => process.stderr.write(`[bench +${((performance.now() - runStartedAt) / 1000).toFixed(1)}s] ${line}\n`);
@@ -91,6 +133,84 @@ function crossCountsOf(data: unknown): { users: number; orders: number } {
   return { users: users.length, orders: users.reduce((sum, user) => sum + user.orders.length, 0) };
 }
 
+/** Light scenarios: startup samples, then each scenario against both gateways. */
+async function runLight(compiled: ReturnType<typeof prepareCompiledEntries>): Promise<GatewayResult[]> {
+  const topology = await startBenchTopology({ repoRoot, logDir, ...compiled, started });
+  log(`subgraphs up: ${topology.subgraphs.map((s) => `${s.name} ${s.url}`).join(', ')}`);
+  const specs = [topology.ours, topology.stock];
+  const startups: StartedGateway[][] = specs.map(() => []);
+  // Startup samples alternate between the gateways; each is stopped before the next spawn, except
+  // the last one of each, which serves the load.
+  for (let sample = 0; sample < startupSamples; sample += 1) {
+    const last = sample === startupSamples - 1;
+    const order = sample % 2 === 0 ? [0, 1] : [1, 0];
+    for (const index of order) {
+      const gateway = await startGatewayTimed({ spec: specs[index]!, probeQuery: LIGHT_SCENARIOS[0]!.query, repoRoot, logDir, started, attempt: sample + 1 });
+      startups[index]!.push(gateway);
+      log(`${gateway.spec.label}: first successful query ${gateway.startupMs.toFixed(0)} ms after spawn (listening line at ${gateway.listeningMs.toFixed(0)} ms)`);
+      if (!last) await gateway.process.stop();
+    }
+  }
+  const gateways = startups.map((samples) => samples[samples.length - 1]!);
+  const rssIdleMiB = gateways.map((gateway) => residentSetMiB(gateway.process.pid));
+  const scenarioResults: ScenarioResult[][] = gateways.map(() => []);
+  for (const scenario of LIGHT_SCENARIOS) {
+    const perGateway = await measureScenarioInterleaved({ gateways, scenario, load: lightLoad, log });
+    perGateway.forEach((result, index) => scenarioResults[index]!.push(result));
+  }
+  const results = gateways.map((gateway, index) => ({
+    label: gateway.spec.label,
+    startupSamplesMs: startups[index]!.map((s) => s.startupMs),
+    listeningSamplesMs: startups[index]!.map((s) => s.listeningMs),
+    rssIdleMiB: rssIdleMiB[index]!,
+    rssAfterLoadMiB: residentSetMiB(gateway.process.pid),
+    scenarios: scenarioResults[index]!,
+  }));
+  log(`startup medians: ${results.map((r) => `${r.label} ${median(r.startupSamplesMs).toFixed(0)} ms`).join(', ')}`);
+  // The deep phase gets the cores to itself.
+  await stopAllBenchProcesses([...topology.subgraphs, ...gateways.map((g) => g.process)]);
+  return results;
+}
+
+/** The deep scenario: both gateways in front of the four benchmark subgraphs. */
+async function runDeep(compiled: ReturnType<typeof prepareCompiledEntries>): Promise<DeepRun> {
+  const profileDir = values.profile === undefined ? undefined : resolve(values.profile);
+  if (profileDir) mkdirSync(profileDir, { recursive: true });
+  const topology = await startDeepTopology({
+    repoRoot,
+    logDir,
+    ...compiled,
+    ourNodeFlags: profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [],
+    started,
+  });
+  log(`deep subgraphs up: ${topology.subgraphs.url}`);
+  const gateways: StartedGateway[] = [];
+  const ourArgs = topology.ours.nodeArgs.slice(topology.ours.nodeArgs.indexOf(compiled.ourGatewayMain) + 1);
+  const extras = extraContestants.map(({ label, nodeFlags, main }) => ({ ...topology.ours, label, nodeArgs: [...nodeFlags, main, ...ourArgs] }));
+  for (const spec of [topology.ours, topology.stock, ...extras]) {
+    const gateway = await startGatewayTimed({ spec, probeQuery: DEEP_TEST_QUERY, repoRoot, logDir, started, attempt: 0 });
+    log(`${spec.label} (deep): first answer ${gateway.startupMs.toFixed(0)} ms after spawn`);
+    gateways.push(gateway);
+  }
+  // Subgraph fetches one request causes, per gateway (counted by the subgraphs process).
+  const fetchesPerRequest: number[] = [];
+  for (const gateway of gateways) {
+    const sum = (counts: Record<string, number>) => Object.values(counts).reduce((a, b) => a + b, 0);
+    const before = sum(await topology.subgraphRequestCounts());
+    await postGraphQLOnce(gateway.graphqlUrl, DEEP_TEST_QUERY, gateway.spec.requestHeaders());
+    fetchesPerRequest.push(sum(await topology.subgraphRequestCounts()) - before);
+  }
+  const results = await measureScenarioInterleaved({ gateways, scenario: deepScenario, load: deepLoad, log });
+  await stopAllBenchProcesses([topology.subgraphs, ...gateways.map((g) => g.process)]);
+  return {
+    load: deepLoad,
+    results,
+    labels: gateways.map((g) => g.spec.label),
+    startupMs: gateways.map((g) => g.startupMs),
+    fetchesPerRequest,
+  };
+}
+
 async function main(): Promise<void> {
   const loadBefore = loadavg()[0]!;
   log(`load average ${loadBefore.toFixed(2)} on ${cpus().length} CPUs; logs in ${logDir}`);
@@ -102,51 +222,28 @@ async function main(): Promise<void> {
   process.stdout.write(`\n${analysisTable(analysis)}\n`);
   if (values['analysis-only']) return;
   const compiled = prepareCompiledEntries(repoRoot);
-  const topology = await startBenchTopology({ repoRoot, logDir, ...compiled, started });
-  log(`subgraphs up: ${topology.subgraphs.map((s) => `${s.name} ${s.url}`).join(', ')}`);
+  const light = values.only === 'deep' ? undefined : await runLight(compiled);
+  const loadBetween = loadavg()[0]!;
+  const deep = values.only === 'light' ? undefined : await runDeep(compiled);
 
-  const specs = [topology.ours, topology.stock];
-  const startups: StartedGateway[][] = specs.map(() => []);
-  // Startup samples alternate between the gateways; each is stopped before the next spawn, except
-  // the last one of each, which serves the load.
-  for (let sample = 0; sample < startupSamples; sample += 1) {
-    const last = sample === startupSamples - 1;
-    const order = sample % 2 === 0 ? [0, 1] : [1, 0];
-    for (const index of order) {
-      const gateway = await startGatewayTimed({ spec: specs[index]!, probeQuery: SCENARIOS[0]!.query, repoRoot, logDir, started, attempt: sample + 1 });
-      startups[index]!.push(gateway);
-      log(`${gateway.spec.label}: first successful query ${gateway.startupMs.toFixed(0)} ms after spawn (listening line at ${gateway.listeningMs.toFixed(0)} ms)`);
-      if (!last) await gateway.process.stop();
-    }
-  }
-  const gateways = startups.map((samples) => samples[samples.length - 1]!);
-  const rssIdleMiB = gateways.map((gateway) => residentSetMiB(gateway.process.pid));
-
-  const scenarioResults: ScenarioResult[][] = gateways.map(() => []);
-  for (const scenario of SCENARIOS) {
-    const perGateway = await measureScenarioInterleaved({ gateways, scenario, load, log });
-    perGateway.forEach((result, index) => scenarioResults[index]!.push(result));
-  }
-  const results: GatewayResult[] = gateways.map((gateway, index) => ({
-    label: gateway.spec.label,
-    startupSamplesMs: startups[index]!.map((s) => s.startupMs),
-    listeningSamplesMs: startups[index]!.map((s) => s.listeningMs),
-    rssIdleMiB: rssIdleMiB[index]!,
-    rssAfterLoadMiB: residentSetMiB(gateway.process.pid),
-    scenarios: scenarioResults[index]!,
-  }));
-  log(`startup medians: ${results.map((r) => `${r.label} ${median(r.startupSamplesMs).toFixed(0)} ms`).join(', ')}`);
-  await stopAllBenchProcesses(started);
-
-  // Equal data across gateways was checked before load (interleavedScenario.ts).
-  const crossCounts = crossCountsOf(results[0]!.scenarios[1]!.sampleData);
-  const erroneous = results.flatMap((r) => r.scenarios.filter((s) => s.errors > 0).map((s) => `${r.label} / ${s.scenario}: ${s.errors} errors (${s.firstError})`));
-
-  const tables = markdownTables(results);
+  const erroneous = [
+    ...(light ?? []).flatMap((r) => r.scenarios.filter((s) => s.errors > 0).map((s) => `${r.label} / ${s.scenario}: ${s.errors} errors (${s.firstError})`)),
+    ...(deep?.results ?? []).flatMap((s, index) => (s.errors > 0 ? [`${deep!.labels[index]} / deep: ${s.errors} errors (${s.firstError})`] : [])),
+  ];
+  const tables = markdownTables(light, deep);
   process.stdout.write(`\n${tables}\n`);
   if (erroneous.length > 0) throw new Error(`requests failed under load, results not recorded:\n${erroneous.join('\n')}`);
-  if (!values['no-write']) {
-    const markdown = resultsMarkdown(results, {
+  if (write && light && deep) {
+    const resultsPath = join(repoRoot, 'bench/RESULTS.md');
+    let kept = '';
+    try {
+      const previous = readFileSync(resultsPath, 'utf8');
+      const at = previous.indexOf(KEPT_SECTION_MARKER);
+      if (at >= 0) kept = previous.slice(at);
+    } catch {
+      // first run: nothing to keep
+    }
+    const markdown = resultsMarkdown(light, deep, {
       date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
       nproc: cpus().length,
       cpuModel: cpus()[0]?.model.trim() ?? 'unknown CPU',
@@ -154,15 +251,17 @@ async function main(): Promise<void> {
       commit: git(['rev-parse', '--short', 'HEAD']) || 'unknown',
       dirtyTree: git(['status', '--porcelain', '--', 'gateway', 'subgraphs', 'bench', ':!bench/RESULTS.md']) !== '',
       loadBefore,
+      loadBetween,
       loadAfter: loadavg()[0]!,
       totalSeconds: (performance.now() - runStartedAt) / 1000,
-      load,
-      scenarios: SCENARIOS,
-      crossCounts,
+      load: lightLoad,
+      scenarios: LIGHT_SCENARIOS,
+      // Equal data across gateways was checked before load (interleavedScenario.ts).
+      crossCounts: crossCountsOf(light[0]!.scenarios[1]!.sampleData),
       analysis,
       identity,
     });
-    writeFileSync(join(repoRoot, 'bench/RESULTS.md'), markdown);
+    writeFileSync(resultsPath, `${markdown}${kept ? `\n${kept}` : ''}`);
     log('wrote bench/RESULTS.md');
   }
   rmSync(logDir, { recursive: true, force: true });
