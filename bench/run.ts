@@ -5,7 +5,7 @@
 //
 // Flags (the recorded results use the defaults):
 //   --quick               about a minute, prints only (light 3 s, deep 15 s per gateway)
-//   --only light|deep     run one part only (prints only)
+//   --only light|deep     run one part only (prints only; deep also skips the in-process measurements)
 //   --duration S          light: measured seconds per scenario and gateway   (default 10)
 //   --warmup S            light: unrecorded warm-up before each              (default 2)
 //   --concurrency N       light: in-flight requests                           (default 16)
@@ -214,12 +214,14 @@ async function runDeep(compiled: ReturnType<typeof prepareCompiledEntries>): Pro
 async function main(): Promise<void> {
   const loadBefore = loadavg()[0]!;
   log(`load average ${loadBefore.toFixed(2)} on ${cpus().length} CPUs; logs in ${logDir}`);
-  // In process and first, before any bench process competes for the CPUs.
-  const identity = values['analysis-only'] ? [] : await measureIdentityCost();
+  // In process and first, before any bench process competes for the CPUs. Skipped by `--only deep` (the
+  // deep inner loop; such a run is never recorded).
+  const inProcess = values.only !== 'deep';
+  const identity = inProcess && !values['analysis-only'] ? await measureIdentityCost() : [];
   if (identity.length > 0) process.stdout.write(`\n${identityTable(identity)}\n`);
   if (values['identity-only']) return;
-  const analysis = measurePolicyAnalysisCost(repoRoot);
-  process.stdout.write(`\n${analysisTable(analysis)}\n`);
+  const analysis = inProcess ? measurePolicyAnalysisCost(repoRoot) : [];
+  if (analysis.length > 0) process.stdout.write(`\n${analysisTable(analysis)}\n`);
   if (values['analysis-only']) return;
   const compiled = prepareCompiledEntries(repoRoot);
   const light = values.only === 'deep' ? undefined : await runLight(compiled);
