@@ -1,4 +1,5 @@
-// The operation limits reject deep, alias-heavy and costly operations at validation time.
+// The operation limits reject deep and directive-heavy operations at validation time (aliases and
+// tokens through a real gateway: test/integration/gateway/http.test.ts).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildSchema, parse, validate, specifiedRules } from 'graphql';
@@ -25,6 +26,14 @@ test('depth beyond maxDepth is rejected; at the limit it passes', { timeout: 10_
   const rejected = errorsFor(depth4, { maxDepth: 3 });
   assert.equal(rejected.length, 1);
   assert.match(rejected[0]!, /depth/i);
+});
+
+test('directives beyond maxDirectives are rejected; at the limit they pass', { timeout: 10_000 }, () => {
+  const fourDirectives = '{ user @include(if: true) { id @skip(if: false) friend @include(if: true) { id @skip(if: false) } } }';
+  assert.deepEqual(errorsFor(fourDirectives, { maxDirectives: 4 }), []);
+  const rejected = errorsFor(fourDirectives, { maxDirectives: 3 });
+  assert.equal(rejected.length, 1, rejected.join());
+  assert.match(rejected[0]!, /directives/i);
 });
 
 test('introspection is exempt from the depth limit (Sandbox needs it)', { timeout: 10_000 }, () => {
