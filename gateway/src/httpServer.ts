@@ -10,6 +10,7 @@ import type { Logger } from './logger.js';
 import type { GatewayMetrics } from './metrics.js';
 import type { RequestErrors, RequestErrorScope } from './requestErrors.js';
 import type { ExplorerRoutes } from './explorer/explorerRoutes.js';
+import { credentialHeaderNames, duplicatedHeader } from './auth/duplicateCredentialHeaders.js';
 
 export interface HttpServerOptions {
   config: Readonly<GatewayConfig>;
@@ -85,6 +86,7 @@ function routeLabel(pathname: string): string {
 
 export function createHttpServer(options: HttpServerOptions): Server {
   const { config, apollo, logger, metrics, errors } = options;
+  const credentialHeaders = credentialHeaderNames(config.auth);
 
   async function handleGraphQL(req: IncomingMessage, res: ServerResponse, scope: RequestErrorScope, url: URL): Promise<void> {
     const method = req.method ?? 'GET';
@@ -132,6 +134,11 @@ export function createHttpServer(options: HttpServerOptions): Server {
         errors.send(res, scope, 'BAD_REQUEST', { message: 'The request body must be a JSON object (batching is not supported).' });
         return;
       }
+    }
+    const duplicated = duplicatedHeader(req, credentialHeaders);
+    if (duplicated) {
+      errors.send(res, scope, 'BAD_REQUEST', { message: `The request has ${duplicated.count} ${duplicated.name} headers; send exactly one.` });
+      return;
     }
     const headers = new HeaderMap();
     for (const [name, value] of Object.entries(req.headers)) {

@@ -6,7 +6,9 @@ export type RequestHeaders = Record<string, string | string[] | undefined> | Hea
 export function headerValue(headers: RequestHeaders, name: string): string | undefined {
   if (headers instanceof Headers) return headers.get(name) ?? undefined;
   const value = headers[name];
-  // Two Authorization headers are ambiguous: which one would a proxy have checked? Refuse.
+  // Two Authorization headers are ambiguous: which one would a proxy have checked? Refuse. (For node:http
+  // requests the HTTP layer already answered 400: Node keeps only the first Authorization header in
+  // req.headers, so duplicates are found through req.headersDistinct in duplicateCredentialHeaders.ts.)
   if (Array.isArray(value)) {
     if (value.length > 1) throw new AuthenticationError(`multiple ${name} headers`);
     return value[0];

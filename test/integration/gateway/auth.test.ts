@@ -6,6 +6,7 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { request as httpRequest } from 'node:http';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -287,6 +288,41 @@ describe('valid credentials', () => {
       assert.deepEqual(errorCodes(response), ['UNAUTHENTICATED']);
       assert.match(response.headers.get('www-authenticate') ?? '', /^ApiKey /);
     }
+  });
+});
+
+describe('duplicate credential headers → 400 before any credential is used', () => {
+  /** POSTs with raw header lines: fetch would join repeated headers into one line, node:http sends each. */
+  const postWithRawHeaders = (headers: Record<string, string | string[]>) =>
+    new Promise<{ status: number; body: { errors?: { extensions?: { code?: string } }[] } }>((resolve, reject) => {
+      const body = JSON.stringify({ query: '{ user(id: "user-1") { id email } }' });
+      const req = httpRequest(url, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...headers } }, (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (text += chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) as never }));
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+
+  test('two Authorization headers (a valid token and garbage, in either order) → 400 BAD_REQUEST, no subgraph call', { timeout: 30_000 }, async () => {
+    const valid = `Bearer ${await token('user-1', ['users:read:email'])}`;
+    const before = await usersDataLayerCalls();
+    for (const pair of [[valid, 'Bearer garbage'], ['Bearer garbage', valid], [valid, valid]]) {
+      const response = await postWithRawHeaders({ authorization: pair });
+      assert.equal(response.status, 400, JSON.stringify(response.body));
+      assert.equal(response.body.errors?.[0]?.extensions?.code, 'BAD_REQUEST');
+    }
+    assert.equal(await usersDataLayerCalls(), before);
+    assert.equal((await postWithRawHeaders({ authorization: valid })).status, 200);
+  });
+
+  test('two x-api-key headers → 400 BAD_REQUEST', { timeout: 30_000 }, async () => {
+    const response = await postWithRawHeaders({ 'x-api-key': ['key-back-office', 'key-unknown'] });
+    assert.equal(response.status, 400);
+    assert.equal(response.body.errors?.[0]?.extensions?.code, 'BAD_REQUEST');
+    assert.equal((await postWithRawHeaders({ 'x-api-key': 'key-back-office' })).status, 200);
   });
 });
 
