@@ -8,7 +8,7 @@ import { GraphQLDataSourceRequestKind } from '@apollo/gateway/dist/datasources/t
 import type { GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { Agent } from 'undici';
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
-import { GATEWAY_IDENTITY_HEADER, type ForwardedIdentity } from '@federation-gateway/identity';
+import type { ForwardedIdentity } from '@federation-gateway/identity';
 import type { GatewayContext } from './context.js';
 import { gatewayError } from './errors.js';
 import { INTERNAL_HEADERS } from './internalHeaders.js';

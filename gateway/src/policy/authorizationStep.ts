@@ -5,7 +5,7 @@
 // whole operation is refused instead (403 FORBIDDEN), before demand control or rate limits count it.
 import { isAbstractType, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import type { GatewayContext } from '../context.js';
-import { ERRORS, gatewayError } from '../errors.js';
+import { ERRORS, gatewayError, type ErrorCode } from '../errors.js';
 import type { AuthorizationPolicy } from '../authorization/authorizationPolicy.js';
 import { createAuthorizationRewriter, type AuthorizationRewrite, type RemovedField } from '../authorization/removeUnauthorizedFields.js';
 import type { OperationAnalysis } from './operationAnalysis.js';
@@ -52,7 +52,7 @@ export function createAuthorizationStep(options: AuthorizationStepOptions): Auth
       const errors: GraphQLFormattedError[] = rewrite.removed.map((removed) => ({
         message: ERRORS.UNAUTHORIZED_FIELD_OR_TYPE.message,
         path: removed.path,
-        extensions: { code: 'UNAUTHORIZED_FIELD_OR_TYPE', coordinate: removed.coordinate },
+        extensions: { code: 'UNAUTHORIZED_FIELD_OR_TYPE' satisfies ErrorCode, coordinate: removed.coordinate },
       }));
       const completed = { ...result, data };
       if (errors.length > 0) completed.errors = [...errors, ...(result.errors ?? [])];

@@ -22,7 +22,6 @@ export const listSizeConfigSchema = z
   })
   .strict();
 
-export type ListSizeConfig = z.infer<typeof listSizeConfigSchema>;
 
 export const demandControlConfigSchema = z
   .object({

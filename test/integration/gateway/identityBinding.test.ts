@@ -8,7 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { decodeJwt } from 'jose';
-import { errorCodes, postGraphQL } from '../../support/http.js';
+import { postGraphQL } from '../../support/http.js';
 import { startRecordingProxy, type RecordedExchange, type RecordingProxy } from '../../support/recordingProxy.js';
 import { startSampleGraph, type SampleGraph } from '../../support/sampleGraph.js';
 

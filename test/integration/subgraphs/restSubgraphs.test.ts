@@ -4,7 +4,7 @@
 import { test, describe, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { serviceEntry, startProcess, stopAll, subgraphEntry, type RunningProcess } from '../../support/processes.js';
-import { errorCodes, postGraphQL, type GraphQLResponse } from '../../support/http.js';
+import { errorCodes, type GraphQLResponse } from '../../support/http.js';
 import { postAsGateway } from '../../support/subgraphRequests.js';
 
 const SECRET = 'rest-subgraphs-test-secret-0123456789abcdef';

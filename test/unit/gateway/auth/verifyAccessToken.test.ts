@@ -188,7 +188,7 @@ describe('JWKS', () => {
   }
 
   before(async () => {
-    server = createServer((req, res) => {
+    server = createServer((_req, res) => {
       fetches += 1;
       if (down) {
         res.writeHead(503).end();
