@@ -166,6 +166,23 @@ describe('abstract types', () => {
 });
 
 describe('introspection and bounds', () => {
+  test('analyses kept per operation are bounded: a client looping over first: $n values evicts the oldest', { timeout: 10_000 }, () => {
+    const bounded = createOperationAnalyzer({ demandPolicyFor: () => policy, maxFields: 500, variantsPerOperation: 2 });
+    const document = parse('query ($n: Int) { me { friends(first: $n) { id } } }');
+    const treeFor = (n: number) => {
+      const result = bounded({ schema, document, variables: { n } });
+      assert.equal(result.kind, 'analyzed');
+      return (result as { analysis: OperationAnalysis }).analysis.fields[0];
+    };
+    const one = treeFor(1);
+    assert.equal(treeFor(1), one, 'the same values reuse the cached analysis');
+    const two = treeFor(2);
+    treeFor(3); // a third variant: the oldest (n = 1) goes
+    assert.equal(treeFor(3), treeFor(3));
+    assert.notEqual(treeFor(1), one, 'n = 1 was evicted and analyzed again');
+    assert.notEqual(treeFor(2), two, 'then n = 2 (the oldest after n = 1 came back)');
+  });
+
   test('introspection fields are marked and their depth measured', { timeout: 10_000 }, () => {
     const analysis = analyze('{ __schema { types { fields { type { name } } } } me { id } }');
     assert.equal(analysis.introspectionDepth, 5, "__schema types fields type name");
