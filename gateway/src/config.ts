@@ -58,8 +58,36 @@ export const gatewayConfigSchema = z
         maxHeaderBytes: z.number().int().min(1024).max(1_048_576).default(32_768),
         /** How long shutdown waits for in-flight requests, in ms. @default 10000 */
         shutdownGraceMs: z.number().int().min(0).max(600_000).default(10_000),
-        /** Whole-request deadline in ms (Node's requestTimeout). @default 60000 */
+        /**
+         * Longest time a client may take to send a request's headers, in ms (Node's headersTimeout): a
+         * client trickling headers a byte at a time is answered 408 and disconnected within this plus at most
+         * 1 s (connections are checked every min(1 s, headersTimeoutMs / 4)). At most requestTimeoutMs.
+         * @default 10000
+         */
+        headersTimeoutMs: z.number().int().min(100).max(300_000).default(10_000),
+        /** Longest time a client may take to send a whole request, headers and body, in ms (Node's requestTimeout). @default 60000 */
         requestTimeoutMs: z.number().int().min(1000).default(60_000),
+        /**
+         * How long an idle keep-alive connection stays open, in ms. Above the idle timeout of the load balancer
+         * in front (AWS ALB and nginx 60 s), so the gateway never closes a connection the balancer is about to
+         * reuse (which shows as sporadic 502s); behind Google Cloud's load balancer use 620000.
+         * @default 65000
+         */
+        keepAliveTimeoutMs: z.number().int().min(1000).max(3_600_000).default(65_000),
+        /**
+         * Most client connections open at once; beyond it a new connection is closed at once (counted in
+         * gateway_http_connections_dropped_total, and logged). Bounds sockets and memory under a flood of idle
+         * or slow connections. @default 10000
+         */
+        maxConnections: z.number().int().positive().default(10_000),
+        /**
+         * A body over maxBodyBytes is answered 413 at once, and what follows is read and thrown away so that
+         * clients that send the whole body before reading (Node's fetch, most SDKs) get the 413 rather than a
+         * reset: at most this many bytes, then the connection is closed. @default 16777216 (16 MiB)
+         */
+        oversizeBodyDrainBytes: z.number().int().min(0).max(1_073_741_824).default(16_777_216),
+        /** Longest time spent reading and discarding an over-limit body, in ms, before closing. @default 5000 */
+        oversizeBodyDrainMs: z.number().int().min(0).max(60_000).default(5_000),
         /**
          * Most bytes one operation may take from its subgraphs, all fetches together (each fanned-back
          * duplicate entity counted as if sent): beyond it no further subgraph is called and a query fails with
@@ -69,6 +97,10 @@ export const gatewayConfigSchema = z
         maxResponseBytes: z.number().int().min(1024).max(1_073_741_824).default(16_777_216),
       })
       .strict()
+      .refine((server) => server.headersTimeoutMs <= server.requestTimeoutMs, {
+        message: 'headersTimeoutMs must not be above requestTimeoutMs (the headers are part of the request)',
+        path: ['headersTimeoutMs'],
+      })
       .prefault({}),
     supergraph: z
       .object({

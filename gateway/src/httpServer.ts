@@ -11,6 +11,8 @@ import type { GatewayMetrics } from './metrics.js';
 import type { RequestErrors, RequestErrorScope } from './requestErrors.js';
 import type { ExplorerRoutes } from './explorer/explorerRoutes.js';
 import { credentialHeaderNames, duplicatedHeader } from './auth/duplicateCredentialHeaders.js';
+import { httpServerOptions, limitConnections } from './httpEdge.js';
+import { declaredLength, discardRestOfBody, readBodyWithin } from './requestBody.js';
 
 export interface HttpServerOptions {
   config: Readonly<GatewayConfig>;
@@ -43,22 +45,6 @@ function sendJson(res: ServerResponse, status: number, value: unknown): void {
   const body = JSON.stringify(value);
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) });
   res.end(body);
-}
-
-class BodyTooLargeError extends Error {}
-
-/** Reads the body up to `limitBytes`; rejects early on Content-Length so big uploads are not read. */
-async function readBody(req: IncomingMessage, limitBytes: number): Promise<string> {
-  const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > limitBytes) throw new BodyTooLargeError();
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limitBytes) throw new BodyTooLargeError();
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 function isJsonContentType(header: string | undefined): boolean {
@@ -113,17 +99,22 @@ export function createHttpServer(options: HttpServerOptions): Server {
         errors.send(res, scope, 'UNSUPPORTED_MEDIA_TYPE');
         return;
       }
-      let text: string;
-      try {
-        text = await readBody(req, config.server.maxBodyBytes);
-      } catch (error) {
-        if (error instanceof BodyTooLargeError) {
-          // Close the connection: the rest of an oversized body is not worth reading.
+      const { maxBodyBytes, oversizeBodyDrainBytes, oversizeBodyDrainMs } = config.server;
+      const read = await readBodyWithin(req, maxBodyBytes);
+      if (read.kind === 'tooLarge') {
+        // A declared length the drain budget cannot cover: answer and close (reading it would be wasted).
+        const declared = declaredLength(req);
+        if (declared !== undefined && declared - maxBodyBytes > oversizeBodyDrainBytes) {
           errors.send(res, scope, 'PAYLOAD_TOO_LARGE', { headers: { connection: 'close' } });
           return;
         }
-        throw error;
+        // Keep the connection while the rest arrives (see requestBody.ts): the client reads the 413 once
+        // its body is sent; past the drain budget the connection is closed.
+        errors.send(res, scope, 'PAYLOAD_TOO_LARGE');
+        await discardRestOfBody(req, { discardBytes: oversizeBodyDrainBytes, discardMs: oversizeBodyDrainMs });
+        return;
       }
+      const text = read.text;
       try {
         body = JSON.parse(text);
       } catch {
@@ -162,13 +153,7 @@ export function createHttpServer(options: HttpServerOptions): Server {
   }
 
   const server = createServer(
-    {
-      maxHeaderSize: config.server.maxHeaderBytes,
-      requestTimeout: config.server.requestTimeoutMs,
-      // Keep-alive a little longer than typical load balancers' 60 s idle timeout would be too long
-      // for tests; 5 s is Node's default and what clients expect.
-      keepAliveTimeout: 5_000,
-    },
+    httpServerOptions(config.server),
     (req, res) => {
       const startedAt = process.hrtime.bigint();
       const requestId = pickRequestId(req.headers['x-request-id']);
@@ -233,5 +218,6 @@ export function createHttpServer(options: HttpServerOptions): Server {
       });
     },
   );
+  limitConnections(server, config.server.maxConnections, logger, metrics);
   return server;
 }

@@ -8,6 +8,7 @@ export interface GatewayMetrics {
   readonly httpRequests: Counter<'route' | 'method' | 'status'>;
   readonly httpDuration: Histogram<'route' | 'status'>;
   readonly graphqlErrors: Counter<'code'>;
+  readonly httpConnectionsDropped: Counter;
   readonly supergraphReloads: Counter<'result'>;
   readonly circuitState: Gauge<'subgraph'>;
   readonly authorizationDenials: Counter<'coordinate'>;
@@ -37,6 +38,11 @@ export function createGatewayMetrics(): GatewayMetrics {
       labelNames: ['route', 'status'],
       // 5 ms to 10 s: a gateway hop is usually a few ms; subgraph timeouts cap the tail.
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: [registry],
+    }),
+    httpConnectionsDropped: new Counter({
+      name: 'gateway_http_connections_dropped_total',
+      help: 'Client connections closed on arrival because server.maxConnections were open.',
       registers: [registry],
     }),
     graphqlErrors: new Counter({
