@@ -1,19 +1,19 @@
 // What binding the forwarded identity to each subgraph request costs, measured in process: on the gateway,
-// per subgraph fetch, parking the caller in willSendRequest and signing over the exact body in the fetcher
-// (gateway/src/subgraphRequestSigning.ts, the code the gateway runs); on the subgraph, per request, the
+// per subgraph fetch, signing over the exact body (gateway/src/subgraphRequestSigning.ts, called by the
+// datasource's process(): the code the gateway runs); on the subgraph, per request, the
 // kit's verification (createGatewayIdentityVerifier: signature, claims, and the SHA-256 of the body it
 // received). Three body sizes: a
 // root fetch of the load scenarios, an `_entities` fetch with 50 representations, and a 100 KB body. The
 // SHA-256 of the body alone is listed for scale: it is the part that grows with the body.
 import { randomBytes } from 'node:crypto';
-import { bodySha256, createGatewayIdentityVerifier, GATEWAY_IDENTITY_HEADER, type ForwardedIdentity } from '@federation-gateway/identity';
-import { parkIdentity, withSignedIdentity } from '@federation-gateway/gateway/subgraph-request-signing';
+import { bodySha256, createGatewayIdentityVerifier, type ForwardedIdentity } from '@federation-gateway/identity';
+import { signSubgraphRequest } from '@federation-gateway/gateway/subgraph-request-signing';
 import { medianMicros, medianMicrosAsync } from './cpuMicros.js';
 
 export interface IdentityCostRow {
   name: string;
   bodyBytes: number;
-  /** Gateway, per subgraph fetch: park + sign over the body (CPU µs). */
+  /** Gateway, per subgraph fetch: sign over the body (CPU µs). */
   signMicros: number;
   /** Subgraph, per request: the kit's verifier (createGatewayIdentityVerifier) with the body (CPU µs). */
   verifyMicros: number;
@@ -43,19 +43,8 @@ export async function measureIdentityCost(batchMs = 60, batches = 9): Promise<Id
   // As the kit does: one verifier per subgraph, created at startup.
   const verify = createGatewayIdentityVerifier({ secret, audience: 'users' });
   const cases = bodies().map(({ name, body }) => {
-    // The gateway's fetcher wrapper around a fetcher that only keeps the signed header (no network).
-    let signed = '';
-    const keepHeader: Parameters<typeof withSignedIdentity>[0] = async (_url, init) => {
-      signed = init?.headers?.[GATEWAY_IDENTITY_HEADER] ?? '';
-      return {} as Awaited<ReturnType<Parameters<typeof withSignedIdentity>[0]>>;
-    };
-    const fetcher = withSignedIdentity(keepHeader, { secret, audience: 'users', lifetimeSeconds: 10 });
-    const sign = async () => {
-      const headers = new Map<string, string>([['content-type', 'application/json']]);
-      parkIdentity(headers, CALLER, 'bench-request');
-      await fetcher('http://users.invalid/graphql', { method: 'POST', headers: Object.fromEntries(headers), body });
-      return signed;
-    };
+    const signer = { secret, audience: 'users', lifetimeSeconds: 10 };
+    const sign = () => signSubgraphRequest(signer, { identity: CALLER, requestId: 'bench-request' }, body);
     return { name, received: Buffer.from(body), sign };
   });
   // Warm every path up first, so the first case measured is not the JIT's.

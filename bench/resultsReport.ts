@@ -113,7 +113,7 @@ export function analysisTable(rows: AnalysisCostRow[]): string {
 /** Signing (gateway) and verification (subgraph) of the forwarded identity, per body size (bench/identityCost.ts). */
 export function identityTable(rows: IdentityCostRow[]): string {
   return [
-    '| Subgraph request body | Bytes | Gateway: park + sign over the body, per fetch (CPU µs) | Subgraph: verify incl. body digest, per request (CPU µs) | Of which SHA-256 of the body (CPU µs) |',
+    '| Subgraph request body | Bytes | Gateway: sign over the body, per fetch (CPU µs) | Subgraph: verify incl. body digest, per request (CPU µs) | Of which SHA-256 of the body (CPU µs) |',
     '|---|---:|---:|---:|---:|',
     ...rows.map((r) => `| ${r.name} | ${r.bodyBytes} | ${fixed(r.signMicros)} | ${fixed(r.verifyMicros)} | ${fixed(r.digestMicros)} |`),
   ].join('\n');
@@ -220,7 +220,7 @@ export function resultsMarkdown(results: GatewayResult[], deep: DeepRun, context
     '## Identity signing and verification',
     '',
     'What binding the forwarded identity to each subgraph request costs (bench/identityCost.ts, in process, before the load scenarios): on the gateway, per subgraph fetch, ' +
-      'parking the caller in willSendRequest and signing an HS256 token over the SHA-256 of the exact body in the fetcher (gateway/src/subgraphRequestSigning.ts); on the subgraph, per request, ' +
+      'signing an HS256 token over the SHA-256 of the exact body, in the datasource\'s process() (gateway/src/subgraphRequestSigning.ts); on the subgraph, per request, ' +
       'the kit\'s verifyGatewayIdentity (jose HS256 verification, claims, and the SHA-256 of the body received). CPU time of the measuring process, median of 9 batches of 60 ms after a warm-up, one call at a time. ' +
       'Command: `npm run bench` (or `npm run bench -- --identity-only` to print this table alone).',
     '',

@@ -2,20 +2,28 @@
 // subgraph-facing concerns live in one place: the routing URL override, the signed identity header,
 // the request ID, a per-fetch timeout, entity deduplication (entityFanOut.ts), response size caps, and
 // errors that never leak subgraph URLs or bodies.
+//
+// `process()` is RemoteGraphQLDataSource's, made lean: the same hooks in the same order (`willSendRequest`
+// on `request.http.headers`, `errorFromResponse` for a non-2xx answer, `respond` for `didReceiveResponse`
+// and the subgraph's cache-control hint), without the objects upstream builds per fetch for the Fetcher
+// interface (node-fetch Headers and an unused Request, a WHATWG Headers and a Response-like object for the
+// answer, the body parsed behind two promises). Every subgraph call passes through `exchange()`: the one
+// place to wrap a fetch (spans, per-subgraph metrics). What it bought is in bench/RESULTS.md ("lean datasource").
 import { RemoteGraphQLDataSource } from '@apollo/gateway';
 // Not re-exported from the package root; the package has no exports map, so the deep path is stable.
 import { GraphQLDataSourceRequestKind } from '@apollo/gateway/dist/datasources/types.js';
 import type { GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { Agent } from 'undici';
-import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
-import type { ForwardedIdentity } from '@federation-gateway/identity';
+import type { GatewayGraphQLRequest, GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
+import { GATEWAY_IDENTITY_HEADER, type ForwardedIdentity } from '@federation-gateway/identity';
 import type { GatewayContext } from './context.js';
 import { gatewayError } from './errors.js';
 import { INTERNAL_HEADERS } from './internalHeaders.js';
 import { FanOutTooLargeError, fanOutEntities, planRepresentations, type RepresentationPlan } from './entityFanOut.js';
-import { createSubgraphFetcher, receivedBodyBytes, SubgraphResponseTooLargeError, SubgraphTimeoutError } from './subgraphFetcher.js';
+import { PlainHeaders } from './plainHeaders.js';
+import { asFetcherResponse, postToSubgraph, SubgraphResponseTooLargeError, SubgraphTimeoutError, type SubgraphExchangeOptions } from './subgraphFetcher.js';
 import { subgraphRefusalOf, type SubgraphRefusal } from './subgraphRefusal.js';
-import { parkIdentity, withSignedIdentity, type SubgraphRequestSigner } from './subgraphRequestSigning.js';
+import { signSubgraphRequest, type SubgraphRequestSigner } from './subgraphRequestSigning.js';
 import { isQueryOperation, SubgraphUnavailableError, type SubgraphCaller } from './subgraphResilience.js';
 
 export interface SubgraphDataSourceOptions {
@@ -53,32 +61,30 @@ class ResponseBudgetExceededError extends Error {
 export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   private readonly subgraphName: string;
   private readonly maxResponseBytes: number;
-  private readonly signsIdentity: boolean;
+  private readonly signer: SubgraphRequestSigner | undefined;
   private readonly propagateHeaders: readonly string[];
   private readonly caller: SubgraphCaller;
   private readonly onRefused: SubgraphDataSourceOptions['onRefused'];
   private readonly onDeduplicated: SubgraphDataSourceOptions['onDeduplicated'];
+  private readonly exchangeOptions: SubgraphExchangeOptions;
 
   constructor(options: SubgraphDataSourceOptions) {
     super({ url: options.url });
     this.subgraphName = options.name;
-    this.signsIdentity = options.identity !== undefined;
+    this.signer = options.identity && { ...options.identity, audience: options.name };
     this.propagateHeaders = options.propagateHeaders;
     this.caller = options.caller;
     this.onRefused = options.onRefused;
     this.maxResponseBytes = options.maxResponseBytes;
     this.onDeduplicated = options.onDeduplicated;
-    // Apollo's default fetcher is make-fetch-happen with no timeout (a known trap); ours has a deadline.
-    // Wrapped: only the fetcher sees the exact body bytes the identity token is bound to.
-    this.fetcher = withSignedIdentity(
-      createSubgraphFetcher({
-        timeoutMs: options.timeoutMs,
-        maxResponseBytes: options.maxResponseBytes,
-        dispatcher: options.connectionPool,
-        subgraphName: options.name,
-      }),
-      options.identity && { ...options.identity, audience: options.name },
-    );
+    // Apollo's default fetcher (make-fetch-happen, no timeout: a known trap) is never used: process()
+    // exchanges through postToSubgraph, with a deadline and a size cap.
+    this.exchangeOptions = {
+      timeoutMs: options.timeoutMs,
+      maxResponseBytes: options.maxResponseBytes,
+      dispatcher: options.connectionPool,
+      subgraphName: options.name,
+    };
   }
 
   override willSendRequest(options: GraphQLDataSourceProcessOptions<GatewayContext>): void {
@@ -91,11 +97,14 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
       if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
     }
     if (requestId) headers.set('x-request-id', requestId);
-    // Signed by the fetcher, over the body it sends (subgraphRequestSigning.ts).
-    if (this.signsIdentity) parkIdentity(headers, forwardedIdentityOf(context), requestId ?? 'gateway-internal');
+    // The identity is signed in process(), over the body it sends (subgraphRequestSigning.ts).
   }
 
-  /** Turns transport failures into coded field errors at the path the fetch was for. */
+  /**
+   * One subgraph fetch: headers through `willSendRequest`, the body serialized once, sent (under the breaker,
+   * retried for queries only), parsed once, returned through upstream's `respond`; transport failures become
+   * coded field errors at the path the fetch was for.
+   */
   override async process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<GatewayGraphQLResponse> {
     const incoming = options.kind === GraphQLDataSourceRequestKind.INCOMING_OPERATION;
     const budget = incoming ? options.context?.responseBudget : undefined;
@@ -105,11 +114,27 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     if (plan) this.onDeduplicated?.(plan.unique.length, plan.uniqueIndexOf.length);
     try {
       if (budget?.exceeded) throw new ResponseBudgetExceededError(`response budget of ${budget.limitBytes} bytes already spent`);
-      const response = await this.caller.call(() => super.process(options), { retryable });
-      let bytes = receivedBodyBytes(response.http);
-      let result = response;
+      const { request } = options;
+      const headers = new PlainHeaders(request.http?.headers);
+      headers.set('content-type', 'application/json');
+      request.http = { method: 'POST', url: this.url, headers };
+      await this.willSendRequest(options);
+      if (!request.query) throw new Error('Missing query');
+      // The same body upstream sends: the request without `http`, `query` first.
+      const body = JSON.stringify({ query: request.query, variables: request.variables, operationName: request.operationName, extensions: request.extensions });
+      const url = request.http.url;
+      if (this.signer) {
+        const context = incoming ? options.context : undefined;
+        const caller = { identity: forwardedIdentityOf(context), requestId: context?.requestId ?? 'gateway-internal' };
+        headers.set(GATEWAY_IDENTITY_HEADER, await signSubgraphRequest(this.signer, caller, body));
+      }
+      const outgoing = { headers: headers.toRecord(), body };
+      const { response, bytes: receivedBytes } = await this.caller.call(() => this.exchange(url, outgoing), { retryable });
+      const responded = await this.respondUpstream(options, response);
+      let bytes = receivedBytes;
+      let result = responded;
       if (plan) {
-        const fanned = fanOutEntities(response, plan, this.maxResponseBytes - bytes);
+        const fanned = fanOutEntities(responded, plan, this.maxResponseBytes - bytes);
         result = fanned.response;
         bytes += fanned.extraBytes;
       }
@@ -139,6 +164,42 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
       throw gatewayError('DOWNSTREAM_SERVICE_ERROR', { path, extensions });
     }
   }
+
+  /**
+   * One HTTP exchange with the subgraph and the parse of its answer, as upstream's `sendRequest` does it: a
+   * non-2xx answer becomes `errorFromResponse`'s GraphQLError (`extensions.response` with the status, read by
+   * the breaker, the retry rule and subgraphRefusal.ts); a JSON content type is parsed; anything else must
+   * still be an object. Runs once per attempt, inside the caller (breaker and retries).
+   */
+  private async exchange(url: string, outgoing: { headers: Record<string, string>; body: string }): Promise<{ response: GatewayGraphQLResponse; bytes: number }> {
+    const answer = await postToSubgraph(url, outgoing, this.exchangeOptions);
+    if (answer.status < 200 || answer.status >= 300) throw await this.errorFromResponse(asFetcherResponse(url, answer));
+    const contentType = answer.headers.get('content-type');
+    const json = contentType !== null && (contentType.startsWith('application/json') || contentType.startsWith('application/graphql-response+json'));
+    const parsed: unknown = json ? JSON.parse(answer.text) : answer.text;
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error(`Expected JSON response body, but received: ${String(parsed)}`);
+    const response = parsed as GatewayGraphQLResponse & { http?: unknown };
+    // Upstream spreads the body into a new object with `http`; the parsed object is ours, so it is set in place.
+    response.http = { headers: answer.headers, status: answer.status };
+    return { response, bytes: answer.bytes };
+  }
+
+  /** Upstream's `respond`: `didReceiveResponse`, then the subgraph's cache-control hint on the operation's policy. */
+  private respondUpstream(options: GraphQLDataSourceProcessOptions<GatewayContext>, response: GatewayGraphQLResponse): Promise<GatewayGraphQLResponse> {
+    const incoming = options.kind === GraphQLDataSourceRequestKind.INCOMING_OPERATION;
+    const policy = incoming ? options.incomingRequestContext.overallCachePolicy : undefined;
+    const overallCachePolicy = this.honorSubgraphCacheControlHeader && policy && 'restrict' in policy ? policy : null;
+    // `respond` is private in the typings but part of the class at runtime (pinned @apollo/gateway 2.14.4);
+    // test/unit/gateway/datasourceLeanProcess.test.ts fails if it ever disappears or stops applying the hint.
+    const upstream = this as unknown as { respond(args: UpstreamRespondArgs): Promise<GatewayGraphQLResponse> };
+    return upstream.respond({
+      response,
+      request: options.request,
+      context: options.context,
+      overallCachePolicy,
+      pathInIncomingRequest: incoming ? options.pathInIncomingRequest : undefined,
+    });
+  }
 }
 
 /**
@@ -152,4 +213,12 @@ function deduplicateRepresentations(request: GraphQLDataSourceProcessOptions<Gat
   const plan = planRepresentations(representations);
   if (plan) request.variables = { ...request.variables, representations: plan.unique };
   return plan;
+}
+
+interface UpstreamRespondArgs {
+  response: GatewayGraphQLResponse;
+  request: GatewayGraphQLRequest;
+  context: GatewayContext | Record<string, unknown>;
+  overallCachePolicy: unknown;
+  pathInIncomingRequest: unknown;
 }

@@ -2,6 +2,8 @@
 // CLI: `gateway --supergraph FILE [--port N] [--host H] [--config FILE]`.
 // Serves any valid Federation 2 supergraph. Bad flags, bad config or a bad supergraph exit non-zero
 // with one clear line on stderr; SIGTERM/SIGINT drain in-flight requests and exit 0.
+// First: before anything loads @apollo/gateway (see the file for why and what it bought).
+import './plainFederationExports.js';
 import { parseArgs } from 'node:util';
 import { ConfigError, configFromEnv, readConfigFile, resolveConfig } from './config.js';
 import { createLogger } from './logger.js';

@@ -1,10 +1,12 @@
-// The HTTP client for subgraph fetches: undici's `request` over one keep-alive pool per gateway.
-// Node's built-in fetch is undici too, but its WHATWG layer (Request/Response objects, web streams)
-// measured ~11 % of the gateway's CPU under load; `request` skips it. It implements exactly the
-// Fetcher interface RemoteGraphQLDataSource needs, with a whole-fetch deadline.
+// The HTTP exchange of one subgraph fetch: undici's `request` over one keep-alive pool per gateway, with a
+// whole-fetch deadline and a cap on the bytes read. Node's built-in fetch is undici too, but its WHATWG layer
+// (Request/Response objects, web streams) measured ~11 % of the gateway's CPU under load; `request` skips it.
+// It answers status, headers, body text and byte count, nothing more: the datasource parses the body once
+// (see datasource.ts for why it does not go through RemoteGraphQLDataSource's Fetcher interface).
 import { STATUS_CODES } from 'node:http';
 import { Agent, request, type Dispatcher } from 'undici';
-import type { Fetcher, FetcherRequestInit, FetcherResponse } from '@apollo/utils.fetcher';
+import type { FetcherResponse } from '@apollo/utils.fetcher';
+import { PlainHeaders } from './plainHeaders.js';
 
 /** Thrown when a fetch exceeds its deadline; the datasource maps it to GATEWAY_TIMEOUT. */
 export class SubgraphTimeoutError extends Error {
@@ -20,81 +22,69 @@ export class SubgraphResponseTooLargeError extends Error {
   override name = 'SubgraphResponseTooLargeError';
 }
 
-/** The fetcher's responses also say how many body bytes were read (for the per-request budget). */
-export interface SubgraphFetcherResponse extends FetcherResponse {
-  readonly bodyBytes: number;
+/** A subgraph's answer, read whole. */
+export interface SubgraphAnswer {
+  status: number;
+  headers: PlainHeaders;
+  /** The body, decoded as UTF-8. */
+  text: string;
+  /** Body bytes as received (for the per-request response budget). */
+  bytes: number;
 }
 
-/** Body bytes of a response this fetcher produced (0 for any other object). */
-export function receivedBodyBytes(response: unknown): number {
-  const bytes = (response as Partial<SubgraphFetcherResponse> | undefined)?.bodyBytes;
-  return typeof bytes === 'number' ? bytes : 0;
-}
-
-function toHeaders(raw: Record<string, string | string[] | undefined>): Headers {
-  const headers = new Headers();
-  for (const [name, value] of Object.entries(raw)) {
-    if (value === undefined) continue;
-    if (Array.isArray(value)) for (const item of value) headers.append(name, item);
-    else headers.set(name, value);
-  }
-  return headers;
-}
-
-function bufferedResponse(url: string, status: number, headers: Headers, body: string, bodyBytes: number): SubgraphFetcherResponse {
-  const response: SubgraphFetcherResponse = {
-    bodyBytes,
-    bodyUsed: false,
-    url,
-    redirected: false,
-    status,
-    ok: status >= 200 && status < 300,
-    statusText: STATUS_CODES[status] ?? '',
-    headers,
-    text: async () => body,
-    json: async () => JSON.parse(body) as unknown,
-    arrayBuffer: async () => {
-      const bytes = Buffer.from(body);
-      return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
-    },
-    clone: () => bufferedResponse(url, status, headers, body, bodyBytes),
-  };
-  return response;
-}
-
-export interface SubgraphFetcherOptions {
+export interface SubgraphExchangeOptions {
   /** Whole-fetch deadline (connect, send, headers and body), in ms. */
   timeoutMs: number;
   /** Largest body read, in bytes; see SubgraphResponseTooLargeError. */
   maxResponseBytes: number;
   /** The connection pool shared by every subgraph of one gateway. */
   dispatcher: Agent;
-  /** For the timeout message. */
+  /** For error messages. */
   subgraphName: string;
 }
 
-export function createSubgraphFetcher(options: SubgraphFetcherOptions): Fetcher {
-  return async (url: string, init: FetcherRequestInit = {}) => {
-    const signal = AbortSignal.timeout(options.timeoutMs);
-    try {
-      const response = await request(url, {
-        method: (init.method ?? 'POST') as 'POST',
-        headers: init.headers,
-        body: init.body,
-        dispatcher: options.dispatcher,
-        signal,
-      });
-      const body = await readBody(response, options);
-      return bufferedResponse(url, response.statusCode, toHeaders(response.headers), body.toString('utf8'), body.length);
-    } catch (error) {
-      if (signal.aborted) throw new SubgraphTimeoutError(`${options.subgraphName} timed out after ${options.timeoutMs} ms`);
-      throw error;
-    }
+/** POSTs `body` to `url` and reads the whole answer (any status). */
+export async function postToSubgraph(
+  url: string,
+  outgoing: { headers: Record<string, string>; body: string },
+  options: SubgraphExchangeOptions,
+): Promise<SubgraphAnswer> {
+  const signal = AbortSignal.timeout(options.timeoutMs);
+  try {
+    const response = await request(url, { method: 'POST', headers: outgoing.headers, body: outgoing.body, dispatcher: options.dispatcher, signal });
+    const body = await readBody(response, options);
+    return { status: response.statusCode, headers: new PlainHeaders(response.headers), text: body.toString('utf8'), bytes: body.length };
+  } catch (error) {
+    if (signal.aborted) throw new SubgraphTimeoutError(`${options.subgraphName} timed out after ${options.timeoutMs} ms`);
+    throw error;
+  }
+}
+
+/**
+ * The answer as a Fetcher response, for RemoteGraphQLDataSource's `errorFromResponse` (the path of non-2xx
+ * answers only): it reads `url`, `status`, `statusText`, the content type and the body.
+ */
+export function asFetcherResponse(url: string, answer: SubgraphAnswer): FetcherResponse {
+  return {
+    bodyUsed: false,
+    url,
+    redirected: false,
+    status: answer.status,
+    ok: answer.status >= 200 && answer.status < 300,
+    statusText: STATUS_CODES[answer.status] ?? '',
+    headers: answer.headers,
+    text: async () => answer.text,
+    json: async () => JSON.parse(answer.text) as unknown,
+    arrayBuffer: async () => {
+      const bytes = Buffer.from(answer.text);
+      return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+    },
+    clone: () => asFetcherResponse(url, answer),
   };
 }
 
 /** The whole body, or SubgraphResponseTooLargeError as soon as it is known to be over the limit. */
-async function readBody(response: Dispatcher.ResponseData, options: SubgraphFetcherOptions): Promise<Buffer> {
+async function readBody(response: Dispatcher.ResponseData, options: SubgraphExchangeOptions): Promise<Buffer> {
   const limit = options.maxResponseBytes;
   const tooLarge = (bytes: string) => {
     // Destroying the body closes the connection: the rest is never read. undici then emits an AbortError
