@@ -49,6 +49,8 @@ export async function startBenchTopology(options: {
   repoRoot: string;
   logDir: string;
   ourGatewayMain: string;
+  /** As `npm run gateway` runs it (compiledEntries.ts). */
+  ourGatewayNodeFlags: string[];
   stockGatewayMain: string;
   subgraphMain(name: string): string;
   started: BenchProcess[];
@@ -102,7 +104,7 @@ export async function startBenchTopology(options: {
     subgraphs,
     ours: {
       label: 'ours',
-      nodeArgs: [options.ourGatewayMain, '--supergraph', supergraphPath, '--port', '0', '--config', ourConfigPath],
+      nodeArgs: [...options.ourGatewayNodeFlags, options.ourGatewayMain, '--supergraph', supergraphPath, '--port', '0', '--config', ourConfigPath],
       env,
       graphqlPath: '/graphql',
       requestHeaders: () => ({ authorization: `Bearer ${token}` }),

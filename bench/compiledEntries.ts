@@ -9,6 +9,8 @@ import ts from 'typescript';
 
 export interface CompiledEntries {
   ourGatewayMain: string;
+  /** The node flags `npm run gateway` runs our gateway with (read from the root package.json). */
+  ourGatewayNodeFlags: string[];
   stockGatewayMain: string;
   /** Compiled entry of a sample subgraph, e.g. subgraphs/users/dist/main.js. */
   subgraphMain(name: string): string;
@@ -34,8 +36,18 @@ export function prepareCompiledEntries(repoRoot: string): CompiledEntries {
   }
   return {
     ourGatewayMain,
+    ourGatewayNodeFlags: gatewayNodeFlags(repoRoot),
     stockGatewayMain: join(repoRoot, 'bench/dist/stockGateway.js'),
     subgraphMain: (name) => join(repoRoot, `subgraphs/${name}/dist/main.js`),
     deepSubgraphsMain: join(repoRoot, 'bench/dist/deep/deepSubgraphs.js'),
   };
+}
+
+/** The flags between `node` and the entry point in the root package.json's `gateway` script: our gateway runs as users run it. */
+function gatewayNodeFlags(repoRoot: string): string[] {
+  const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { scripts?: Record<string, string> };
+  const words = (pkg.scripts?.gateway ?? '').trim().split(/\s+/);
+  const entry = words.indexOf('gateway/dist/main.js');
+  if (words[0] !== 'node' || entry < 0) throw new Error(`package.json "gateway" script is not "node [flags] gateway/dist/main.js": ${pkg.scripts?.gateway}`);
+  return words.slice(1, entry);
 }

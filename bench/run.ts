@@ -180,7 +180,7 @@ async function runDeep(compiled: ReturnType<typeof prepareCompiledEntries>): Pro
     repoRoot,
     logDir,
     ...compiled,
-    ourNodeFlags: profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [],
+    ourNodeFlags: [...compiled.ourGatewayNodeFlags, ...(profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [])],
     started,
   });
   log(`deep subgraphs up: ${topology.subgraphs.url}`);

@@ -29,7 +29,7 @@ export async function startDeepTopology(options: {
   ourGatewayMain: string;
   stockGatewayMain: string;
   deepSubgraphsMain: string;
-  /** node flags put before our gateway's entry point (e.g. --cpu-prof). */
+  /** node flags put before our gateway's entry point (those of `npm run gateway`, and e.g. --cpu-prof). */
   ourNodeFlags: string[];
   started: BenchProcess[];
 }): Promise<DeepTopology> {
