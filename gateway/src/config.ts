@@ -11,6 +11,9 @@ import { authorizationConfigSchema } from './authorization/authorizationConfig.j
 import { rateLimitConfigSchema } from './rateLimit/rateLimitConfig.js';
 import { graphiqlConfigSchema } from './explorer/explorerConfig.js';
 import { demandControlConfigSchema } from './policy/demandControlConfig.js';
+import { responseCacheConfigSchema } from './caching/responseCacheConfig.js';
+import { apqConfigSchema } from './persistedQueries/apqConfig.js';
+import { trustedDocumentsConfigSchema } from './persistedQueries/trustedDocumentsConfig.js';
 import { NON_PROPAGATABLE_HEADERS } from './internalHeaders.js';
 import { DEFAULT_LIFETIME_SECONDS, MIN_SECRET_LENGTH } from '@federation-gateway/identity';
 
@@ -196,6 +199,12 @@ export const gatewayConfigSchema = z
       .prefault({}),
     /** Per-field rate limits (@rateLimit from the supergraph + overrides); see gateway/src/rateLimit/rateLimitConfig.ts. */
     rateLimits: rateLimitConfigSchema.prefault({}),
+    /** Query responses cached by the subgraphs' cache hints, in memory or Redis (gateway/src/caching/responseCacheConfig.ts). */
+    responseCache: responseCacheConfigSchema.prefault({}),
+    /** Automatic persisted queries and their store (gateway/src/persistedQueries/apqConfig.ts). */
+    apq: apqConfigSchema.prefault({}),
+    /** A manifest of trusted operations: ids, logging or refusing the rest (gateway/src/persistedQueries/trustedDocumentsConfig.ts). */
+    trustedDocuments: trustedDocumentsConfigSchema.prefault({}),
     /** JWT / API-key verification (gateway/src/auth/authConfig.ts). Unset: every caller is anonymous. */
     auth: authConfigSchema.optional(),
     /** How @authenticated/@requiresScopes are enforced (gateway/src/authorization/authorizationConfig.ts). */

@@ -14,6 +14,10 @@ export interface RequestLogFields {
   errorCodes: string[];
   /** Demand control: the operation's estimated cost, and its actual cost once executed. */
   cost?: { estimated?: number; actual?: number };
+  /** Response cache: whether the answer came from the cache (absent: no lookup, e.g. a mutation). */
+  responseCache?: 'hit' | 'miss';
+  /** Trusted documents: sent by id, listed text, unknown text (run, mode log-unknown) or refused. */
+  trustedDocument?: 'id' | 'listed' | 'unknown' | 'refused';
 }
 
 export interface GatewayContext {

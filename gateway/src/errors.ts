@@ -21,7 +21,10 @@ export const ERRORS = {
   VALIDATION_INVALID_TYPE_VARIABLE: { status: 400, message: 'A variable does not fit its declared type.' },
   /** Demand control: the estimate (in `extensions.cost`) is over the limit; nothing executed. Apollo Router's code. */
   COST_ESTIMATED_TOO_EXPENSIVE: { status: 400, message: 'The operation is too expensive: its estimated cost is over the limit.' },
+  /** APQ: the hash (or document id) is unknown; an APQ client then sends the query with it. Apollo Server's status. */
   PERSISTED_QUERY_NOT_FOUND: { status: 200, message: 'PersistedQueryNotFound' },
+  /** Trusted documents (enforce mode): the operation is neither sent by id nor one of the manifest's. Apollo Router's code. */
+  PERSISTED_QUERY_NOT_IN_LIST: { status: 400, message: 'This operation is not in the list of trusted documents: send a listed operation, or its id.' },
   UNAUTHENTICATED: { status: 401, message: 'The credentials are missing or invalid.' },
   FORBIDDEN: { status: 403, message: 'The operation is not allowed for this caller.' },
   NOT_FOUND_ROUTE: { status: 404, message: 'No such route.' },

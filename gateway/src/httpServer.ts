@@ -13,6 +13,7 @@ import type { ExplorerRoutes } from './explorer/explorerRoutes.js';
 import { credentialHeaderNames, duplicatedHeader } from './auth/duplicateCredentialHeaders.js';
 import { httpServerOptions, limitConnections } from './httpEdge.js';
 import { declaredLength, discardRestOfBody, readBodyWithin } from './requestBody.js';
+import type { TrustedDocumentsGate } from './persistedQueries/trustedDocuments.js';
 
 export interface HttpServerOptions {
   config: Readonly<GatewayConfig>;
@@ -30,6 +31,8 @@ export interface HttpServerOptions {
   isShuttingDown(): boolean;
   /** GET /graphiql (local explorer) and GET /graphql/schema.graphql, when enabled. */
   explorer?: ExplorerRoutes;
+  /** Trusted documents: ids resolved, unlisted operations refused, before Apollo Server sees the request. */
+  trustedDocuments?: TrustedDocumentsGate | undefined;
 }
 
 const GRAPHQL_PATH = '/graphql';
@@ -136,8 +139,13 @@ export function createHttpServer(options: HttpServerOptions): Server {
       if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
     }
     const httpGraphQLRequest: HTTPGraphQLRequest = { method, headers, search: url.search, body };
+    const prepared = options.trustedDocuments?.prepare(httpGraphQLRequest, scope) ?? { kind: 'run', request: httpGraphQLRequest };
+    if (prepared.kind === 'refuse') {
+      errors.send(res, scope, prepared.code, { headers: prepared.headers });
+      return;
+    }
     const response = await apollo.executeHTTPGraphQLRequest({
-      httpGraphQLRequest,
+      httpGraphQLRequest: prepared.request,
       context: () => options.buildContext(req, scope.requestId, scope.log),
     });
     for (const [name, value] of response.headers) res.setHeader(name, value);
@@ -180,6 +188,8 @@ export function createHttpServer(options: HttpServerOptions): Server {
             operationType: requestLog.operationType,
             errorCodes: requestLog.errorCodes.length > 0 ? requestLog.errorCodes : undefined,
             cost: requestLog.cost,
+            responseCache: requestLog.responseCache,
+            trustedDocument: requestLog.trustedDocument,
             clientIp: req.socket.remoteAddress,
           },
           'request',

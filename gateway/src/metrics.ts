@@ -19,6 +19,13 @@ export interface GatewayMetrics {
   readonly rateLimitStoreFailures: Counter<'policy'>;
   readonly rateLimitCallsGivenBack: Counter<'field'>;
   readonly policyConfigUnknownCoordinates: Gauge<'key'>;
+  readonly responseCacheLookups: Counter<'result'>;
+  readonly responseCacheWrites: Counter<'result'>;
+  readonly cacheStoreErrors: Counter<'cache' | 'operation'>;
+  readonly apqRequests: Counter<'result'>;
+  readonly trustedDocuments: Counter<'result'>;
+  readonly trustedDocumentsLoaded: Gauge;
+  readonly trustedDocumentsReloads: Counter<'result'>;
 }
 
 export function createGatewayMetrics(): GatewayMetrics {
@@ -105,6 +112,47 @@ export function createGatewayMetrics(): GatewayMetrics {
       name: 'gateway_policy_config_unknown_coordinates',
       help: 'Config entries (rateLimits, demandControl) naming a Type.field the current schema does not have: 1 per key, after a hot reload removed it.',
       labelNames: ['key'],
+      registers: [registry],
+    }),
+    responseCacheLookups: new Counter({
+      name: 'gateway_response_cache_lookups_total',
+      help: 'Response-cache lookups of queries, by result (hit: answered from the cache; miss: executed, a store failure included).',
+      labelNames: ['result'],
+      registers: [registry],
+    }),
+    responseCacheWrites: new Counter({
+      name: 'gateway_response_cache_writes_total',
+      help: 'Responses written to the response cache, by result (stored | too_large: over responseCache.maxEntryBytes, not stored).',
+      labelNames: ['result'],
+      registers: [registry],
+    }),
+    cacheStoreErrors: new Counter({
+      name: 'gateway_cache_store_errors_total',
+      help: 'Cache store calls that failed (served as a miss or a dropped write, never an error), by cache (response | apq) and operation.',
+      labelNames: ['cache', 'operation'],
+      registers: [registry],
+    }),
+    apqRequests: new Counter({
+      name: 'gateway_apq_requests_total',
+      help: 'Automatic persisted query requests, by result (hit: run from its hash; registered: hash and query stored; not_found).',
+      labelNames: ['result'],
+      registers: [registry],
+    }),
+    trustedDocuments: new Counter({
+      name: 'gateway_trusted_documents_total',
+      help: 'Operations checked against the trusted-documents manifest, by result (by_id | listed | unknown: run and logged | refused).',
+      labelNames: ['result'],
+      registers: [registry],
+    }),
+    trustedDocumentsLoaded: new Gauge({
+      name: 'gateway_trusted_documents_operations',
+      help: 'Operations in the trusted-documents manifest currently loaded.',
+      registers: [registry],
+    }),
+    trustedDocumentsReloads: new Counter({
+      name: 'gateway_trusted_documents_reloads_total',
+      help: 'Trusted-documents manifest reloads, by result (applied | rejected: the previous list stays).',
+      labelNames: ['result'],
       registers: [registry],
     }),
     circuitState: new Gauge({

@@ -20,6 +20,11 @@ import { createClientAddressResolver } from './rateLimit/clientAddress.js';
 import { loadSupergraphFile } from './supergraph/supergraphFile.js';
 import { ResponseBudget } from './responseBudget.js';
 import { SupergraphRegistry } from './supergraph/supergraphRegistry.js';
+import { createResponseCachePlugins } from './caching/responseCache.js';
+import { propagatedHeaderNames } from './caching/responseCacheKey.js';
+import { createAutomaticPersistedQueries } from './persistedQueries/automaticPersistedQueries.js';
+import { createTrustedDocuments, type TrustedDocumentsGate } from './persistedQueries/trustedDocuments.js';
+import { TrustedDocumentsManifestError } from './persistedQueries/trustedDocumentsManifest.js';
 
 export interface RunningGateway {
   readonly url: string;
@@ -68,12 +73,25 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   if (explorerProblem) logger.warn({ event: 'explorer_unavailable', err: explorerProblem }, 'GraphiQL explorer unavailable');
   // Authorization → demand control → rate limits, in order, from one plugin (see policyPipeline.ts).
   const policy = createPolicyPipeline({ config, logger, metrics, registry });
+  // After the policy pipeline: a cached answer is authorized, costed and charged like any other.
+  const responseCache = createResponseCachePlugins({ config: config.responseCache, propagatedHeaders: propagatedHeaderNames(config), registry, logger, metrics });
+  const apq = createAutomaticPersistedQueries({ config: config.apq, logger, metrics });
+  const requestPath = createGraphQLRequestPath({ config, logger, errors, policy, apq: apq.plugin, responseCache, sandbox, linkToLocalExplorer: graphiqlEnabled });
+  // Before Apollo Server (the HTTP layer asks it): ids resolved, unlisted operations refused unparsed.
+  let trustedDocuments: TrustedDocumentsGate | undefined;
+  try {
+    trustedDocuments = createTrustedDocuments({ config: config.trustedDocuments, logger, metrics, parseOptions: requestPath.parseOptions });
+  } catch (error) {
+    if (error instanceof TrustedDocumentsManifestError) throw new ConfigError(`invalid config: trustedDocuments.manifest: ${error.message}`);
+    throw error;
+  }
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
     introspection,
+    persistedQueries: apq.persistedQueries,
     csrfPrevention: true,
     includeStacktraceInErrorResponses: false,
-    ...createGraphQLRequestPath({ config, logger, errors, policy, sandbox, linkToLocalExplorer: graphiqlEnabled }),
+    ...requestPath,
   });
   await apollo.start();
   // Fail closed on policy config: a coordinate the schema lacks (a typo, a removed field) would leave
@@ -81,6 +99,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   const loaded = registry.latest;
   const unknown = loaded ? policy.unknownConfigCoordinates(loaded.schema) : [];
   if (unknown.length > 0) {
+    trustedDocuments?.stop();
     await apollo.stop();
     throw new ConfigError(`invalid config: ${unknown.map(({ key, coordinate }) => `${key} names ${coordinate}, which the supergraph does not have`).join('; ')}`);
   }
@@ -99,6 +118,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     isReady: () => registry.latest !== undefined,
     subgraphHealth,
     isShuttingDown: () => shuttingDown,
+    trustedDocuments,
     explorer: createExplorerRoutes({
       graphiql: { ...config.graphiql, enabled: graphiqlEnabled },
       introspection,
@@ -149,6 +169,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     }
     server.closeAllConnections();
     await closed;
+    trustedDocuments?.stop();
     await apollo.stop();
     logger.info({ event: 'shutdown_complete' }, 'gateway stopped');
   };

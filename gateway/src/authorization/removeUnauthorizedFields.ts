@@ -58,6 +58,11 @@ export interface AuthorizationRewrite {
   nulled: NulledPath[];
   /** A non-null root field was removed: the whole `data` is null (GraphQL null propagation). */
   dataIsNull: boolean;
+  /**
+   * The operation selects a field under @authenticated/@requiresScopes (met or not): what it may return
+   * depends on the caller's grants, so its answer must never be shared with other callers (response cache).
+   */
+  guarded: boolean;
 }
 
 export interface RewriteInput {
@@ -109,7 +114,7 @@ export function createAuthorizationRewriter(): AuthorizationRewriter {
       }
       index++;
     }
-    if (denied.length === 0) return { rewritten: undefined, removed: [], nulled: [], dataIsNull: false };
+    if (denied.length === 0) return { rewritten: undefined, removed: [], nulled: [], dataIsNull: false, guarded: requirements.size > 0 };
 
     let rewrites = rewritesByRequirements.get(requirements);
     if (!rewrites) rewritesByRequirements.set(requirements, (rewrites = new Map()));
@@ -120,7 +125,7 @@ export function createAuthorizationRewriter(): AuthorizationRewriter {
       rewrites.set(key, rewrite);
     }
     const { removed, nulled } = reportRemovals(analysis.rootFields, rewrite.removals);
-    return { rewritten: rewrite.rewritten, removed, nulled, dataIsNull: rewrite.rootPoisoned };
+    return { rewritten: rewrite.rewritten, removed, nulled, dataIsNull: rewrite.rootPoisoned, guarded: true };
   };
 }
 

@@ -20,6 +20,17 @@ function validationRuleCode(formatted: GraphQLFormattedError, error: unknown): s
   return isKnownErrorCode(code) && ERRORS[code].status >= 400 ? code : undefined;
 }
 
+/**
+ * Apollo Server refuses some client mistakes with an HTTP 4xx but no code (an APQ hash that is not the
+ * SHA-256 of the query sent with it), which it then labels INTERNAL_SERVER_ERROR: BAD_REQUEST instead, so
+ * the client is not told the gateway failed.
+ */
+function codelessClientErrorCode(error: unknown): 'BAD_REQUEST' | undefined {
+  const extensions = (error as { extensions?: { code?: unknown; http?: { status?: unknown } } } | undefined)?.extensions;
+  const status = extensions?.http?.status;
+  return extensions?.code === undefined && typeof status === 'number' && status >= 400 && status < 500 ? 'BAD_REQUEST' : undefined;
+}
+
 /** Per subgraph name, the subgraph's own codes clients may see (config `subgraphs.<name>.clientErrorCodes`). */
 export type SubgraphClientErrorCodes = ReadonlyMap<string, ReadonlySet<string>>;
 
@@ -36,7 +47,7 @@ export const maskError = createErrorMasker();
 
 function maskFormattedError(formatted: GraphQLFormattedError, error: unknown, subgraphCodes: SubgraphClientErrorCodes): GraphQLFormattedError {
   const extensions = formatted.extensions ?? {};
-  const code = validationRuleCode(formatted, error) ?? (typeof extensions.code === 'string' ? extensions.code : 'INTERNAL_SERVER_ERROR');
+  const code = validationRuleCode(formatted, error) ?? codelessClientErrorCode(error) ?? (typeof extensions.code === 'string' ? extensions.code : 'INTERNAL_SERVER_ERROR');
   const serviceName = typeof extensions.serviceName === 'string' ? extensions.serviceName : undefined;
   const allowedFromSubgraph = serviceName !== undefined && subgraphCodes.get(serviceName)?.has(code) === true;
   if (!CLIENT_SAFE_CODES.has(code) && !allowedFromSubgraph) {

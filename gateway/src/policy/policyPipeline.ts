@@ -143,7 +143,7 @@ export function createPolicyPipeline(options: PolicyPipelineOptions): PolicyPipe
           const touched = rewritten !== undefined || authorized.removed.length > 0;
           if (rewritten === null) {
             // Nothing authorized is left: answered without executing (responseForOperation), so nothing to cost or charge.
-            contextValue.policy = { analysis, executes: undefined, authorization: authorized, estimatedCost: 0, rateLimit: undefined };
+            contextValue.policy = { analysis, executes: undefined, authorization: authorized, guardedByAuthorization: true, estimatedCost: 0, rateLimit: undefined };
             return;
           }
           // What follows counts what will really execute.
@@ -154,7 +154,14 @@ export function createPolicyPipeline(options: PolicyPipelineOptions): PolicyPipe
 
           // 3. Rate limits (the only step with a side effect: it runs last).
           const charge = await rateLimits?.admit({ supergraph: supergraphOf(schema), analysis: executed }, contextValue, requestContext.response.http.headers);
-          const state: RequestPolicyState = { analysis: executed, executes: rewritten, authorization: touched ? authorized : null, estimatedCost, rateLimit: charge };
+          const state: RequestPolicyState = {
+            analysis: executed,
+            executes: rewritten,
+            authorization: touched ? authorized : null,
+            guardedByAuthorization: authorized.guarded,
+            estimatedCost,
+            rateLimit: charge,
+          };
           contextValue.policy = state;
         },
 

@@ -11,6 +11,8 @@ export interface RequestPolicyState {
   readonly executes: RewrittenDocument | undefined;
   /** Fields authorization removed; null when nothing was removed. */
   readonly authorization: AuthorizationRewrite | null;
+  /** The operation selects fields under @authenticated/@requiresScopes (met or not): its answer depends on the caller's grants. */
+  readonly guardedByAuthorization: boolean;
   /** Estimated cost (demand control), when enabled. */
   readonly estimatedCost: number | undefined;
   /** The rate-limit charge to reconcile after execution, when one was made. */
