@@ -102,7 +102,7 @@ describe('schema:check', () => {
   });
 
   test('a graph that no longer composes fails with the composition error', { timeout: 30_000 }, () => {
-    edit(dir, 'subgraphs/orders/schema.graphql', 'type Order @key(fields: "id") {', 'type Order @key(fields: "nope") {');
+    edit(dir, 'subgraphs/orders/schema.graphql', 'type Order @key(fields: "id")', 'type Order @key(fields: "nope")');
     const result = run('schemaCheck', dir);
     assert.equal(result.status, 1);
     assert.match(result.stderr, /do not compose/);
