@@ -2,6 +2,7 @@
 // secret the gateway sends no `x-gateway-identity` at all: subgraphs built on the kit then refuse every
 // request, and a subgraph that does not check would trust nobody's identity or, worse, a client's. That is
 // never what production wants by accident, so there it is refused unless configured on purpose.
+import { MIN_SECRET_LENGTH } from '@federation-gateway/identity';
 import { ConfigError, type GatewayConfig } from './config.js';
 
 export interface InternalIdentityNotice {
@@ -24,7 +25,7 @@ export function checkInternalIdentity(identity: GatewayConfig['internalIdentity'
   }
   if (env.NODE_ENV === 'production') {
     throw new ConfigError(
-      'invalid config: internalIdentity.secret: required with NODE_ENV=production (set INTERNAL_IDENTITY_SECRET, at least 32 characters, the same value your subgraphs verify with), or set internalIdentity.enabled: false to send subgraphs no identity on purpose',
+      `invalid config: internalIdentity.secret: required with NODE_ENV=production (set INTERNAL_IDENTITY_SECRET, at least ${MIN_SECRET_LENGTH} characters, the same value your subgraphs verify with), or set internalIdentity.enabled: false to send subgraphs no identity on purpose`,
     );
   }
   return {
