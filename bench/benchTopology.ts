@@ -32,6 +32,8 @@ export interface BenchTopology {
   subgraphs: BenchProcess[];
   ours: GatewaySpec;
   stock: GatewaySpec;
+  /** Ours with the response cache on (memory store): the cached scenario, reported apart. */
+  oursCached: GatewaySpec;
 }
 
 /** Only what the servers need: an inherited PORT or LOG_LEVEL would silently change what is measured. */
@@ -76,17 +78,17 @@ export async function startBenchTopology(options: {
   const [users, orders] = subgraphs as [BenchProcess, BenchProcess];
   const supergraphPath = join(repoRoot, 'supergraph.graphql');
 
+  const ourConfig = {
+    subgraphs: { users: { url: `${users.url}/graphql` }, orders: { url: `${orders.url}/graphql` } },
+    auth: { jwt: { key: { type: 'secret', secret: jwtSecret }, algorithms: ['HS256'], issuer: BENCH_ISSUER, audience: BENCH_AUDIENCE } },
+    // Query.users carries @rateLimit(max: 30, window: "1m"): raised so that no request is rejected,
+    // while the limiter still counts every request (its cost stays in the measurement).
+    rateLimits: { fields: { 'Query.users': { max: 1_000_000_000 } } },
+  };
   const ourConfigPath = join(logDir, 'gateway.yaml');
-  writeFileSync(
-    ourConfigPath,
-    toYaml({
-      subgraphs: { users: { url: `${users.url}/graphql` }, orders: { url: `${orders.url}/graphql` } },
-      auth: { jwt: { key: { type: 'secret', secret: jwtSecret }, algorithms: ['HS256'], issuer: BENCH_ISSUER, audience: BENCH_AUDIENCE } },
-      // Query.users carries @rateLimit(max: 30, window: "1m"): raised so that no request is rejected,
-      // while the limiter still counts every request (its cost stays in the measurement).
-      rateLimits: { fields: { 'Query.users': { max: 1_000_000_000 } } },
-    }),
-  );
+  writeFileSync(ourConfigPath, toYaml(ourConfig));
+  const cachedConfigPath = join(logDir, 'gateway-cached.yaml');
+  writeFileSync(cachedConfigPath, toYaml({ ...ourConfig, responseCache: { enabled: true } }));
   const token = await new SignJWT({ scope: BENCH_SCOPES.join(' ') })
     .setProtectedHeader({ alg: 'HS256' })
     .setSubject(BENCH_SUBJECT)
@@ -105,6 +107,13 @@ export async function startBenchTopology(options: {
     ours: {
       label: 'ours',
       nodeArgs: [...options.ourGatewayNodeFlags, options.ourGatewayMain, '--supergraph', supergraphPath, '--port', '0', '--config', ourConfigPath],
+      env,
+      graphqlPath: '/graphql',
+      requestHeaders: () => ({ authorization: `Bearer ${token}` }),
+    },
+    oursCached: {
+      label: 'ours, response cache',
+      nodeArgs: [...options.ourGatewayNodeFlags, options.ourGatewayMain, '--supergraph', supergraphPath, '--port', '0', '--config', cachedConfigPath],
       env,
       graphqlPath: '/graphql',
       requestHeaders: () => ({ authorization: `Bearer ${token}` }),

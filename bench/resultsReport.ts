@@ -1,6 +1,6 @@
 // Turns the measurements into markdown: the tables printed by `npm run bench` and bench/RESULTS.md.
 // The interpretation is computed from the numbers of this run, so a re-run never leaves stale prose.
-import { median, type DeepRun, type GatewayResult, type LoadSettings, type Scenario } from './benchResults.js';
+import { median, type DeepRun, type GatewayResult, type LoadSettings, type Scenario, type ScenarioResult } from './benchResults.js';
 import type { AnalysisCostRow } from './policyAnalysisCost.js';
 import type { IdentityCostRow } from './identityCost.js';
 
@@ -31,6 +31,31 @@ export interface RunContext {
   analysis: AnalysisCostRow[];
   /** The in-process identity signing/verification measurement (bench/identityCost.ts). */
   identity: IdentityCostRow[];
+  /** The cached scenario: ours without and with the response cache. */
+  cached: CachedResult[];
+  cachedScenarios: Scenario[];
+}
+
+/** One gateway's results in the cached scenario (reported apart from the reference scenarios). */
+export interface CachedResult {
+  label: string;
+  scenarios: ScenarioResult[];
+}
+
+/** The cached scenario's table: ours without and with the response cache. */
+export function cachedTable(results: CachedResult[]): string {
+  const rows = [
+    '| Scenario | Gateway | Throughput (req/s) | p50 (ms) | p95 (ms) | p99 (ms) | Gateway CPU per request (ms) | Requests | Errors |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|',
+  ];
+  for (const r of results) {
+    for (const s of r.scenarios) {
+      rows.push(
+        `| ${s.scenario} | ${r.label} | ${fixed(s.requestsPerSecond, 0)} | ${fixed(s.p50Ms)} | ${fixed(s.p95Ms)} | ${fixed(s.p99Ms)} | ${fixed(s.gatewayCpuMsPerRequest, 2)} | ${s.requests} | ${s.errors} |`,
+      );
+    }
+  }
+  return `${rows.join('\n')}\n`;
 }
 
 const fixed = (value: number, digits = 1) => (Number.isFinite(value) ? value.toFixed(digits) : 'n/a');
@@ -206,6 +231,15 @@ export function resultsMarkdown(results: GatewayResult[], deep: DeepRun, context
     ...deepInterpretation(deep),
     ...(ours && stock ? interpretation(ours, stock, context) : []),
     '',
+    '## Response cache (reported apart)',
+    '',
+    ...context.cachedScenarios.map((s) => `- **${s.name}**: \`${s.query}\`, the same caller every time`),
+    '',
+    'Ours without the response cache (the gateway of the light tables above) against ours with `responseCache.enabled: true` (memory store), in interleaved slices like the rest. ' +
+      'The sample subgraphs declare the answer PRIVATE with maxAge 10 s (orders), so it is cached for this caller and refilled once every 10 s; every other request is a hit: ' +
+      'authenticated, authorized, costed and charged against the rate limit like any request, then answered without calling a subgraph. Stock has no cache: the uncached tables stay the reference.',
+    '',
+    cachedTable(context.cached),
     '## Policy analysis cost per request',
     '',
     'The policy pipeline\'s own work, measured in process (bench/policyAnalysisCost.ts) on the committed supergraph, before the load scenarios: ' +

@@ -38,7 +38,7 @@ import { startDeepTopology } from './deep/deepTopology.js';
 import { startGatewayTimed, postGraphQLOnce, type StartedGateway } from './gatewayStartup.js';
 import { measureScenarioInterleaved } from './interleavedScenario.js';
 import { residentSetMiB } from './processStats.js';
-import { analysisTable, identityTable, KEPT_SECTION_MARKER, markdownTables, resultsMarkdown } from './resultsReport.js';
+import { analysisTable, cachedTable, identityTable, KEPT_SECTION_MARKER, markdownTables, resultsMarkdown, type CachedResult } from './resultsReport.js';
 import { measurePolicyAnalysisCost } from './policyAnalysisCost.js';
 import { measureIdentityCost } from './identityCost.js';
 
@@ -48,6 +48,12 @@ const LIGHT_SCENARIOS: Scenario[] = [
   { name: 'single-subgraph', query: '{ users(first: 10) { id name createdAt } }' },
   { name: 'cross-service', query: '{ users(first: 10) { id name orders(first: 5) { id status } } }' },
 ];
+/**
+ * Measured apart, against ours with and without the response cache (memory store): the same caller
+ * repeats the same query, so after the first answer nearly every request is a hit (the cross-service
+ * answer is PRIVATE for 10 s: refilled once per 10 s). The uncached scenarios stay the reference.
+ */
+const CACHED_SCENARIOS: Scenario[] = [{ name: 'cross-service, cached', query: LIGHT_SCENARIOS[1]!.query }];
 /** The whole run must end by then, whatever hangs: 10 min, about three times the expected ~3.5 min. */
 const WATCHDOG_MS = 10 * 60_000;
 
@@ -134,7 +140,7 @@ function crossCountsOf(data: unknown): { users: number; orders: number } {
 }
 
 /** Light scenarios: startup samples, then each scenario against both gateways. */
-async function runLight(compiled: ReturnType<typeof prepareCompiledEntries>): Promise<GatewayResult[]> {
+async function runLight(compiled: ReturnType<typeof prepareCompiledEntries>): Promise<{ results: GatewayResult[]; cached: CachedResult[] }> {
   const topology = await startBenchTopology({ repoRoot, logDir, ...compiled, started });
   log(`subgraphs up: ${topology.subgraphs.map((s) => `${s.name} ${s.url}`).join(', ')}`);
   const specs = [topology.ours, topology.stock];
@@ -167,9 +173,19 @@ async function runLight(compiled: ReturnType<typeof prepareCompiledEntries>): Pr
     scenarios: scenarioResults[index]!,
   }));
   log(`startup medians: ${results.map((r) => `${r.label} ${median(r.startupSamplesMs).toFixed(0)} ms`).join(', ')}`);
+
+  // The cached scenario: ours (uncached, already warm) against a fresh gateway with the response cache on.
+  const cachedGateway = await startGatewayTimed({ spec: topology.oursCached, probeQuery: LIGHT_SCENARIOS[0]!.query, repoRoot, logDir, started, attempt: 1 });
+  const cachedPair = [gateways[0]!, cachedGateway];
+  const cachedResults: ScenarioResult[][] = cachedPair.map(() => []);
+  for (const scenario of CACHED_SCENARIOS) {
+    const perGateway = await measureScenarioInterleaved({ gateways: cachedPair, scenario, load: lightLoad, log });
+    perGateway.forEach((result, index) => cachedResults[index]!.push(result));
+  }
+  const cached = cachedPair.map((gateway, index) => ({ label: gateway.spec.label, scenarios: cachedResults[index]! }));
   // The deep phase gets the cores to itself.
-  await stopAllBenchProcesses([...topology.subgraphs, ...gateways.map((g) => g.process)]);
-  return results;
+  await stopAllBenchProcesses([...topology.subgraphs, ...gateways.map((g) => g.process), cachedGateway.process]);
+  return { results, cached };
 }
 
 /** The deep scenario: both gateways in front of the four benchmark subgraphs. */
@@ -224,16 +240,19 @@ async function main(): Promise<void> {
   if (analysis.length > 0) process.stdout.write(`\n${analysisTable(analysis)}\n`);
   if (values['analysis-only']) return;
   const compiled = prepareCompiledEntries(repoRoot);
-  const light = values.only === 'deep' ? undefined : await runLight(compiled);
+  const lightRun = values.only === 'deep' ? undefined : await runLight(compiled);
+  const light = lightRun?.results;
+  const cached = lightRun?.cached ?? [];
   const loadBetween = loadavg()[0]!;
   const deep = values.only === 'light' ? undefined : await runDeep(compiled);
 
   const erroneous = [
-    ...(light ?? []).flatMap((r) => r.scenarios.filter((s) => s.errors > 0).map((s) => `${r.label} / ${s.scenario}: ${s.errors} errors (${s.firstError})`)),
+    ...[...(light ?? []), ...cached].flatMap((r) => r.scenarios.filter((s) => s.errors > 0).map((s) => `${r.label} / ${s.scenario}: ${s.errors} errors (${s.firstError})`)),
     ...(deep?.results ?? []).flatMap((s, index) => (s.errors > 0 ? [`${deep!.labels[index]} / deep: ${s.errors} errors (${s.firstError})`] : [])),
   ];
   const tables = markdownTables(light, deep);
   process.stdout.write(`\n${tables}\n`);
+  if (cached.length > 0) process.stdout.write(`\n${cachedTable(cached)}\n`);
   if (erroneous.length > 0) throw new Error(`requests failed under load, results not recorded:\n${erroneous.join('\n')}`);
   if (write && light && deep) {
     const resultsPath = join(repoRoot, 'bench/RESULTS.md');
@@ -262,6 +281,8 @@ async function main(): Promise<void> {
       crossCounts: crossCountsOf(light[0]!.scenarios[1]!.sampleData),
       analysis,
       identity,
+      cached,
+      cachedScenarios: CACHED_SCENARIOS,
     });
     writeFileSync(resultsPath, `${markdown}${kept ? `\n${kept}` : ''}`);
     log('wrote bench/RESULTS.md');

@@ -87,6 +87,11 @@ test('a PUBLIC answer is served from the cache without reaching the subgraph, wi
   assert.equal(await subgraphCallsDuring(() => postGraphQL(graph.graphqlUrl, { query: 'query Catalog($n: Int) { users(first: $n) { id } }', variables: { n: 3 } }, headers)), 1);
   assert.equal(await subgraphCallsDuring(() => postGraphQL(graph.graphqlUrl, query, { ...headers, 'x-tenant': 'tenant-b' })), 1, 'a propagated header is part of the key');
   assert.equal(await subgraphCallsDuring(() => postGraphQL(graph.graphqlUrl, query, { ...headers, 'x-tenant': 'tenant-b' })), 0);
+  // One document, two operations: the operation chosen is part of the key (no answer of A served for B).
+  const twoOperations = 'query A { users(first: 1) { id } } query B { users(first: 2) { id } }';
+  assert.equal((await postGraphQL(graph.graphqlUrl, { query: twoOperations, operationName: 'A' })).body.data?.users.length, 1);
+  assert.equal((await postGraphQL(graph.graphqlUrl, { query: twoOperations, operationName: 'A' })).headers.get('age') !== null, true);
+  assert.equal((await postGraphQL(graph.graphqlUrl, { query: twoOperations, operationName: 'B' })).body.data?.users.length, 2);
 
   const metrics = await (await fetch(`${graph.gateway.url}/metrics`)).text();
   assert.match(metrics, /gateway_response_cache_lookups_total\{result="hit"\} [2-9]/);
