@@ -44,6 +44,8 @@ export function baseEnv(internalIdentitySecret: string): Record<string, string> 
     // Production settings for every process: what a deployment would run (introspection off, etc.).
     NODE_ENV: 'production',
     INTERNAL_IDENTITY_SECRET: internalIdentitySecret,
+    // Production puts /metrics and the probes on an admin listener (9090 by default): any free port here.
+    ADMIN_PORT: '0',
   };
 }
 

@@ -178,6 +178,33 @@ export const gatewayConfigSchema = z
       })
       .strict()
       .prefault({}),
+    metrics: z
+      .object({
+        /**
+         * Distinct operation names gateway_operation_duration_seconds labels; later names count as
+         * __other__ (clients choose names: each one is a time series in Prometheus). @default 100
+         */
+        maxOperationNames: z.number().int().min(0).max(10_000).default(100),
+        /** Distinct apollographql-client-name/-version pairs gateway_client_requests_total labels; then __other__. @default 50 */
+        maxClients: z.number().int().min(0).max(10_000).default(50),
+      })
+      .strict()
+      .prefault({}),
+    admin: z
+      .object({
+        /**
+         * Serve /metrics, /healthz and /readyz on their own listener (and no longer on the API port):
+         * /metrics names schema coordinates and versions that API clients need not see.
+         * @default true when NODE_ENV=production, else false
+         */
+        enabled: z.boolean().optional(),
+        /** Interface of the admin listener. @default server.host */
+        host: z.string().min(1).optional(),
+        /** Port of the admin listener. Env ADMIN_PORT and flag --admin-port set it and turn the listener on. @default 9090 */
+        port: z.number().int().min(0).max(65_535).default(9090),
+      })
+      .strict()
+      .prefault({}),
     /** Security limits on each operation (tokens, depth, aliases, directives, expanded fields); see plugins/operationLimits.ts. */
     operationLimits: operationLimitsConfigSchema.prefault({}),
     /** Estimated cost per operation (list sizes, weights, maxCost); see policy/demandControlConfig.ts. */
@@ -248,6 +275,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv): Record<string, unknown> {
   if (env.PORT !== undefined && env.PORT !== '') server.port = parseIntegerEnv('PORT', env.PORT);
   if (env.HOST) server.host = env.HOST;
   if (Object.keys(server).length > 0) config.server = server;
+  if (env.ADMIN_PORT !== undefined && env.ADMIN_PORT !== '') config.admin = { enabled: true, port: parseIntegerEnv('ADMIN_PORT', env.ADMIN_PORT) };
   if (env.SUPERGRAPH_PATH) config.supergraph = { path: env.SUPERGRAPH_PATH };
   if (env.INTERNAL_IDENTITY_SECRET) config.internalIdentity = { secret: env.INTERNAL_IDENTITY_SECRET };
   if (env.LOG_LEVEL) config.logLevel = env.LOG_LEVEL;

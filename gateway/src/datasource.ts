@@ -17,7 +17,7 @@ import type { Agent } from 'undici';
 import type { GatewayGraphQLRequest, GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import { GATEWAY_IDENTITY_HEADER, type ForwardedIdentity } from '@federation-gateway/identity';
 import type { GatewayContext } from './context.js';
-import { gatewayError } from './errors.js';
+import { gatewayError, type ErrorCode } from './errors.js';
 import { INTERNAL_HEADERS } from './internalHeaders.js';
 import { FanOutTooLargeError, fanOutEntities, planRepresentations, type RepresentationPlan } from './entityFanOut.js';
 import { PlainHeaders } from './plainHeaders.js';
@@ -45,6 +45,17 @@ export interface SubgraphDataSourceOptions {
   onRefused?: (subgraph: string, refusal: SubgraphRefusal) => void;
   /** Told how many representations one fetch did not send (duplicates), for metrics and debug logs. */
   onDeduplicated?(sent: number, received: number): void;
+  /** Told of every fetch for a client operation once it is answered or failed (retries included), for metrics. */
+  onFetched?(report: SubgraphFetchReport): void;
+}
+
+export interface SubgraphFetchReport {
+  /** From the first attempt until the answer was read (or the fetch failed), in seconds. */
+  durationSeconds: number;
+  /** The gateway's code for a failed fetch (no answer); undefined when the subgraph answered. */
+  failureCode?: ErrorCode;
+  /** The GraphQL errors of the subgraph's answer. */
+  errors?: readonly { extensions?: Record<string, unknown> }[];
 }
 
 export function forwardedIdentityOf(context: GatewayContext | undefined): ForwardedIdentity {
@@ -67,6 +78,7 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
   private readonly onRefused: SubgraphDataSourceOptions['onRefused'];
   private readonly onDeduplicated: SubgraphDataSourceOptions['onDeduplicated'];
   private readonly exchangeOptions: SubgraphExchangeOptions;
+  private readonly onFetched: SubgraphDataSourceOptions['onFetched'];
 
   constructor(options: SubgraphDataSourceOptions) {
     super({ url: options.url });
@@ -77,6 +89,7 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     this.onRefused = options.onRefused;
     this.maxResponseBytes = options.maxResponseBytes;
     this.onDeduplicated = options.onDeduplicated;
+    this.onFetched = options.onFetched;
     // Apollo's default fetcher (make-fetch-happen, no timeout: a known trap) is never used: process()
     // exchanges through postToSubgraph, with a deadline and a size cap.
     this.exchangeOptions = {
@@ -129,7 +142,7 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
         headers.set(GATEWAY_IDENTITY_HEADER, await signSubgraphRequest(this.signer, caller, body));
       }
       const outgoing = { headers: headers.toRecord(), body };
-      const { response, bytes: receivedBytes } = await this.caller.call(() => this.exchange(url, outgoing), { retryable });
+      const { response, bytes: receivedBytes } = await this.fetchReported(() => this.caller.call(() => this.exchange(url, outgoing), { retryable }), incoming);
       const responded = await this.respondUpstream(options, response);
       let bytes = receivedBytes;
       let result = responded;
@@ -153,16 +166,27 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
       if (refusal) this.onRefused?.(this.subgraphName, refusal);
       const detail = { serviceName: this.subgraphName, reason: refusal ? `${refusal.status}: ${refusal.reason}` : (error as Error).message };
       const extensions = { serviceName: this.subgraphName, internal: detail };
-      if (error instanceof SubgraphUnavailableError) throw gatewayError('SUBGRAPH_UNAVAILABLE', { path, extensions });
-      if (error instanceof SubgraphTimeoutError) throw gatewayError('GATEWAY_TIMEOUT', { path, extensions });
-      if (error instanceof SubgraphResponseTooLargeError || error instanceof FanOutTooLargeError) {
-        throw gatewayError('SUBGRAPH_RESPONSE_TOO_LARGE', { path, extensions });
-      }
+      const code = gatewayCodeOf(error);
       // At the field, without an HTTP status: a query's whole answer becomes the request error (federation.ts);
       // a mutation keeps its partial data.
-      if (error instanceof ResponseBudgetExceededError) throw gatewayError('RESPONSE_TOO_LARGE', { path, extensions, fieldError: true });
-      throw gatewayError('DOWNSTREAM_SERVICE_ERROR', { path, extensions });
+      throw gatewayError(code, { path, extensions, ...(code === 'RESPONSE_TOO_LARGE' ? { fieldError: true } : {}) });
     }
+  }
+
+  /** Runs one fetch (with its retries) and reports its duration and outcome, for a client operation's fetch only. */
+  private async fetchReported<T extends { response: GatewayGraphQLResponse }>(fetch: () => Promise<T>, incoming: boolean): Promise<T> {
+    if (!incoming || !this.onFetched) return fetch();
+    const startedAt = performance.now();
+    const durationSeconds = () => (performance.now() - startedAt) / 1000;
+    let answer: T;
+    try {
+      answer = await fetch();
+    } catch (error) {
+      this.onFetched({ durationSeconds: durationSeconds(), failureCode: gatewayCodeOf(error) });
+      throw error;
+    }
+    this.onFetched({ durationSeconds: durationSeconds(), errors: answer.response.errors });
+    return answer;
   }
 
   /**
@@ -200,6 +224,15 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
       pathInIncomingRequest: incoming ? options.pathInIncomingRequest : undefined,
     });
   }
+}
+
+/** The gateway's code for a fetch that failed (the datasource answers its fields with it). */
+function gatewayCodeOf(error: unknown): ErrorCode {
+  if (error instanceof SubgraphUnavailableError) return 'SUBGRAPH_UNAVAILABLE';
+  if (error instanceof SubgraphTimeoutError) return 'GATEWAY_TIMEOUT';
+  if (error instanceof SubgraphResponseTooLargeError || error instanceof FanOutTooLargeError) return 'SUBGRAPH_RESPONSE_TOO_LARGE';
+  if (error instanceof ResponseBudgetExceededError) return 'RESPONSE_TOO_LARGE';
+  return 'DOWNSTREAM_SERVICE_ERROR';
 }
 
 /**

@@ -15,6 +15,7 @@ import { supergraphFileSource } from './supergraph/supergraphFile.js';
 import type { PreparedSupergraph } from './supergraph/securityFeatures.js';
 import type { SupergraphRegistry } from './supergraph/supergraphRegistry.js';
 import { subgraphNamesOf } from './supergraph/supergraphSubgraphs.js';
+import { recordSubgraphFetch } from './subgraphMetrics.js';
 
 export interface FederationOptions {
   config: Readonly<GatewayConfig>;
@@ -56,6 +57,7 @@ export function createFederatedGateway(options: FederationOptions): FederatedGat
           options.metrics.circuitState.set({ subgraph: name }, state === 'open' ? 1 : state === 'halfOpen' ? 0.5 : 0);
           logger[state === 'closed' ? 'info' : 'warn']({ event: 'circuit_breaker', subgraph: name, state }, `circuit breaker ${state}`);
         },
+        onRetry: () => options.metrics.subgraphRetries.inc({ subgraph: name }),
       });
       callers.set(name, caller);
     }
@@ -75,6 +77,7 @@ export function createFederatedGateway(options: FederationOptions): FederatedGat
       const override = config.subgraphs[name];
       const routingUrl = override?.url ?? url;
       if (!routingUrl) throw new Error(`subgraph ${name} has no routing URL (set subgraphs.${name}.url in the config)`);
+      const clientErrorCodes = new Set(override?.clientErrorCodes ?? []);
       const dataSource = new SubgraphDataSource({
         name,
         url: routingUrl,
@@ -92,6 +95,7 @@ export function createFederatedGateway(options: FederationOptions): FederatedGat
           options.metrics.entityRepresentationsDeduplicated.inc({ subgraph: name }, received - sent);
           logger.debug({ event: 'entities_deduplicated', subgraph: name, received, sent }, 'duplicate entity representations sent once');
         },
+        onFetched: (report) => recordSubgraphFetch(options.metrics, name, clientErrorCodes, report),
       });
       dataSources.set(name, dataSource);
       return dataSource;

@@ -1,5 +1,6 @@
 // The HTTP layer: a plain node:http server (Apollo Server 5 has no built-in one) that routes
-// /graphql, /healthz, /readyz and /metrics, enforces body/method/content-type limits before any
+// /graphql (and /healthz, /readyz, /metrics unless the admin listener serves them: adminRoutes.ts),
+// records the request metrics, enforces body/method/content-type limits before any
 // GraphQL work, sets CORS and X-Request-ID, and writes one access-log line per request.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
@@ -10,6 +11,8 @@ import type { Logger } from './logger.js';
 import type { GatewayMetrics } from './metrics.js';
 import type { RequestErrors, RequestErrorScope } from './requestErrors.js';
 import type { ExplorerRoutes } from './explorer/explorerRoutes.js';
+import { OPS_PATHS, serveOpsRoute } from './adminRoutes.js';
+import { ANONYMOUS_LABEL, createBoundedLabels, headerValue, UNKNOWN_LABEL } from './metricLabels.js';
 import { credentialHeaderNames, duplicatedHeader } from './auth/duplicateCredentialHeaders.js';
 import { httpServerOptions, limitConnections } from './httpEdge.js';
 import { declaredLength, discardRestOfBody, readBodyWithin } from './requestBody.js';
@@ -29,6 +32,8 @@ export interface HttpServerOptions {
   /** When configured, per-subgraph health reported (and required) by /readyz. */
   subgraphHealth?: (() => Promise<Record<string, 'ok' | 'unavailable'>>) | undefined;
   isShuttingDown(): boolean;
+  /** Serve /healthz, /readyz and /metrics here (false when the admin listener serves them). */
+  serveOpsRoutes: boolean;
   /** GET /graphiql (local explorer) and GET /graphql/schema.graphql, when enabled. */
   explorer?: ExplorerRoutes;
   /** Trusted documents: ids resolved, unlisted operations refused, before Apollo Server sees the request. */
@@ -42,12 +47,6 @@ const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
 function pickRequestId(header: string | string[] | undefined): string {
   const value = Array.isArray(header) ? header[0] : header;
   return value && REQUEST_ID_PATTERN.test(value) ? value : randomUUID();
-}
-
-function sendJson(res: ServerResponse, status: number, value: unknown): void {
-  const body = JSON.stringify(value);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) });
-  res.end(body);
 }
 
 function isJsonContentType(header: string | undefined): boolean {
@@ -69,12 +68,20 @@ function applyCors(req: IncomingMessage, res: ServerResponse, config: Readonly<G
   res.setHeader('access-control-expose-headers', 'x-request-id, retry-after, ratelimit, ratelimit-policy');
 }
 
-function routeLabel(pathname: string): string {
-  return pathname === GRAPHQL_PATH || pathname === '/healthz' || pathname === '/readyz' || pathname === '/metrics' ? pathname : 'other';
-}
-
 export function createHttpServer(options: HttpServerOptions): Server {
   const { config, apollo, logger, metrics, errors } = options;
+  const operationLabels = createBoundedLabels(config.metrics.maxOperationNames);
+  const clientLabels = createBoundedLabels(config.metrics.maxClients);
+  const routeLabel = (pathname: string): string => (pathname === GRAPHQL_PATH || (options.serveOpsRoutes && OPS_PATHS.has(pathname)) ? pathname : 'other');
+
+  /** Operation duration by (bounded) name and type, and requests by (bounded) client: GraphQL requests only. */
+  function recordGraphQLMetrics(requestLog: RequestLogFields, clientName: string | undefined, clientVersion: string | undefined, seconds: number): void {
+    const resolvedName = requestLog.operationType === undefined ? UNKNOWN_LABEL : requestLog.operationName || ANONYMOUS_LABEL;
+    const [operationName] = operationLabels.of([resolvedName]);
+    metrics.operationDuration.observe({ operation_name: operationName!, operation_type: requestLog.operationType ?? UNKNOWN_LABEL }, seconds);
+    const [name, version] = clientLabels.of([clientName ?? UNKNOWN_LABEL, clientVersion ?? UNKNOWN_LABEL]);
+    metrics.clientRequests.inc({ client_name: name!, client_version: version! });
+  }
   const credentialHeaders = credentialHeaderNames(config.auth);
 
   async function handleGraphQL(req: IncomingMessage, res: ServerResponse, scope: RequestErrorScope, url: URL): Promise<void> {
@@ -175,7 +182,11 @@ export function createHttpServer(options: HttpServerOptions): Server {
         const route = routeLabel(url.pathname);
         metrics.httpRequests.inc({ route, method: req.method ?? 'GET', status: String(res.statusCode) });
         metrics.httpDuration.observe({ route, status: String(res.statusCode) }, durationMs / 1000);
-        if (route === '/healthz' || route === '/readyz' || route === '/metrics') return;
+        if (OPS_PATHS.has(route)) return;
+        const clientName = headerValue(req.headers['apollographql-client-name']);
+        const clientVersion = headerValue(req.headers['apollographql-client-version']);
+        // A CORS preflight is no operation.
+        if (route === GRAPHQL_PATH && req.method !== 'OPTIONS') recordGraphQLMetrics(requestLog, clientName, clientVersion, durationMs / 1000);
         logger.info(
           {
             event: 'request',
@@ -190,32 +201,18 @@ export function createHttpServer(options: HttpServerOptions): Server {
             cost: requestLog.cost,
             responseCache: requestLog.responseCache,
             trustedDocument: requestLog.trustedDocument,
+            clientName: clientName?.slice(0, 128),
+            clientVersion: clientVersion?.slice(0, 128),
             clientIp: req.socket.remoteAddress,
           },
           'request',
         );
       });
       const handle = async () => {
+        if (options.serveOpsRoutes && OPS_PATHS.has(url.pathname)) return serveOpsRoute(url.pathname, res, options);
         switch (url.pathname) {
           case GRAPHQL_PATH:
             return handleGraphQL(req, res, scope, url);
-          case '/healthz':
-            return sendJson(res, 200, { status: 'ok' });
-          case '/readyz': {
-            if (!options.isReady() || options.isShuttingDown()) {
-              return sendJson(res, 503, { status: options.isShuttingDown() ? 'shutting_down' : 'starting' });
-            }
-            if (!options.subgraphHealth) return sendJson(res, 200, { status: 'ready' });
-            const subgraphs = await options.subgraphHealth();
-            const healthy = Object.values(subgraphs).every((state) => state === 'ok');
-            return sendJson(res, healthy ? 200 : 503, { status: healthy ? 'ready' : 'subgraph_unavailable', subgraphs });
-          }
-          case '/metrics': {
-            const text = await metrics.registry.metrics();
-            res.writeHead(200, { 'content-type': metrics.registry.contentType });
-            res.end(text);
-            return;
-          }
           default:
             if (options.explorer?.handle(req, res, url.pathname, (code, headers, message) => errors.send(res, scope, code, { headers, message }))) return;
             return errors.send(res, scope, 'NOT_FOUND_ROUTE');

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// CLI: `gateway --supergraph FILE [--port N] [--host H] [--config FILE]`.
+// CLI: `gateway --supergraph FILE [--port N] [--host H] [--admin-port N] [--config FILE]`.
 // Serves any valid Federation 2 supergraph. Bad flags, bad config or a bad supergraph exit non-zero
 // with one clear line on stderr; SIGTERM/SIGINT drain in-flight requests and exit 0.
 // First: before anything loads @apollo/gateway (see the file for why and what it bought).
@@ -15,12 +15,12 @@ import { checkInternalIdentity } from './internalIdentityStartup.js';
 import { SupergraphLoadError } from './supergraph/supergraphFile.js';
 import { UnsupportedFeatureError } from './supergraph/securityFeatures.js';
 
-const USAGE = 'usage: gateway --supergraph FILE [--port N] [--host H] [--config FILE]';
+const USAGE = 'usage: gateway --supergraph FILE [--port N] [--host H] [--admin-port N] [--config FILE]';
 
 class UsageError extends Error {}
 
-function parsePort(value: string): number {
-  if (!/^\d+$/.test(value) || Number(value) > 65_535) throw new UsageError(`--port must be a whole number from 0 to 65535, got "${value}"`);
+function parsePort(value: string, flag = '--port'): number {
+  if (!/^\d+$/.test(value) || Number(value) > 65_535) throw new UsageError(`${flag} must be a whole number from 0 to 65535, got "${value}"`);
   return Number(value);
 }
 
@@ -33,6 +33,7 @@ function cliConfig(argv: string[]): { configFile?: string; overrides: Record<str
         supergraph: { type: 'string' },
         port: { type: 'string' },
         host: { type: 'string' },
+        'admin-port': { type: 'string' },
         config: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -52,6 +53,8 @@ function cliConfig(argv: string[]): { configFile?: string; overrides: Record<str
   if (values.host !== undefined) server.host = values.host;
   const overrides: Record<string, unknown> = {};
   if (Object.keys(server).length > 0) overrides.server = server;
+  // A port for the admin listener turns it on (/healthz, /readyz, /metrics move there).
+  if (values['admin-port'] !== undefined) overrides.admin = { enabled: true, port: parsePort(values['admin-port'], '--admin-port') };
   if (values.supergraph !== undefined) overrides.supergraph = { path: values.supergraph };
   return { configFile: values.config, overrides };
 }
@@ -69,7 +72,7 @@ async function main(): Promise<void> {
   });
   logger.info({ event: 'auth_configured', ...describeAuthConfig(config.auth) }, describeAuthConfig(config.auth).description);
   const gateway = await startGateway({ config, logger, authenticate });
-  logger.info({ url: gateway.url, graphql: `${gateway.url}/graphql`, supergraph: config.supergraph.path }, 'listening');
+  logger.info({ url: gateway.url, graphql: `${gateway.url}/graphql`, adminUrl: gateway.adminUrl, supergraph: config.supergraph.path }, 'listening');
 
   let stopping = false;
   const shutdown = (signal: NodeJS.Signals) => {

@@ -1,6 +1,9 @@
 // Prometheus metrics for one gateway instance (its own registry: no process-global state, so two
 // gateways in one process, e.g. in tests, never share counters). Labels stay low-cardinality:
-// route, method, status class and error code, never operation names or user ids.
+// route, method, status, error code, subgraph name (from the supergraph), never user ids; operation
+// names and client names/versions only through a bounded label (metricLabels.ts: a fixed number of
+// distinct values, the rest collapse into one). `aggregator` says how a gauge combines where a sum of
+// several processes' registries (prom-client's AggregatorRegistry) would be wrong.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 export interface GatewayMetrics {
@@ -26,7 +29,16 @@ export interface GatewayMetrics {
   readonly trustedDocuments: Counter<'result'>;
   readonly trustedDocumentsLoaded: Gauge;
   readonly trustedDocumentsReloads: Counter<'result'>;
+  readonly subgraphFetches: Counter<'subgraph' | 'outcome'>;
+  readonly subgraphFetchDuration: Histogram<'subgraph'>;
+  readonly subgraphErrors: Counter<'subgraph' | 'code'>;
+  readonly subgraphRetries: Counter<'subgraph'>;
+  readonly operationDuration: Histogram<'operation_name' | 'operation_type'>;
+  readonly clientRequests: Counter<'client_name' | 'client_version'>;
 }
+
+/** 5 ms to 10 s: a gateway hop is usually a few ms; subgraph timeouts cap the tail. */
+const LATENCY_BUCKETS_SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
 export function createGatewayMetrics(): GatewayMetrics {
   const registry = new Registry();
@@ -43,8 +55,7 @@ export function createGatewayMetrics(): GatewayMetrics {
       name: 'gateway_http_request_duration_seconds',
       help: 'Time from request start to the last byte of the response, in seconds.',
       labelNames: ['route', 'status'],
-      // 5 ms to 10 s: a gateway hop is usually a few ms; subgraph timeouts cap the tail.
-      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      buckets: LATENCY_BUCKETS_SECONDS,
       registers: [registry],
     }),
     httpConnectionsDropped: new Counter({
@@ -112,6 +123,7 @@ export function createGatewayMetrics(): GatewayMetrics {
       name: 'gateway_policy_config_unknown_coordinates',
       help: 'Config entries (rateLimits, demandControl) naming a Type.field the current schema does not have: 1 per key, after a hot reload removed it.',
       labelNames: ['key'],
+      aggregator: 'max',
       registers: [registry],
     }),
     responseCacheLookups: new Counter({
@@ -159,6 +171,45 @@ export function createGatewayMetrics(): GatewayMetrics {
       name: 'gateway_subgraph_circuit_state',
       help: 'Circuit breaker per subgraph: 0 closed, 0.5 half-open, 1 open (failing fast).',
       labelNames: ['subgraph'],
+      aggregator: 'max',
+      registers: [registry],
+    }),
+    subgraphFetches: new Counter({
+      name: 'gateway_subgraph_fetches_total',
+      help: 'Fetches sent to a subgraph (a retried fetch counts once), by subgraph and outcome (ok | error: a transport failure or GraphQL errors in the answer).',
+      labelNames: ['subgraph', 'outcome'],
+      registers: [registry],
+    }),
+    subgraphFetchDuration: new Histogram({
+      name: 'gateway_subgraph_fetch_duration_seconds',
+      help: 'Time of one subgraph fetch, retries and backoff included, until its answer is read, in seconds, by subgraph.',
+      labelNames: ['subgraph'],
+      buckets: LATENCY_BUCKETS_SECONDS,
+      registers: [registry],
+    }),
+    subgraphErrors: new Counter({
+      name: 'gateway_subgraph_errors_total',
+      help: 'Subgraph fetch errors by subgraph and code: the gateway code of a failed fetch (GATEWAY_TIMEOUT, SUBGRAPH_UNAVAILABLE, DOWNSTREAM_SERVICE_ERROR, ...) or the code of each GraphQL error in an answer (codes the gateway does not know: OTHER).',
+      labelNames: ['subgraph', 'code'],
+      registers: [registry],
+    }),
+    subgraphRetries: new Counter({
+      name: 'gateway_subgraph_retries_total',
+      help: 'Retried subgraph fetches (queries only, after a refused connection or a 502/503/504), by subgraph.',
+      labelNames: ['subgraph'],
+      registers: [registry],
+    }),
+    operationDuration: new Histogram({
+      name: 'gateway_operation_duration_seconds',
+      help: 'GraphQL requests from the first byte to the last, in seconds, by operation name (bounded: metrics.maxOperationNames distinct names, then __other__; __anonymous__ for unnamed operations, __unknown__ when no operation was resolved) and type.',
+      labelNames: ['operation_name', 'operation_type'],
+      buckets: LATENCY_BUCKETS_SECONDS,
+      registers: [registry],
+    }),
+    clientRequests: new Counter({
+      name: 'gateway_client_requests_total',
+      help: 'GraphQL requests by client, from the apollographql-client-name and -version headers (bounded: metrics.maxClients distinct pairs, then __other__; __unknown__ without the header).',
+      labelNames: ['client_name', 'client_version'],
       registers: [registry],
     }),
   };

@@ -9,6 +9,7 @@ import { anonymous, type Authenticate, type GatewayContext } from './context.js'
 import { createFederatedGateway } from './federation.js';
 import { createSubgraphHealthChecker } from './subgraphHealth.js';
 import { createHttpServer } from './httpServer.js';
+import { createAdminServer } from './adminRoutes.js';
 import { explorerBuildProblem, lazyExplorerAssets } from './explorer/explorerAssets.js';
 import { createExplorerRoutes } from './explorer/explorerRoutes.js';
 import { createLogger, type Logger } from './logger.js';
@@ -28,6 +29,8 @@ import { TrustedDocumentsManifestError } from './persistedQueries/trustedDocumen
 
 export interface RunningGateway {
   readonly url: string;
+  /** Base URL of the admin listener (/healthz, /readyz, /metrics) when it is on. */
+  readonly adminUrl: string | undefined;
   readonly logger: Logger;
   readonly metrics: GatewayMetrics;
   /** Stops accepting, waits for in-flight requests (up to shutdownGraceMs), then closes. */
@@ -109,16 +112,17 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   let shuttingDown = false;
   let inFlight = 0;
   let drained: (() => void) | undefined;
+  const ops = { metrics, isReady: () => registry.latest !== undefined, subgraphHealth, isShuttingDown: () => shuttingDown };
+  // Production keeps /metrics, /healthz and /readyz off the API port unless told otherwise.
+  const adminServer = (config.admin.enabled ?? production) ? createAdminServer(ops) : undefined;
   const server: Server = createHttpServer({
     config,
     apollo,
     logger,
-    metrics,
     errors,
-    isReady: () => registry.latest !== undefined,
-    subgraphHealth,
-    isShuttingDown: () => shuttingDown,
     trustedDocuments,
+    ...ops,
+    serveOpsRoutes: adminServer === undefined,
     explorer: createExplorerRoutes({
       graphiql: { ...config.graphiql, enabled: graphiqlEnabled },
       introspection,
@@ -144,16 +148,17 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     });
   });
 
-  await new Promise<void>((resolveListen, rejectListen) => {
-    server.once('error', rejectListen);
-    server.listen(config.server.port, config.server.host, () => {
-      server.off('error', rejectListen);
-      resolveListen();
-    });
-  });
-  const address = server.address() as AddressInfo;
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  const url = `http://${host}:${address.port}`;
+  // The admin listener first: probes can reach it by the time the API port accepts traffic.
+  const adminUrl = adminServer ? await listen(adminServer, config.admin.port, config.admin.host ?? config.server.host) : undefined;
+  let url: string;
+  try {
+    url = await listen(server, config.server.port, config.server.host);
+  } catch (error) {
+    adminServer?.close();
+    trustedDocuments?.stop();
+    await apollo.stop();
+    throw error;
+  }
 
   const stop = async () => {
     if (shuttingDown) return;
@@ -170,9 +175,29 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     server.closeAllConnections();
     await closed;
     trustedDocuments?.stop();
+    // Probes saw 503 shutting_down during the drain; the admin port goes last.
+    if (adminServer) {
+      const adminClosed = new Promise<void>((resolveClose) => adminServer.close(() => resolveClose()));
+      adminServer.closeAllConnections();
+      await adminClosed;
+    }
     await apollo.stop();
     logger.info({ event: 'shutdown_complete' }, 'gateway stopped');
   };
 
-  return { url, logger, metrics, stop };
+  return { url, adminUrl, logger, metrics, stop };
+}
+
+/** Listens on port/host (0: any free port) and resolves with the base URL actually bound. */
+async function listen(server: Server, port: number, host: string): Promise<string> {
+  await new Promise<void>((resolveListen, rejectListen) => {
+    server.once('error', rejectListen);
+    server.listen(port, host, () => {
+      server.off('error', rejectListen);
+      resolveListen();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const boundHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return `http://${boundHost}:${address.port}`;
 }

@@ -92,7 +92,13 @@ export interface SubgraphCaller {
   call<T>(call: () => Promise<T>, options: { retryable: boolean }): Promise<T>;
 }
 
-export function createSubgraphCaller(config: ResilienceConfig, hooks: { onStateChange?: (state: 'open' | 'halfOpen' | 'closed') => void } = {}): SubgraphCaller {
+export interface SubgraphCallerHooks {
+  onStateChange?: (state: 'open' | 'halfOpen' | 'closed') => void;
+  /** Called before each retry (attempt 1 is the first retry). */
+  onRetry?: (attempt: number) => void;
+}
+
+export function createSubgraphCaller(config: ResilienceConfig, hooks: SubgraphCallerHooks = {}): SubgraphCaller {
   const breakerConfig = config.circuitBreaker;
   const breaker = breakerConfig.enabled
     ? new CircuitBreaker(<T>(call: () => Promise<T>) => call(), {
@@ -127,6 +133,7 @@ export function createSubgraphCaller(config: ResilienceConfig, hooks: { onStateC
           return await once(call);
         } catch (error) {
           if (!retryable || attempt >= config.retries || !isRetryableFailure(error)) throw error;
+          hooks.onRetry?.(attempt + 1);
           await new Promise((resolve) => setTimeout(resolve, config.retryBackoffMs * 2 ** attempt));
         }
       }

@@ -102,7 +102,7 @@ describe('gateway explorer routes in production', () => {
     // The fixture subgraph runs unsigned: production then needs the explicit choice to send no identity.
     fixture = await startFixtureGateway({
       subgraphUrl: `${subgraph.url}/graphql`,
-      env: { NODE_ENV: 'production' },
+      env: { NODE_ENV: 'production', ADMIN_PORT: '0' },
       config: 'internalIdentity:\n  enabled: false\n',
       name: 'gateway-prod',
     });

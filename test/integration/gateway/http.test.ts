@@ -172,7 +172,7 @@ describe('gateway in production mode', () => {
     // The fixture subgraph runs unsigned: production then needs the explicit choice to send no identity.
     ({ gateway } = await startFixtureGateway({
       subgraphUrl: `${subgraph.url}/graphql`,
-      env: { NODE_ENV: 'production' },
+      env: { NODE_ENV: 'production', ADMIN_PORT: '0' },
       config: 'internalIdentity:\n  enabled: false\n',
       name: 'gateway-prod',
     }));

@@ -19,8 +19,9 @@ function configFile(yaml: string): string {
 
 function gateway(name: string, env: Record<string, string | undefined>, yaml?: string, waitForReady = true) {
   const args = ['--supergraph', supergraph, '--port', '0', ...(yaml === undefined ? [] : ['--config', configFile(yaml)])];
-  // INTERNAL_IDENTITY_SECRET: undefined so a value in the test runner's own environment cannot leak in.
-  return startProcess({ name, entry: GATEWAY_ENTRY, args, env: { INTERNAL_IDENTITY_SECRET: undefined, ...env }, waitForReady });
+  // INTERNAL_IDENTITY_SECRET: undefined so a value in the test runner's own environment cannot leak in;
+  // ADMIN_PORT 0: production opens an admin listener, on an ephemeral port here.
+  return startProcess({ name, entry: GATEWAY_ENTRY, args, env: { INTERNAL_IDENTITY_SECRET: undefined, ADMIN_PORT: '0', ...env }, waitForReady });
 }
 
 describe('the internal identity secret at startup', () => {

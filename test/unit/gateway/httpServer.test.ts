@@ -73,6 +73,7 @@ describe('HTTP layer (createHttpServer)', () => {
       errors,
       isReady: () => ready,
       isShuttingDown: () => false,
+      serveOpsRoutes: true,
       buildContext: async (req, requestId, requestLog) => {
         // Stands in for authentication: a bad credential fails context creation, as in server.ts.
         if (req.headers.authorization === 'Bearer bad') {
