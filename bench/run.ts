@@ -21,6 +21,7 @@
 //                         same config, in the same alternating slices: a lever's before/after side by side.
 //                         'LABEL=--node-flag ... MAIN' runs it with node flags.
 //   --no-write            print only, leave bench/RESULTS.md alone
+//   --watchdog MIN        stop everything after MIN minutes                   (default 10)
 //   --analysis-only       only the in-process policy-analysis measurement (printed, not written)
 //   --identity-only       only the in-process identity signing/verification measurement (printed, not written)
 import { execFileSync } from 'node:child_process';
@@ -54,8 +55,6 @@ const LIGHT_SCENARIOS: Scenario[] = [
  * answer is PRIVATE for 10 s: refilled once per 10 s). The uncached scenarios stay the reference.
  */
 const CACHED_SCENARIOS: Scenario[] = [{ name: 'cross-service, cached', query: LIGHT_SCENARIOS[1]!.query }];
-/** The whole run must end by then, whatever hangs: 10 min, about three times the expected ~3.5 min. */
-const WATCHDOG_MS = 10 * 60_000;
 
 function positiveNumber(raw: string, flag: string, max: number): number {
   const value = Number(raw);
@@ -79,6 +78,7 @@ const { values } = parseArgs({
     profile: { type: 'string' },
     also: { type: 'string', multiple: true, default: [] },
     'no-write': { type: 'boolean', default: false },
+    watchdog: { type: 'string', default: '10' },
     'analysis-only': { type: 'boolean', default: false },
     'identity-only': { type: 'boolean', default: false },
   },
@@ -102,6 +102,12 @@ const deepLoad: LoadSettings = {
   rounds: Math.round(setting(values['deep-rounds'], '--deep-rounds', 200, 30, 10)),
 };
 const deepScenario: Scenario = { name: 'deep', query: DEEP_TEST_QUERY, load: deepLoad };
+/**
+ * The whole run must end by then, whatever hangs: 10 min by default, about three times the expected ~3.5 min
+ * on a quiet box. On a loaded one each slice also waits for its slowest in-flight request, so a run with
+ * many slices or extra contestants needs more (`--watchdog MIN`).
+ */
+const WATCHDOG_MS = positiveNumber(values.watchdog, '--watchdog', 120) * 60_000;
 const startupSamples = Math.round(setting(values.startups, '--startups', 10, 3, 1));
 // Only a complete reference run is recorded.
 const write = !values['no-write'] && !quick && values.only === undefined && values.profile === undefined && values.also.length === 0;
