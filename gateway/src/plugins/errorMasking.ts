@@ -3,7 +3,7 @@
 // those in `extensions` by default). The full error goes to the log line, joined by request ID.
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { GraphQLFormattedError } from 'graphql';
-import { CLIENT_SAFE_CODES, CLIENT_SAFE_EXTENSION_KEYS, ERRORS, isKnownErrorCode } from '../errors.js';
+import { CLIENT_SAFE_CODES, CLIENT_SAFE_EXTENSION_KEYS, ERRORS, isKnownErrorCode, type ErrorCode } from '../errors.js';
 import type { GatewayContext } from '../context.js';
 import type { Logger } from '../logger.js';
 import type { RequestErrors } from '../requestErrors.js';
@@ -30,6 +30,28 @@ function codelessClientErrorCode(error: unknown): 'BAD_REQUEST' | undefined {
   const status = extensions?.http?.status;
   return extensions?.code === undefined && typeof status === 'number' && status >= 400 && status < 500 ? 'BAD_REQUEST' : undefined;
 }
+
+/**
+ * Gateway codes whose message a subgraph writes for the client (what was not found, which input is wrong):
+ * clients see it as sent. Any other gateway code from a subgraph (DOWNSTREAM_SERVICE_ERROR, GATEWAY_TIMEOUT,
+ * ...) reports a failure behind the subgraph, and its message names what failed ("the catalog service
+ * failed: unreachable (ECONNREFUSED)"): clients get the table's message instead, the log keeps the original.
+ */
+const SUBGRAPH_MESSAGE_CODES: ReadonlySet<string> = new Set(['NOT_FOUND', 'BAD_USER_INPUT', 'CONFLICT', 'UNAUTHENTICATED', 'FORBIDDEN', 'UNAUTHORIZED_FIELD_OR_TYPE']);
+
+/**
+ * Codes that say the client sent something wrong (a typo, a bad variable, missing credentials): logged at
+ * info without a stack, since the stack is ours and says nothing about the client's mistake.
+ */
+const CLIENT_FAULT_CODES: ReadonlySet<string> = new Set([
+  ...Object.entries(ERRORS)
+    .filter(([, spec]) => spec.status >= 400 && spec.status < 500)
+    .map(([code]) => code),
+  'BAD_USER_INPUT',
+  'UNAUTHORIZED_FIELD_OR_TYPE',
+  'PERSISTED_QUERY_NOT_FOUND',
+  'PERSISTED_QUERY_NOT_SUPPORTED',
+]);
 
 /** Per subgraph name, the subgraph's own codes clients may see (config `subgraphs.<name>.clientErrorCodes`). */
 export type SubgraphClientErrorCodes = ReadonlyMap<string, ReadonlySet<string>>;
@@ -59,10 +81,12 @@ function maskFormattedError(formatted: GraphQLFormattedError, error: unknown, su
     };
   }
   const safeExtensions: Record<string, unknown> = { code };
+  // A subgraph's failure report: the table's message, and no `reason` (it may name hosts or backends).
+  const failureFromSubgraph = serviceName !== undefined && !allowedFromSubgraph && !SUBGRAPH_MESSAGE_CODES.has(code) && isKnownErrorCode(code);
   for (const [key, value] of Object.entries(extensions)) {
-    if (key !== 'code' && CLIENT_SAFE_EXTENSION_KEYS.has(key)) safeExtensions[key] = value;
+    if (key !== 'code' && CLIENT_SAFE_EXTENSION_KEYS.has(key) && !(failureFromSubgraph && key === 'reason')) safeExtensions[key] = value;
   }
-  return { ...formatted, extensions: safeExtensions };
+  return { ...formatted, ...(failureFromSubgraph ? { message: ERRORS[code as ErrorCode].message } : {}), extensions: safeExtensions };
 }
 
 export interface ErrorMaskingPluginOptions {
@@ -71,7 +95,10 @@ export interface ErrorMaskingPluginOptions {
   errors: RequestErrors;
 }
 
-/** Logs every error in full (with its request ID); what the client sees goes through `errors.report`. */
+/**
+ * Logs every error with its request ID: a client's mistake at info with its code, message and location; any
+ * other error at warn in full (subgraph detail, cause, stack). What the client sees goes through `errors.report`.
+ */
 export function createErrorMaskingPlugin(options: ErrorMaskingPluginOptions): ApolloServerPlugin<GatewayContext> {
   return {
     async requestDidStart() {
@@ -79,11 +106,16 @@ export function createErrorMaskingPlugin(options: ErrorMaskingPluginOptions): Ap
         async didEncounterErrors({ errors, contextValue }) {
           for (const error of errors) {
             const extensions = error.extensions ?? {};
+            const code = codelessClientErrorCode(error) ?? (typeof extensions.code === 'string' ? extensions.code : 'INTERNAL_SERVER_ERROR');
+            if (extensions.serviceName === undefined && CLIENT_FAULT_CODES.has(code)) {
+              options.logger.info({ event: 'graphql_error', requestId: contextValue.requestId, code, path: error.path, locations: error.locations }, error.message);
+              continue;
+            }
             options.logger.warn(
               {
                 event: 'graphql_error',
                 requestId: contextValue.requestId,
-                code: extensions.code ?? 'INTERNAL_SERVER_ERROR',
+                code,
                 path: error.path,
                 serviceName: extensions.serviceName,
                 detail: extensions.internal ?? extensions.response,

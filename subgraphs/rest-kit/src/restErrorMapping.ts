@@ -26,6 +26,12 @@ function serviceField(body: unknown): string | undefined {
   return typeof field === 'string' ? snakeToCamel(field) : undefined;
 }
 
+const FALLBACK_REASONS: Record<Exclude<RestMappedCode, 'DOWNSTREAM_SERVICE_ERROR'>, string> = {
+  NOT_FOUND: 'Not found.',
+  BAD_USER_INPUT: 'Invalid input.',
+  CONFLICT: 'Conflict.',
+};
+
 export function codeForRestFailure(error: RestCallError): RestMappedCode {
   const { failure } = error;
   if (failure.kind !== 'status') return 'DOWNSTREAM_SERVICE_ERROR';
@@ -51,7 +57,9 @@ export function graphQLErrorFromRest(error: unknown): unknown {
     });
   }
   const body = failure.kind === 'status' ? failure.body : undefined;
-  const reason = serviceReason(body) ?? `the ${error.service} service answered ${failure.kind === 'status' ? failure.status : ''}`;
+  // Without the service's own reason, a generic one: this message reaches clients, and the name of the service
+  // behind the subgraph is internal (it stays in `extensions.service`, which the gateway keeps from clients).
+  const reason = serviceReason(body) ?? FALLBACK_REASONS[code];
   const field = serviceField(body);
   return new GraphQLError(reason, {
     extensions: { code, service: error.service, reason, ...(field !== undefined && { field }) },

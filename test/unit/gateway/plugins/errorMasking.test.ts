@@ -57,3 +57,17 @@ test('a validation rule of ours keeps its own request-error code instead of GRAP
   const fieldCode = gatewayError('NOT_FOUND');
   assert.equal(maskError(asApolloReportsIt, new GraphQLError('x', { originalError: fieldCode })).extensions?.code, 'GRAPHQL_VALIDATION_FAILED');
 });
+
+test('a failure behind a subgraph keeps its code but gets the table message and no reason; client-facing codes keep the subgraph message', { timeout: 10_000 }, () => {
+  for (const code of ['DOWNSTREAM_SERVICE_ERROR', 'GATEWAY_TIMEOUT', 'SUBGRAPH_UNAVAILABLE']) {
+    const leaky = fromSubgraph(code, 'products');
+    const masked = maskError({ ...leaky, message: 'the catalog service failed: unreachable (ECONNREFUSED)', extensions: { ...leaky.extensions, reason: 'connect ECONNREFUSED 10.0.0.7:4011' } });
+    assert.equal(masked.message, ERRORS[code as keyof typeof ERRORS].message);
+    assert.deepEqual(masked.extensions, { code, field: 'rating' });
+  }
+  for (const code of ['NOT_FOUND', 'BAD_USER_INPUT', 'CONFLICT', 'UNAUTHENTICATED']) {
+    assert.equal(maskError(fromSubgraph(code)).message, `${code} from the subgraph`);
+  }
+  // Raised by the gateway itself (no serviceName): its own message stays.
+  assert.equal(maskError(gatewayError('DOWNSTREAM_SERVICE_ERROR', { message: 'own words' }) as unknown as GraphQLFormattedError).message, 'own words');
+});
