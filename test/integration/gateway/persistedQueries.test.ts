@@ -143,6 +143,14 @@ test('trusted documents, enforce: free-form operations refused (400 PERSISTED_QU
   // An APQ registration of an unlisted operation is a free-form operation too.
   const viaApq = '{ users(first: 6) { id } }';
   assert.deepEqual(errorCodes(await postGraphQL(url, { query: viaApq, extensions: apq(viaApq) } as never)), ['PERSISTED_QUERY_NOT_IN_LIST']);
+  // A listed text first and another one after it: whichever the gate read, the request never runs the second.
+  const smuggled = await fetch(`${url}?query=${encodeURIComponent(LISTED)}&query=${encodeURIComponent('{ users(first: 9) { id name } }')}`, {
+    headers: { 'apollo-require-preflight': 'true' },
+  });
+  assert.equal(smuggled.status, 400);
+  // An id and a free-form text together: the text is what would run, so the text is checked.
+  const idAndText = await postGraphQL(url, { documentId: LISTED_ID, query: '{ users(first: 8) { id } }' } as never);
+  assert.deepEqual(errorCodes(idAndText), ['PERSISTED_QUERY_NOT_IN_LIST']);
   assert.equal(await subgraphRequests('users'), before, 'nothing refused reached the subgraph');
 
   const byDocumentId = await postGraphQL(url, { documentId: LISTED_ID } as never);
