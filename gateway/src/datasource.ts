@@ -8,7 +8,7 @@
 // and the subgraph's cache-control hint), without the objects upstream builds per fetch for the Fetcher
 // interface (node-fetch Headers and an unused Request, a WHATWG Headers and a Response-like object for the
 // answer, the body parsed behind two promises). Every subgraph call passes through `exchange()`: the one
-// place to wrap a fetch (spans, per-subgraph metrics). What it bought is in bench/RESULTS.md ("lean datasource").
+// place to wrap a fetch (spans, per-subgraph metrics). What it bought is in bench/RESULTS.md ("Profile and levers").
 import { RemoteGraphQLDataSource } from '@apollo/gateway';
 // Not re-exported from the package root; the package has no exports map, so the deep path is stable.
 import { GraphQLDataSourceRequestKind } from '@apollo/gateway/dist/datasources/types.js';

@@ -5,8 +5,8 @@
 // `__exportStar`, i.e. one `get: () => m[k]` accessor per export. @apollo/gateway reads
 // `federation_internals_1.x` on its per-request paths (plan execution, result shaping), so every such read
 // is an accessor call. Measured on the deep bench scenario (bench/RESULTS.md, "Profile and levers"): the
-// accessor alone was 1.4 % of the gateway's busy time, and the lever moved our throughput from 2.08× to
-// 2.40× stock's on the prototype.
+// accessor alone was 1.4 % of the gateway's busy time (gone after); the issue's prototype measured 2.08× →
+// 2.40× stock's throughput with it, our same-run comparison 1.06× (inside that run's noise).
 //
 // Safe because no export of these packages is a live (`let`) binding: the values read once are the values
 // every later read would return. `__esModule` is kept, so interop helpers treat the object as before.
