@@ -268,7 +268,10 @@ export function readConfigFile(path: string): Record<string, unknown> {
   return parsed as Record<string, unknown>;
 }
 
-/** Maps the environment variables the gateway honours onto config keys. */
+/** The environment variables configFromEnv reads (deploy/ manifests may set only these, NODE_ENV and OTEL_*). */
+export const CONFIG_ENV_VARIABLES = ['PORT', 'HOST', 'ADMIN_PORT', 'SUPERGRAPH_PATH', 'INTERNAL_IDENTITY_SECRET', 'RATE_LIMIT_REDIS_URL', 'LOG_LEVEL'] as const;
+
+/** Maps the environment variables the gateway honours (CONFIG_ENV_VARIABLES) onto config keys. */
 export function configFromEnv(env: NodeJS.ProcessEnv): Record<string, unknown> {
   const config: Record<string, Record<string, unknown> | unknown> = {};
   const server: Record<string, unknown> = {};
@@ -278,6 +281,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv): Record<string, unknown> {
   if (env.ADMIN_PORT !== undefined && env.ADMIN_PORT !== '') config.admin = { enabled: true, port: parseIntegerEnv('ADMIN_PORT', env.ADMIN_PORT) };
   if (env.SUPERGRAPH_PATH) config.supergraph = { path: env.SUPERGRAPH_PATH };
   if (env.INTERNAL_IDENTITY_SECRET) config.internalIdentity = { secret: env.INTERNAL_IDENTITY_SECRET };
+  // A URL with a password belongs in a Secret, not in the config file: the store kind follows the URL.
+  if (env.RATE_LIMIT_REDIS_URL) config.rateLimits = { store: { kind: 'redis', url: env.RATE_LIMIT_REDIS_URL } };
   if (env.LOG_LEVEL) config.logLevel = env.LOG_LEVEL;
   return config;
 }

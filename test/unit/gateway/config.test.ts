@@ -53,6 +53,15 @@ describe('config', () => {
     assert.throws(() => configFromEnv({ PORT: '80a' }), /env PORT must be a whole number/);
   });
 
+  test('env: ADMIN_PORT turns the admin listener on; RATE_LIMIT_REDIS_URL selects the Redis store', { timeout: 10_000 }, () => {
+    const file = { ...REQUIRED, rateLimits: { store: { kind: 'redis', url: 'redis://redis:6379', keyPrefix: 'p:' } } };
+    const config = resolveConfig([file, configFromEnv({ ADMIN_PORT: '0', RATE_LIMIT_REDIS_URL: 'redis://:secret@redis:6380' })]);
+    assert.deepEqual({ ...config.admin }, { enabled: true, port: 0 });
+    assert.deepEqual({ ...config.rateLimits.store }, { kind: 'redis', url: 'redis://:secret@redis:6380', keyPrefix: 'p:', commandTimeoutMs: 50, maxWaitMs: 1000, connectTimeoutMs: 1000 });
+    assert.equal(resolveConfig([REQUIRED]).admin.enabled, undefined, 'unset: on in production only (server.ts)');
+    assert.throws(() => configFromEnv({ ADMIN_PORT: 'x' }), /env ADMIN_PORT must be a whole number/);
+  });
+
   test('an unknown key anywhere is refused, naming its full path', { timeout: 10_000 }, () => {
     assert.match(configError([{ ...REQUIRED, sever: { port: 1 } }]), /unknown key "sever"/);
     assert.match(configError([{ ...REQUIRED, server: { prot: 1 } }]), /unknown key "server\.prot"/);

@@ -1,0 +1,81 @@
+// deploy/Dockerfile, performed without a container engine (none can run here): `npm run deploy:rehearse`
+// runs its steps in a temp folder and starts the runtime stage's CMD with the production config
+// (deploy/gateway.production.yaml) and only the env a `docker run -e` would pass, then runs the
+// image's HEALTHCHECK. Real redis-server for the rate-limit store; the subgraphs (cluster DNS names in
+// the production config) are not there, so only subgraph-free operations are asked.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { postGraphQL } from '../../support/http.js';
+import { repoRoot, startProcess, stopAll, type RunningProcess } from '../../support/processes.js';
+import { startRedis, type RunningRedis } from '../../support/redis.js';
+
+/** npm ci of the whole workspace, tsc, npm ci of the gateway's production dependencies: minutes on a loaded box. */
+const BUILD_TIMEOUT_MS = 14 * 60_000;
+
+describe('the Dockerfile, rehearsed', () => {
+  let redis: RunningRedis;
+  let image: RunningProcess;
+  const out = mkdtempSync(join(tmpdir(), 'gateway-image-test-'));
+  const local = (url: string) => url.replace('//0.0.0.0:', '//127.0.0.1:');
+  let adminUrl: string;
+  let apiUrl: string;
+
+  before(async () => {
+    redis = await startRedis();
+    image = await startProcess({
+      name: 'dockerfile-rehearsal',
+      entry: 'scripts/dist/dockerfileRehearsal.js',
+      args: ['--out', out, ...['SUPERGRAPH_PATH', 'PORT', 'ADMIN_PORT', 'INTERNAL_IDENTITY_SECRET', 'RATE_LIMIT_REDIS_URL'].flatMap((name) => ['--env', name])],
+      env: {
+        SUPERGRAPH_PATH: join(repoRoot, 'supergraph.graphql'),
+        PORT: '0',
+        ADMIN_PORT: '0',
+        INTERNAL_IDENTITY_SECRET: randomBytes(32).toString('base64url'),
+        RATE_LIMIT_REDIS_URL: redis.url,
+      },
+      readyTimeoutMs: BUILD_TIMEOUT_MS,
+    });
+    const listening = await image.waitForLog((record) => record.msg === 'listening');
+    apiUrl = local(String(listening.url));
+    adminUrl = local(String(listening.adminUrl));
+  }, { timeout: BUILD_TIMEOUT_MS + 60_000 });
+  after(async () => {
+    await stopAll([image]);
+    await redis?.stop();
+    // Both stages' node_modules: hundreds of MB.
+    rmSync(out, { recursive: true, force: true });
+  }, { timeout: 60_000 });
+
+  test('the HEALTHCHECK passes against the started image', { timeout: 60_000 }, async () => {
+    const healthy = await image.waitForLog((record) => record.msg === 'rehearsal_healthy');
+    assert.match(String(healthy.healthcheck), /\/healthz/);
+    assert.equal(healthy.user, 'node');
+  });
+
+  test('production behaviour: admin port only for the ops endpoints, introspection off, Redis store', { timeout: 60_000 }, async () => {
+    assert.equal((await fetch(`${adminUrl}/healthz`)).status, 200);
+    assert.deepEqual(await (await fetch(`${adminUrl}/readyz`)).json(), { status: 'ready' });
+    assert.equal((await fetch(`${adminUrl}/metrics`)).status, 200);
+    assert.equal((await fetch(`${apiUrl}/metrics`)).status, 404);
+    const typename = await postGraphQL(`${apiUrl}/graphql`, { query: '{ __typename }' });
+    assert.deepEqual(typename.body.data, { __typename: 'Query' });
+    const introspection = await postGraphQL(`${apiUrl}/graphql`, { query: '{ __schema { queryType { name } } }' });
+    assert.equal(introspection.status, 400, 'NODE_ENV=production from the image turns introspection off');
+    await image.waitForLog((record) => record.store === 'redis' && /connected/.test(String(record.msg)));
+  });
+
+  test('the runtime stage holds production dependencies and compiled JavaScript only', { timeout: 60_000 }, () => {
+    const app = join(out, 'runtime', 'app');
+    assert.ok(existsSync(join(app, 'gateway/dist/main.js')));
+    // The root's and the gateway's devDependencies, and a dependency of the dev tools only.
+    for (const devOnly of ['typescript', 'tsx', 'playwright-core', 'esbuild', 'react', '@graphql-inspector/core']) {
+      assert.equal(existsSync(join(app, 'node_modules', devOnly)), false, `${devOnly} is not in the image`);
+    }
+    assert.equal(existsSync(join(app, 'node_modules/@federation-gateway/users')), false, 'no subgraph workspace');
+    assert.ok(existsSync(join(out, 'runtime/etc/gateway/config/gateway.yaml')), 'the production config at the CMD path');
+  });
+});
