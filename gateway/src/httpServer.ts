@@ -49,6 +49,9 @@ function pickRequestId(header: string | string[] | undefined): string {
   return value && REQUEST_ID_PATTERN.test(value) ? value : randomUUID();
 }
 
+/** Requests that asked for `100 Continue` and were not given it (their declared body is over the limit). */
+const continueWithheld = new WeakSet<IncomingMessage>();
+
 function isJsonContentType(header: string | undefined): boolean {
   if (!header) return false;
   const mediaType = header.split(';')[0]!.trim().toLowerCase();
@@ -112,9 +115,10 @@ export function createHttpServer(options: HttpServerOptions): Server {
       const { maxBodyBytes, oversizeBodyDrainBytes, oversizeBodyDrainMs } = config.server;
       const read = await readBodyWithin(req, maxBodyBytes);
       if (read.kind === 'tooLarge') {
-        // A declared length the drain budget cannot cover: answer and close (reading it would be wasted).
+        // A declared length the drain budget cannot cover: answer and close (reading it would be wasted). A
+        // client waiting for `100 Continue` never got it (see checkContinue below) and sends no body: close too.
         const declared = declaredLength(req);
-        if (declared !== undefined && declared - maxBodyBytes > oversizeBodyDrainBytes) {
+        if ((declared !== undefined && declared - maxBodyBytes > oversizeBodyDrainBytes) || continueWithheld.has(req)) {
           errors.send(res, scope, 'PAYLOAD_TOO_LARGE', { headers: { connection: 'close' } });
           return;
         }
@@ -228,6 +232,15 @@ export function createHttpServer(options: HttpServerOptions): Server {
       });
     },
   );
+  // `Expect: 100-continue` (curl for large bodies, some SDKs): Node would answer 100 to every such request,
+  // inviting a body the gateway then refuses. Only a declared length within maxBodyBytes gets the 100; the
+  // others get their 413 before sending anything.
+  server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
+    const declared = declaredLength(req);
+    if (declared === undefined || declared <= config.server.maxBodyBytes) res.writeContinue();
+    else continueWithheld.add(req);
+    server.emit('request', req, res);
+  });
   limitConnections(server, config.server.maxConnections, logger, metrics);
   return server;
 }

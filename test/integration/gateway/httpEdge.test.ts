@@ -2,6 +2,7 @@
 // - a client trickling its headers is cut by headersTimeoutMs (408) while other clients are served;
 // - idle keep-alive lasts keepAliveTimeoutMs (65 s by default, above load balancers' 60 s), configurable;
 // - a 10 MB body sent by Node's fetch (no Expect: 100-continue) gets its 413, with or without a length;
+//   a client asking for 100-continue gets the 413 instead of the 100 when its declared body is over the limit;
 //   a body that never ends is drained only up to oversizeBodyDrainBytes, then the connection is closed;
 // - beyond maxConnections a new connection is closed at once, and the open ones are still served.
 import { after, before, describe, test } from 'node:test';
@@ -149,6 +150,27 @@ describe('HTTP edge', () => {
 
     const ok = await postGraphQL(graphqlUrl, { query: '{ ping }' });
     assert.deepEqual(ok.body.data, { ping: 'pong' });
+  });
+
+  test('Expect: 100-continue: a declared body over the limit gets 413 without the 100 (nothing sent); within it, the 100 and an answer', { timeout: 30_000 }, async () => {
+    const ask = (bodyBytes: number, body?: string) =>
+      new Promise<{ status: number; continued: boolean }>((resolve, reject) => {
+        let continued = false;
+        const req = httpRequest(graphqlUrl, { method: 'POST', agent: false, headers: { 'content-type': 'application/json', 'content-length': bodyBytes, expect: '100-continue' } }, (res) => {
+          res.resume();
+          resolve({ status: res.statusCode ?? 0, continued });
+        });
+        req.on('continue', () => {
+          continued = true;
+          req.end(body);
+        });
+        req.on('error', reject);
+        req.flushHeaders();
+      });
+    const over = await ask(TEN_MB);
+    assert.deepEqual(over, { status: 413, continued: false });
+    const query = JSON.stringify({ query: '{ ping }' });
+    assert.deepEqual(await ask(Buffer.byteLength(query), query), { status: 200, continued: true });
   });
 
   test('a body that never ends is answered 413 and drained only up to oversizeBodyDrainBytes, then the connection is closed', { timeout: 30_000 }, async () => {
