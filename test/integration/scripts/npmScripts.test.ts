@@ -10,7 +10,10 @@ import { repoRoot } from '../../support/processes.js';
 
 describe('npm scripts', () => {
   test('a mistyped script name fails with npm\'s own message', { timeout: 30_000 }, () => {
-    const result = spawnSync('npm', ['run', 'compose:chek'], { cwd: repoRoot, encoding: 'utf8' });
+    // Without an inherited loglevel: run from `npm run -s …`, npm passes npm_config_loglevel=silent down
+    // to every nested npm, which would hide the message whatever the repo's own settings are.
+    const { npm_config_loglevel: _inherited, ...env } = process.env;
+    const result = spawnSync('npm', ['run', 'compose:chek'], { cwd: repoRoot, encoding: 'utf8', env });
     assert.notEqual(result.status, 0);
     assert.match(result.stderr, /Missing script: "compose:chek"/);
   });
