@@ -6,13 +6,13 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
+import { parseCommandLine } from './commandLine.js';
 import { composeSupergraph } from './composeSupergraph.js';
 import { checkFederationVersion, loadRoverConfig, RoverConfigError } from './roverConfig.js';
 import { ALLOW_BREAKING_HINT, findSchemaChanges, formatSchemaChanges } from './schemaChanges.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const USAGE = 'usage: compose [--check] [--allow-breaking] [--config rover.yaml] [--out supergraph.graphql]';
+const COMMAND = { name: 'compose', usage: 'usage: compose [--check] [--allow-breaking] [--config rover.yaml] [--out supergraph.graphql]' };
 
 function fail(message: string, exitCode: number): never {
   process.stderr.write(`${message}\n`);
@@ -31,21 +31,14 @@ function firstDifference(expected: string, actual: string): string {
   return 'files differ';
 }
 
-let flags;
-try {
-  ({ values: flags } = parseArgs({
-    options: {
-      check: { type: 'boolean', default: false },
-      'allow-breaking': { type: 'boolean', default: false },
-      config: { type: 'string' },
-      out: { type: 'string' },
-    },
-    strict: true,
-    allowPositionals: false,
-  }));
-} catch (error) {
-  fail(`compose: ${(error as Error).message}\n${USAGE}`, 2);
-}
+const { values: flags } = parseCommandLine(COMMAND, {
+  options: {
+    check: { type: 'boolean', default: false },
+    'allow-breaking': { type: 'boolean', default: false },
+    config: { type: 'string' },
+    out: { type: 'string' },
+  },
+});
 const configPath = flags.config ? resolve(flags.config) : resolve(repoRoot, 'rover.yaml');
 const outPath = flags.out ? resolve(flags.out) : resolve(dirname(configPath), 'supergraph.graphql');
 const shown = (path: string) => {

@@ -5,37 +5,27 @@
 // dangerous and safe changes are listed. `npm test` runs it; `npm run compose` runs the same gate.
 import { readFileSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import { failCommand, parseCommandLine } from './commandLine.js';
 import { composeSupergraph } from './composeSupergraph.js';
 import { loadRoverConfig, RoverConfigError } from './roverConfig.js';
 import { ALLOW_BREAKING_HINT, findSchemaChanges, formatSchemaChanges } from './schemaChanges.js';
 
-const USAGE = 'usage: npm run schema:check [-- --allow-breaking] [--config rover.yaml] [--base supergraph.graphql]';
-
+const COMMAND = {
+  name: 'schema:check',
+  usage: 'usage: npm run schema:check [-- --allow-breaking] [--config rover.yaml] [--base supergraph.graphql]',
+};
 function fail(message: string, exitCode: number): never {
-  process.stderr.write(`schema:check: ${message}\n`);
-  process.exit(exitCode);
+  return failCommand(COMMAND, message, exitCode);
 }
 
-let flags: { 'allow-breaking'?: boolean; config?: string; base?: string; help?: boolean };
-try {
-  ({ values: flags } = parseArgs({
-    options: {
-      'allow-breaking': { type: 'boolean', default: false },
-      config: { type: 'string' },
-      base: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-    strict: true,
-    allowPositionals: false,
-  }));
-} catch (error) {
-  fail(`${(error as Error).message}\n${USAGE}`, 2);
-}
-if (flags.help) {
-  process.stdout.write(`${USAGE}\n`);
-  process.exit(0);
-}
+const { values: flags } = parseCommandLine(COMMAND, {
+  options: {
+    'allow-breaking': { type: 'boolean', default: false },
+    config: { type: 'string' },
+    base: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  },
+});
 const configPath = resolve(flags.config ?? resolve(import.meta.dirname, '../..', 'rover.yaml'));
 const basePath = resolve(flags.base ?? resolve(dirname(configPath), 'supergraph.graphql'));
 const shown = (path: string) => relative(process.cwd(), path) || path;

@@ -3,30 +3,17 @@
 // Prints to stdout, or writes FILE with --out. The gateway serves the same text on GET /graphql/schema.graphql.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import { failCommand, parseCommandLine } from './commandLine.js';
 import { clientSchemaOf, printClientSchema } from '@federation-gateway/gateway/client-schema';
 
-const USAGE = 'usage: npm run -s schema:export [-- --supergraph supergraph.graphql] [--out FILE]';
-
+const COMMAND = { name: 'schema:export', usage: 'usage: npm run -s schema:export [-- --supergraph supergraph.graphql] [--out FILE]' };
 function fail(message: string, exitCode: number): never {
-  process.stderr.write(`schema:export: ${message}\n`);
-  process.exit(exitCode);
+  return failCommand(COMMAND, message, exitCode);
 }
 
-let flags: { supergraph?: string; out?: string; help?: boolean };
-try {
-  ({ values: flags } = parseArgs({
-    options: { supergraph: { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-    strict: true,
-    allowPositionals: false,
-  }));
-} catch (error) {
-  fail(`${(error as Error).message}\n${USAGE}`, 2);
-}
-if (flags.help) {
-  process.stdout.write(`${USAGE}\n`);
-  process.exit(0);
-}
+const { values: flags } = parseCommandLine(COMMAND, {
+  options: { supergraph: { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+});
 const supergraphPath = resolve(flags.supergraph ?? resolve(import.meta.dirname, '../..', 'supergraph.graphql'));
 let sdl: string;
 try {

@@ -5,11 +5,14 @@
 import { readdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { declaredRestBackends } from '@federation-gateway/rest-kit';
-import { parseArgs } from 'node:util';
+import { failCommand, parseCommandLine } from './commandLine.js';
 import { RoverConfigError } from './roverConfig.js';
 import { ScaffoldError, scaffoldSubgraph } from './subgraphScaffold.js';
 
-const USAGE = 'usage: npm run subgraph:new -- NAME [--port N]   (NAME: lower-case words joined by hyphens, e.g. reviews)';
+const COMMAND = {
+  name: 'subgraph:new',
+  usage: 'usage: npm run subgraph:new -- NAME [--port N]   (NAME: lower-case words joined by hyphens, e.g. reviews)',
+};
 // Compiled to scripts/dist/subgraphNew.js: the repo root is two levels up.
 const repoRoot = resolve(import.meta.dirname, '..', '..');
 
@@ -24,21 +27,11 @@ function reservedPorts(): Map<number, string> {
 }
 
 function fail(message: string, exitCode: number): never {
-  process.stderr.write(`subgraph:new: ${message}\n`);
-  process.exit(exitCode);
+  return failCommand(COMMAND, message, exitCode);
 }
 
-let parsed;
-try {
-  parsed = parseArgs({ options: { port: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
-} catch (error) {
-  fail(`${(error as Error).message}\n${USAGE}`, 2);
-}
-if (parsed.values.help) {
-  process.stdout.write(`${USAGE}\n`);
-  process.exit(0);
-}
-if (parsed.positionals.length !== 1) fail(`give exactly one subgraph name\n${USAGE}`, 2);
+const parsed = parseCommandLine(COMMAND, { options: { port: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, allowPositionals: true });
+if (parsed.positionals.length !== 1) fail(`give exactly one subgraph name\n${COMMAND.usage}`, 2);
 const name = parsed.positionals[0]!;
 const portFlag = parsed.values.port;
 if (portFlag !== undefined && !/^\d+$/.test(portFlag)) fail(`--port must be a whole number, got "${portFlag}"`, 2);

@@ -2,31 +2,30 @@
 // Prints ONLY the JWT on stdout (so `TOKEN=$(npm run -s token -- …)` works); messages go to stderr.
 // Signed with the local dev key (.local/dev-auth.json, created on first use), with the issuer and
 // audience the dev gateway config requires.
-import { parseArgs } from 'node:util';
+import { failCommand, parseCommandLine } from './commandLine.js';
 import { loadOrCreateDevSigningKey } from './devSigningKeyFile.js';
 import { mintDevToken } from './mintDevToken.js';
 
+const COMMAND = {
+  name: 'token',
+  usage: 'usage: npm run -s token -- --sub ID [--scopes "a b"] [--roles "r1 r2"] [--tier T] [--ttl SECONDS]',
+};
+
+/** Every token error is a usage error: the message, the usage, exit 2. */
 function fail(message: string): never {
-  process.stderr.write(`token: ${message}\nusage: npm run -s token -- --sub ID [--scopes "a b"] [--roles "r1 r2"] [--tier T] [--ttl SECONDS]\n`);
-  process.exit(2);
+  return failCommand(COMMAND, `${message}\n${COMMAND.usage}`, 2);
 }
 
-let values: { sub?: string; scopes?: string; roles?: string; tier?: string; ttl?: string };
-try {
-  ({ values } = parseArgs({
-    options: {
-      sub: { type: 'string' },
-      scopes: { type: 'string', default: '' },
-      roles: { type: 'string', default: '' },
-      tier: { type: 'string' },
-      /** Lifetime in seconds. @default 3600 (1 h) */
-      ttl: { type: 'string', default: '3600' },
-    },
-    strict: true,
-  }));
-} catch (error) {
-  fail((error as Error).message);
-}
+const { values } = parseCommandLine(COMMAND, {
+  options: {
+    sub: { type: 'string' },
+    scopes: { type: 'string', default: '' },
+    roles: { type: 'string', default: '' },
+    tier: { type: 'string' },
+    /** Lifetime in seconds. @default 3600 (1 h) */
+    ttl: { type: 'string', default: '3600' },
+  },
+});
 if (!values.sub) fail('--sub is required');
 const ttlSec = Number(values.ttl);
 if (!Number.isInteger(ttlSec) || ttlSec <= 0) fail('--ttl must be a positive whole number of seconds');
