@@ -59,6 +59,12 @@ export const gatewayConfigSchema = z
          * @default 32768 (32 KiB: room for large JWTs, which auth then rejects with a clear 401)
          */
         maxHeaderBytes: z.number().int().min(1024).max(1_048_576).default(32_768),
+        /**
+         * Processes serving the API port (node:cluster): a whole number, or "auto" for one per core (os.availableParallelism()).
+         * 1 runs the gateway in this process, with no cluster primary. More than 1 needs the Redis rate-limit
+         * store (the memory one would count per worker). Flag --workers, env WORKERS. @default 1
+         */
+        workers: z.union([z.number().int().min(1).max(256), z.literal('auto')]).default(1),
         /** How long shutdown waits for in-flight requests, in ms. @default 10000 */
         shutdownGraceMs: z.number().int().min(0).max(600_000).default(10_000),
         /**
@@ -269,7 +275,7 @@ export function readConfigFile(path: string): Record<string, unknown> {
 }
 
 /** The environment variables configFromEnv reads (deploy/ manifests may set only these, NODE_ENV and OTEL_*). */
-export const CONFIG_ENV_VARIABLES = ['PORT', 'HOST', 'ADMIN_PORT', 'SUPERGRAPH_PATH', 'INTERNAL_IDENTITY_SECRET', 'RATE_LIMIT_REDIS_URL', 'LOG_LEVEL'] as const;
+export const CONFIG_ENV_VARIABLES = ['PORT', 'HOST', 'WORKERS', 'ADMIN_PORT', 'SUPERGRAPH_PATH', 'INTERNAL_IDENTITY_SECRET', 'RATE_LIMIT_REDIS_URL', 'LOG_LEVEL'] as const;
 
 /** Maps the environment variables the gateway honours (CONFIG_ENV_VARIABLES) onto config keys. */
 export function configFromEnv(env: NodeJS.ProcessEnv): Record<string, unknown> {
@@ -277,6 +283,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv): Record<string, unknown> {
   const server: Record<string, unknown> = {};
   if (env.PORT !== undefined && env.PORT !== '') server.port = parseIntegerEnv('PORT', env.PORT);
   if (env.HOST) server.host = env.HOST;
+  if (env.WORKERS !== undefined && env.WORKERS !== '') server.workers = env.WORKERS === 'auto' ? 'auto' : parseIntegerEnv('WORKERS', env.WORKERS);
   if (Object.keys(server).length > 0) config.server = server;
   if (env.ADMIN_PORT !== undefined && env.ADMIN_PORT !== '') config.admin = { enabled: true, port: parseIntegerEnv('ADMIN_PORT', env.ADMIN_PORT) };
   if (env.SUPERGRAPH_PATH) config.supergraph = { path: env.SUPERGRAPH_PATH };

@@ -32,6 +32,8 @@ export interface HttpServerOptions {
   /** When configured, per-subgraph health reported (and required) by /readyz. */
   subgraphHealth?: (() => Promise<Record<string, 'ok' | 'unavailable'>>) | undefined;
   isShuttingDown(): boolean;
+  /** The text of /metrics when not this process's registry alone (a cluster worker: the whole cluster's). */
+  metricsText?: (() => Promise<string>) | undefined;
   /** Serve /healthz, /readyz and /metrics here (false when the admin listener serves them). */
   serveOpsRoutes: boolean;
   /** GET /graphiql (local explorer) and GET /graphql/schema.graphql, when enabled. */

@@ -1,26 +1,36 @@
 #!/usr/bin/env node
-// CLI: `gateway --supergraph FILE [--port N] [--host H] [--admin-port N] [--config FILE]`.
+// CLI: `gateway --supergraph FILE [--port N] [--host H] [--admin-port N] [--workers N|auto] [--config FILE]`.
 // Serves any valid Federation 2 supergraph. Bad flags, bad config or a bad supergraph exit non-zero
 // with one clear line on stderr; SIGTERM/SIGINT drain in-flight requests and exit 0.
+// With more than one worker this process is the cluster primary (cluster/clusterPrimary.ts) and runs
+// again as each worker; with one (the default) it is the gateway itself, with no primary.
 // First: before anything loads @apollo/gateway (see the file for why and what it bought).
 import './plainFederationExports.js';
+import cluster from 'node:cluster';
 import { parseArgs } from 'node:util';
 import { ConfigError, configFromEnv, readConfigFile, resolveConfig } from './config.js';
 import { createLogger } from './logger.js';
-import { startGateway } from './server.js';
 import { describeAuthConfig } from './auth/createAuthenticator.js';
 import { refuseDevKeyInProduction } from './auth/devSigningKey.js';
 import { createRequestAuthentication } from './auth/requestAuthentication.js';
 import { checkInternalIdentity } from './internalIdentityStartup.js';
 import { SupergraphLoadError } from './supergraph/supergraphFile.js';
 import { UnsupportedFeatureError } from './supergraph/securityFeatures.js';
+import { refusePerWorkerState, resolveWorkerCount } from './cluster/workersConfig.js';
+import { createClusterWorkerChannel } from './cluster/clusterWorker.js';
 
-const USAGE = 'usage: gateway --supergraph FILE [--port N] [--host H] [--admin-port N] [--config FILE]';
+const USAGE = 'usage: gateway --supergraph FILE [--port N] [--host H] [--admin-port N] [--workers N|auto] [--config FILE]';
 
 class UsageError extends Error {}
 
 function parsePort(value: string, flag = '--port'): number {
   if (!/^\d+$/.test(value) || Number(value) > 65_535) throw new UsageError(`${flag} must be a whole number from 0 to 65535, got "${value}"`);
+  return Number(value);
+}
+
+function parseWorkers(value: string): number | 'auto' {
+  if (value === 'auto') return 'auto';
+  if (!/^\d+$/.test(value) || Number(value) < 1) throw new UsageError(`--workers must be a whole number from 1, or auto (one per core), got "${value}"`);
   return Number(value);
 }
 
@@ -34,6 +44,7 @@ function cliConfig(argv: string[]): { configFile?: string; overrides: Record<str
         port: { type: 'string' },
         host: { type: 'string' },
         'admin-port': { type: 'string' },
+        workers: { type: 'string' },
         config: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -51,6 +62,7 @@ function cliConfig(argv: string[]): { configFile?: string; overrides: Record<str
   const server: Record<string, unknown> = {};
   if (values.port !== undefined) server.port = parsePort(values.port);
   if (values.host !== undefined) server.host = values.host;
+  if (values.workers !== undefined) server.workers = parseWorkers(values.workers);
   const overrides: Record<string, unknown> = {};
   if (Object.keys(server).length > 0) overrides.server = server;
   // A port for the admin listener turns it on (/healthz, /readyz, /metrics move there).
@@ -63,16 +75,34 @@ async function main(): Promise<void> {
   const { configFile, overrides } = cliConfig(process.argv.slice(2));
   const fileConfig = configFile ? readConfigFile(configFile) : {};
   const config = resolveConfig([fileConfig, configFromEnv(process.env), overrides]);
-  const logger = createLogger(config.logLevel);
+  const workers = resolveWorkerCount(config.server.workers);
   refuseDevKeyInProduction(config.auth);
+  if (workers > 1 && cluster.isPrimary) {
+    // Validated once, before forking: a config the workers cannot share exits here with one message.
+    refusePerWorkerState(config, workers);
+    checkInternalIdentity(config.internalIdentity);
+    const { runClusterPrimary } = await import('./cluster/clusterPrimary.js');
+    await runClusterPrimary({ config, workers, logger: createLogger(config.logLevel).child({ cluster: 'primary', pid: process.pid }) });
+    return;
+  }
+  // A worker's lines carry its pid: N processes write to the same stdout.
+  const logger = cluster.isWorker ? createLogger(config.logLevel).child({ worker: cluster.worker?.id, pid: process.pid }) : createLogger(config.logLevel);
+  const clusterChannel = cluster.isWorker ? createClusterWorkerChannel() : undefined;
   const identityNotice = checkInternalIdentity(config.internalIdentity);
   if (identityNotice) logger.warn({ event: identityNotice.event }, identityNotice.message);
   const authenticate = createRequestAuthentication(config.auth, {
     onJwksFetchError: (error) => logger.warn({ event: 'jwks_fetch_failed', err: error }, 'JWKS fetch failed; keeping the last good keys'),
   });
   logger.info({ event: 'auth_configured', ...describeAuthConfig(config.auth) }, describeAuthConfig(config.auth).description);
-  const gateway = await startGateway({ config, logger, authenticate });
-  logger.info({ url: gateway.url, graphql: `${gateway.url}/graphql`, adminUrl: gateway.adminUrl, supergraph: config.supergraph.path }, 'listening');
+  // Loaded here, not by the cluster primary, which serves no GraphQL.
+  const { startGateway } = await import('./server.js');
+  const gateway = await startGateway({ config, logger, authenticate, clusterWorker: clusterChannel });
+  if (clusterChannel) {
+    clusterChannel.join(gateway);
+    logger.info({ event: 'worker_listening', url: gateway.url }, 'worker listening');
+  } else {
+    logger.info({ url: gateway.url, graphql: `${gateway.url}/graphql`, adminUrl: gateway.adminUrl, supergraph: config.supergraph.path }, 'listening');
+  }
 
   let stopping = false;
   const shutdown = (signal: NodeJS.Signals) => {

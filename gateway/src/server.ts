@@ -2,7 +2,6 @@
 // path assembled in graphqlRequestPath.ts) → HTTP server; and takes it down gracefully (stop accepting,
 // drain in-flight, exit).
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
 import { ConfigError, type GatewayConfig } from './config.js';
 import { anonymous, type Authenticate, type GatewayContext } from './context.js';
@@ -10,6 +9,7 @@ import { createFederatedGateway } from './federation.js';
 import { createSubgraphHealthChecker } from './subgraphHealth.js';
 import { createHttpServer } from './httpServer.js';
 import { createAdminServer } from './adminRoutes.js';
+import { listen } from './listen.js';
 import { explorerBuildProblem, lazyExplorerAssets } from './explorer/explorerAssets.js';
 import { createExplorerRoutes } from './explorer/explorerRoutes.js';
 import { createLogger, type Logger } from './logger.js';
@@ -33,6 +33,8 @@ export interface RunningGateway {
   readonly adminUrl: string | undefined;
   readonly logger: Logger;
   readonly metrics: GatewayMetrics;
+  /** Per-subgraph health as /readyz reports it, when readiness.checkSubgraphs is on. */
+  readonly subgraphHealth: (() => Promise<Record<string, 'ok' | 'unavailable'>>) | undefined;
   /** Stops accepting, waits for in-flight requests (up to shutdownGraceMs), then closes. */
   stop(): Promise<void>;
 }
@@ -42,6 +44,11 @@ export interface StartGatewayOptions {
   logger?: Logger;
   /** Credential verification; defaults to every caller anonymous. */
   authenticate?: Authenticate;
+  /**
+   * Set in a cluster worker (--workers N): the admin listener, when on, is the primary's (one port, the
+   * whole cluster's numbers), and /metrics on the API port answers the whole cluster's text from here.
+   */
+  clusterWorker?: { metricsText(): Promise<string> };
 }
 
 export async function startGateway(options: StartGatewayOptions): Promise<RunningGateway> {
@@ -94,6 +101,10 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     persistedQueries: apq.persistedQueries,
     csrfPrevention: true,
     includeStacktraceInErrorResponses: false,
+    // Our own SIGTERM/SIGINT handler drains first (main.ts; stop() below). Apollo Server's (on by default
+    // unless NODE_ENV=test) would stop it at once, in parallel, and re-raise the signal: the process then
+    // ended before the drain finished (and, in a cluster worker, never finished stopping at all).
+    stopOnTerminationSignals: false,
     ...requestPath,
   });
   await apollo.start();
@@ -112,9 +123,16 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   let shuttingDown = false;
   let inFlight = 0;
   let drained: (() => void) | undefined;
-  const ops = { metrics, isReady: () => registry.latest !== undefined, subgraphHealth, isShuttingDown: () => shuttingDown };
+  const ops = {
+    metrics,
+    isReady: () => registry.latest !== undefined,
+    subgraphHealth,
+    isShuttingDown: () => shuttingDown,
+    metricsText: options.clusterWorker?.metricsText,
+  };
   // Production keeps /metrics, /healthz and /readyz off the API port unless told otherwise.
-  const adminServer = (config.admin.enabled ?? production) ? createAdminServer(ops) : undefined;
+  const adminWanted = config.admin.enabled ?? production;
+  const adminServer = adminWanted && !options.clusterWorker ? createAdminServer(ops) : undefined;
   const server: Server = createHttpServer({
     config,
     apollo,
@@ -122,7 +140,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     errors,
     trustedDocuments,
     ...ops,
-    serveOpsRoutes: adminServer === undefined,
+    serveOpsRoutes: !adminWanted,
     explorer: createExplorerRoutes({
       graphiql: { ...config.graphiql, enabled: graphiqlEnabled },
       introspection,
@@ -185,19 +203,5 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     logger.info({ event: 'shutdown_complete' }, 'gateway stopped');
   };
 
-  return { url, adminUrl, logger, metrics, stop };
-}
-
-/** Listens on port/host (0: any free port) and resolves with the base URL actually bound. */
-async function listen(server: Server, port: number, host: string): Promise<string> {
-  await new Promise<void>((resolveListen, rejectListen) => {
-    server.once('error', rejectListen);
-    server.listen(port, host, () => {
-      server.off('error', rejectListen);
-      resolveListen();
-    });
-  });
-  const address = server.address() as AddressInfo;
-  const boundHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  return `http://${boundHost}:${address.port}`;
+  return { url, adminUrl, logger, metrics, subgraphHealth, stop };
 }

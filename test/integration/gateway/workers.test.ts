@@ -1,0 +1,192 @@
+// `--workers N` (node:cluster) through real processes: two workers share one API port (two distinct pids
+// answer), /metrics on the primary's admin listener sums every worker, hot reload reaches every worker, a
+// SIGKILLed worker is replaced while requests keep succeeding, SIGTERM to the primary drains an in-flight
+// request and every process exits 0; and the memory rate-limit store is refused before anything forks.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { request } from 'node:http';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { composeFixture, startSlowSubgraph } from '../../support/fixtureSupergraph.js';
+import { GATEWAY_ENTRY, repoRoot, startProcess, stopAll, type RunningProcess } from '../../support/processes.js';
+import { sampleValue, scrape } from '../../support/prometheus.js';
+
+const fullSdl = readFileSync(join(repoRoot, 'test/fixtures/slow-subgraph/schema.graphql'), 'utf8');
+// v1 lacks `added`; v2 (the subgraph's full schema) is written during the hot-reload test.
+const v1Sdl = fullSdl.replace(/^.*\n\s*added: String!\n/m, '');
+/** Two workers start one after the other on a machine shared with other test runs. */
+const STARTUP_TIMEOUT_MS = 90_000;
+
+interface Answer {
+  status: number;
+  body: { data?: Record<string, unknown> | null; errors?: unknown[] };
+}
+
+/** POST /graphql on a connection of its own (`agent: false`): node:cluster deals connections, not requests, round-robin. */
+function postOnFreshConnection(graphqlUrl: string, query: string): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const req = request(graphqlUrl, { method: 'POST', agent: false, headers: { 'content-type': 'application/json' } }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (text += chunk));
+      res.on('end', () => {
+        try {
+          resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) as Answer['body'] });
+        } catch {
+          reject(new Error(`non-JSON answer (${res.statusCode}): ${text.slice(0, 300)}`));
+        }
+      });
+    });
+    req.on('error', reject);
+    req.end(JSON.stringify({ query }));
+  });
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('gateway --workers 2', () => {
+  let subgraph: RunningProcess;
+  let gateway: RunningProcess;
+  let graphqlUrl: string;
+  let adminUrl: string;
+  let supergraphPath: string;
+  /** The serving workers' pids, as the primary's log says (updated when one is replaced). */
+  let workerPids: number[];
+  /** /graphql requests sent so far (all answered 200): what the summed counter must say. */
+  let graphqlRequests = 0;
+
+  /** The pids of the workers whose `request` log lines appeared after `fromLine`. */
+  const servingPids = (fromLine: number): Set<number> =>
+    new Set(gateway.logRecords().slice(fromLine).filter((r) => r.event === 'request' && r.path === '/graphql').map((r) => Number(r.pid)));
+
+  const sendPings = async (count: number): Promise<void> => {
+    for (let i = 0; i < count; i += 1) {
+      const answer = await postOnFreshConnection(graphqlUrl, '{ ping }');
+      graphqlRequests += 1;
+      assert.equal(answer.status, 200);
+      assert.deepEqual(answer.body.data, { ping: 'pong' });
+    }
+  };
+
+  before(async () => {
+    subgraph = await startSlowSubgraph();
+    const dir = mkdtempSync(join(tmpdir(), 'gw-workers-'));
+    supergraphPath = join(dir, 'supergraph.graphql');
+    writeFileSync(supergraphPath, composeFixture([{ name: 'slow', url: `${subgraph.url}/graphql`, sdl: v1Sdl }]));
+    // No rate limits here (the memory store is refused with workers > 1: last test); the admin listener
+    // on, served by the primary.
+    writeFileSync(join(dir, 'gateway.yaml'), 'server:\n  workers: 2\nsupergraph:\n  pollIntervalMs: 100\nrateLimits:\n  enabled: false\nadmin:\n  enabled: true\n  port: 0\n');
+    gateway = await startProcess({
+      name: 'gateway',
+      entry: GATEWAY_ENTRY,
+      args: ['--supergraph', supergraphPath, '--port', '0', '--config', join(dir, 'gateway.yaml')],
+      readyTimeoutMs: STARTUP_TIMEOUT_MS,
+    });
+    graphqlUrl = `${gateway.url}/graphql`;
+    const listening = await gateway.waitForLog((r) => r.msg === 'listening');
+    adminUrl = String(listening.adminUrl);
+    workerPids = (listening.workerPids as number[]).map(Number);
+  }, { timeout: STARTUP_TIMEOUT_MS + 30_000 });
+  after(async () => stopAll([gateway, subgraph]), { timeout: 60_000 });
+
+  test('two workers serve one port: requests on fresh connections are answered by two distinct pids', { timeout: 30_000 }, async () => {
+    assert.equal(workerPids.length, 2);
+    assert.notEqual(workerPids[0], workerPids[1]);
+    assert.ok(!workerPids.includes(gateway.pid), 'the workers are not the primary');
+    const from = gateway.logRecords().length;
+    await sendPings(6);
+    assert.deepEqual([...servingPids(from)].sort(), [...workerPids].sort());
+  });
+
+  test('/metrics on the admin listener is the sum over the workers', { timeout: 30_000 }, async () => {
+    const perWorker = new Map<number, number>();
+    for (const record of gateway.logRecords()) {
+      if (record.event === 'request' && record.path === '/graphql') perWorker.set(Number(record.pid), (perWorker.get(Number(record.pid)) ?? 0) + 1);
+    }
+    assert.equal(perWorker.size, 2, 'both workers counted some');
+    const samples = await scrape(`${adminUrl}/metrics`);
+    const served = sampleValue(samples, 'gateway_http_requests_total', { route: '/graphql', method: 'POST', status: '200' });
+    assert.equal(served, graphqlRequests);
+    assert.ok([...perWorker.values()].every((count) => count < graphqlRequests), 'no single worker saw them all');
+    // Health follows the workers: ready while they serve.
+    const ready = await fetch(`${adminUrl}/readyz`);
+    assert.equal(ready.status, 200);
+  });
+
+  test('hot reload reaches every worker', { timeout: 60_000 }, async () => {
+    const reloadedPids = new Set<number>();
+    const bothReloaded = gateway.waitForNextLog((r) => r.event === 'supergraph_reloaded' && reloadedPids.add(Number(r.pid)).size === 2, 30_000);
+    writeFileSync(supergraphPath, composeFixture([{ name: 'slow', url: `${subgraph.url}/graphql`, sdl: fullSdl }]));
+    await bothReloaded;
+    assert.deepEqual([...reloadedPids].sort(), [...workerPids].sort());
+    const from = gateway.logRecords().length;
+    for (let i = 0; i < 4; i += 1) {
+      const answer = await postOnFreshConnection(graphqlUrl, '{ added }');
+      graphqlRequests += 1;
+      assert.deepEqual(answer.body.data, { added: 'new field' });
+    }
+    assert.equal(servingPids(from).size, 2);
+  });
+
+  test('a SIGKILLed worker is replaced (logged with its pid and signal) and requests keep succeeding', { timeout: 60_000 }, async () => {
+    const [victim, survivor] = workerPids as [number, number];
+    const died = gateway.waitForNextLog((r) => r.event === 'worker_died', 30_000);
+    const replaced = gateway.waitForNextLog((r) => r.event === 'worker_ready', 60_000);
+    process.kill(victim, 'SIGKILL');
+    const death = await died;
+    assert.equal(death.workerPid, victim);
+    assert.equal(death.signal, 'SIGKILL');
+    // While the replacement starts, the survivor serves everything.
+    await sendPings(3);
+    const replacement = Number((await replaced).workerPid);
+    assert.ok(isAlive(replacement));
+    assert.ok(![victim, survivor].includes(replacement));
+    workerPids = [survivor, replacement];
+    const from = gateway.logRecords().length;
+    await sendPings(6);
+    assert.deepEqual([...servingPids(from)].sort(), [...workerPids].sort());
+    assert.equal(gateway.child.exitCode, null);
+  });
+
+  test('SIGTERM to the primary: every worker drains (an in-flight request completes), all exit, the primary exits 0', { timeout: 60_000 }, async () => {
+    const started = subgraph.waitForNextLog((r) => r.event === 'slow_started');
+    const inFlight = postOnFreshConnection(graphqlUrl, '{ slow(ms: 800) }');
+    await started;
+    // The primary alone, as Kubernetes does (not the process group).
+    gateway.child.kill('SIGTERM');
+    const answer = await inFlight;
+    assert.equal(answer.status, 200);
+    assert.deepEqual(answer.body.data, { slow: 'slept 800 ms' });
+    const { code } = await gateway.exited;
+    assert.equal(code, 0);
+    const stopped = gateway.logRecords().filter((r) => r.event === 'worker_stopped').map((r) => Number(r.workerPid));
+    assert.deepEqual(stopped.sort(), [...workerPids].sort());
+    for (const pid of workerPids) assert.equal(isAlive(pid), false, `worker ${pid} exited`);
+  });
+});
+
+describe('gateway --workers 2 with the memory rate-limit store', () => {
+  test('exits 2 before forking, with one message naming the Redis store', { timeout: 60_000 }, async () => {
+    const gateway = await startProcess({
+      name: 'gateway',
+      entry: GATEWAY_ENTRY,
+      args: ['--supergraph', join(repoRoot, 'supergraph.graphql'), '--port', '0', '--workers', '2'],
+      waitForReady: false,
+    });
+    const { code } = await gateway.exited;
+    assert.equal(code, 2);
+    const stderr = gateway.stderrText().trim();
+    assert.equal(stderr.split('\n').length, 1, stderr);
+    assert.match(stderr, /rateLimits\.store/);
+    assert.match(stderr, /RATE_LIMIT_REDIS_URL/);
+    assert.equal(gateway.logRecords().filter((r) => r.worker !== undefined).length, 0, 'no worker started');
+  });
+});
