@@ -4,7 +4,7 @@
 // quiet minute and the other a busy one, while alternating slices spread that noise over both.
 import { runClosedLoopLoad, summarizeLoad, type LoadSlice } from './closedLoopLoad.js';
 import { postGraphQLOnce, successfulData, type StartedGateway } from './gatewayStartup.js';
-import { cpuTimeMs, residentSetMiB } from './processStats.js';
+import { processTreeCpuTimeMs, processTreeResidentSetMiB } from './processStats.js';
 import type { LoadSettings, Scenario, ScenarioResult } from './benchResults.js';
 
 export async function measureScenarioInterleaved(options: {
@@ -48,10 +48,11 @@ export async function measureScenarioInterleaved(options: {
     if (round % 2 === 1) order.reverse();
     for (const index of order) {
       const gateway = gateways[index]!;
-      const cpuBeforeMs = cpuTimeMs(gateway.process.pid);
+      // The process tree: a --workers gateway's work is in its workers (a single process: itself alone).
+      const cpuBeforeMs = processTreeCpuTimeMs(gateway.process.pid);
       slices[index]!.push(await loadFor(gateway, sliceMs));
-      cpuMs[index]! += cpuTimeMs(gateway.process.pid) - cpuBeforeMs;
-      rssMiB[index]!.push(residentSetMiB(gateway.process.pid));
+      cpuMs[index]! += processTreeCpuTimeMs(gateway.process.pid) - cpuBeforeMs;
+      rssMiB[index]!.push(processTreeResidentSetMiB(gateway.process.pid));
     }
   }
 

@@ -2,7 +2,7 @@
 // noise-resistant number: other work on the box lowers throughput, but barely changes how many
 // CPU milliseconds the gateway itself spends on each request.
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 /** Resident set size in MiB (VmRSS of /proc/<pid>/status, which the kernel reports in kB). */
 export function residentSetMiB(pid: number): number {
@@ -33,4 +33,38 @@ export function cpuTimeMs(pid: number): number {
   const utime = Number(fields[11]);
   const stime = Number(fields[12]);
   return ((utime + stime) / ticksPerSecond()) * 1000;
+}
+
+/** The process and its descendants (a `--workers N` gateway is a cluster primary and its workers), from /proc. */
+export function processTree(pid: number): number[] {
+  const pids = [pid];
+  for (let index = 0; index < pids.length; index += 1) {
+    const current = pids[index]!;
+    let children = '';
+    try {
+      for (const task of readdirSync(`/proc/${current}/task`)) children += ` ${readFileSync(`/proc/${current}/task/${task}/children`, 'utf8')}`;
+    } catch {
+      continue; // exited meanwhile
+    }
+    pids.push(...children.split(/\s+/).filter(Boolean).map(Number));
+  }
+  return pids;
+}
+
+/** CPU time (cpuTimeMs) of the process and its descendants, in ms. */
+export function processTreeCpuTimeMs(pid: number): number {
+  return processTree(pid).reduce((sum, member) => sum + safely(() => cpuTimeMs(member)), 0);
+}
+
+/** Resident set (residentSetMiB) of the process and its descendants, in MiB (shared pages counted in each). */
+export function processTreeResidentSetMiB(pid: number): number {
+  return processTree(pid).reduce((sum, member) => sum + safely(() => residentSetMiB(member)), 0);
+}
+
+function safely(read: () => number): number {
+  try {
+    return read();
+  } catch {
+    return 0; // exited between listing and reading
+  }
 }

@@ -5,7 +5,8 @@
 //
 // Flags (the recorded results use the defaults):
 //   --quick               about a minute, prints only (light 3 s, deep 15 s per gateway)
-//   --only light|deep     run one part only (prints only; deep also skips the in-process measurements)
+//   --only light|deep|workers  run one part only (prints only; deep and workers also skip the in-process
+//                         measurements; workers: ours with 1 worker against --workers 2, deep scenario)
 //   --duration S          light: measured seconds per scenario and gateway   (default 10)
 //   --warmup S            light: unrecorded warm-up before each              (default 2)
 //   --concurrency N       light: in-flight requests                           (default 16)
@@ -42,6 +43,7 @@ import { residentSetMiB } from './processStats.js';
 import { analysisTable, cachedTable, identityTable, KEPT_SECTION_MARKER, markdownTables, resultsMarkdown, type CachedResult } from './resultsReport.js';
 import { measurePolicyAnalysisCost } from './policyAnalysisCost.js';
 import { measureIdentityCost } from './identityCost.js';
+import { runWorkersComparison, workersTable, type WorkersRun } from './workersComparison.js';
 
 const repoRoot = resolve(fileURLToPath(new URL('..', import.meta.url)));
 
@@ -84,7 +86,9 @@ const { values } = parseArgs({
   },
   strict: true,
 });
-if (values.only !== undefined && values.only !== 'light' && values.only !== 'deep') throw new Error(`--only must be light or deep, got "${values.only}"`);
+if (values.only !== undefined && !['light', 'deep', 'workers'].includes(values.only)) throw new Error(`--only must be light, deep or workers, got "${values.only}"`);
+/** Whether a part runs: every part in a full run, else the one --only names. */
+const runs = (part: 'light' | 'deep' | 'workers') => values.only === undefined || values.only === part;
 const quick = values.quick;
 /** A flag's value, else the quick or the reference default. */
 const setting = (raw: string | undefined, flag: string, max: number, reference: number, quickValue: number) =>
@@ -238,7 +242,7 @@ async function main(): Promise<void> {
   log(`load average ${loadBefore.toFixed(2)} on ${cpus().length} CPUs; logs in ${logDir}`);
   // In process and first, before any bench process competes for the CPUs. Skipped by `--only deep` (the
   // deep inner loop; such a run is never recorded).
-  const inProcess = values.only !== 'deep';
+  const inProcess = runs('light');
   const identity = inProcess && !values['analysis-only'] ? await measureIdentityCost() : [];
   if (identity.length > 0) process.stdout.write(`\n${identityTable(identity)}\n`);
   if (values['identity-only']) return;
@@ -246,21 +250,27 @@ async function main(): Promise<void> {
   if (analysis.length > 0) process.stdout.write(`\n${analysisTable(analysis)}\n`);
   if (values['analysis-only']) return;
   const compiled = prepareCompiledEntries(repoRoot);
-  const lightRun = values.only === 'deep' ? undefined : await runLight(compiled);
+  const lightRun = runs('light') ? await runLight(compiled) : undefined;
   const light = lightRun?.results;
   const cached = lightRun?.cached ?? [];
   const loadBetween = loadavg()[0]!;
-  const deep = values.only === 'light' ? undefined : await runDeep(compiled);
+  const deep = runs('deep') ? await runDeep(compiled) : undefined;
+  // After the deep phase, which stopped its gateways: 1 and 2 workers have the cores to themselves.
+  const workers: WorkersRun | undefined = runs('workers')
+    ? await runWorkersComparison({ repoRoot, logDir, compiled, started, load: deepLoad, log })
+    : undefined;
 
   const erroneous = [
     ...[...(light ?? []), ...cached].flatMap((r) => r.scenarios.filter((s) => s.errors > 0).map((s) => `${r.label} / ${s.scenario}: ${s.errors} errors (${s.firstError})`)),
     ...(deep?.results ?? []).flatMap((s, index) => (s.errors > 0 ? [`${deep!.labels[index]} / deep: ${s.errors} errors (${s.firstError})`] : [])),
+    ...(workers?.results ?? []).flatMap((s, index) => (s.errors > 0 ? [`${workers!.labels[index]} / deep: ${s.errors} errors (${s.firstError})`] : [])),
   ];
   const tables = markdownTables(light, deep);
   process.stdout.write(`\n${tables}\n`);
   if (cached.length > 0) process.stdout.write(`\n${cachedTable(cached)}\n`);
+  if (workers) process.stdout.write(`\n${workersTable(workers)}\n`);
   if (erroneous.length > 0) throw new Error(`requests failed under load, results not recorded:\n${erroneous.join('\n')}`);
-  if (write && light && deep) {
+  if (write && light && deep && workers) {
     const resultsPath = join(repoRoot, 'bench/RESULTS.md');
     let kept = '';
     try {
@@ -290,7 +300,16 @@ async function main(): Promise<void> {
       cached,
       cachedScenarios: CACHED_SCENARIOS,
     });
-    writeFileSync(resultsPath, `${markdown}${kept ? `\n${kept}` : ''}`);
+    const workersSection = [
+      '## Workers: 1 against --workers 2 (deep scenario)',
+      '',
+      'Ours with one worker against `--workers 2` (bench/workersComparison.ts), the deep scenario\'s load and config with rate limits off in both ' +
+        '(more than one worker needs the Redis store), alternating slices; CPU and RSS summed over each gateway\'s processes (the primary and its workers). ' +
+        `The load generator and the four benchmark subgraphs share the same ${cpus().length} CPUs.`,
+      '',
+      workersTable(workers),
+    ].join('\n');
+    writeFileSync(resultsPath, `${markdown}\n${workersSection}${kept ? `\n${kept}` : ''}`);
     log('wrote bench/RESULTS.md');
   }
   rmSync(logDir, { recursive: true, force: true });
