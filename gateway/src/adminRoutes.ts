@@ -20,6 +20,8 @@ export interface OpsEndpointsOptions {
    * sum over its workers).
    */
   metricsText?: () => Promise<string>;
+  /** More fields for the /healthz and /readyz bodies (the cluster primary: its workers, serving and expected). */
+  details?: () => Record<string, unknown>;
 }
 
 function sendJson(res: ServerResponse, status: number, value: unknown): void {
@@ -30,17 +32,18 @@ function sendJson(res: ServerResponse, status: number, value: unknown): void {
 
 /** Answers one of OPS_PATHS (the caller checked the path; any method but HEAD/GET is treated as GET). */
 export async function serveOpsRoute(pathname: string, res: ServerResponse, options: OpsEndpointsOptions): Promise<void> {
+  const details = options.details?.() ?? {};
   switch (pathname) {
     case '/healthz':
-      return sendJson(res, 200, { status: 'ok' });
+      return sendJson(res, 200, { status: 'ok', ...details });
     case '/readyz': {
       if (!options.isReady() || options.isShuttingDown()) {
-        return sendJson(res, 503, { status: options.isShuttingDown() ? 'shutting_down' : 'starting' });
+        return sendJson(res, 503, { status: options.isShuttingDown() ? 'shutting_down' : 'starting', ...details });
       }
-      if (!options.subgraphHealth) return sendJson(res, 200, { status: 'ready' });
+      if (!options.subgraphHealth) return sendJson(res, 200, { status: 'ready', ...details });
       const subgraphs = await options.subgraphHealth();
       const healthy = Object.values(subgraphs).every((state) => state === 'ok');
-      return sendJson(res, healthy ? 200 : 503, { status: healthy ? 'ready' : 'subgraph_unavailable', subgraphs });
+      return sendJson(res, healthy ? 200 : 503, { status: healthy ? 'ready' : 'subgraph_unavailable', subgraphs, ...details });
     }
     case '/metrics': {
       const text = await (options.metricsText ?? (() => options.metrics.registry.metrics()))();

@@ -1,8 +1,8 @@
 // The cluster primary of `--workers N` (N > 1): it forks N workers (each a whole gateway: main.ts run
 // again, on the same argv and config) that share the API port (node:cluster hands out connections round-
 // robin), replaces a worker that dies, and on SIGTERM/SIGINT lets every worker drain before it exits.
-// It loads no GraphQL code itself: it serves only the admin listener (the whole cluster's /metrics,
-// /healthz, /readyz; clusterOps.ts) when that is on.
+// It serves no GraphQL itself (it never starts a gateway): only the admin listener (the whole cluster's
+// /metrics, /healthz, /readyz; clusterOps.ts) when that is on.
 //
 // Startup: the first worker starts alone, the others once it serves, so that a bad supergraph, a taken
 // port or a policy config the supergraph contradicts is reported once (by that worker, on stderr) and the
@@ -69,6 +69,7 @@ export async function runClusterPrimary(options: ClusterPrimaryOptions): Promise
           isShuttingDown: () => stopping,
           subgraphHealth: config.readiness.checkSubgraphs ? ops.subgraphHealth : undefined,
           metricsText: ops.metricsText,
+          details: () => ({ workers: { serving: serving.length, expected: options.workers } }),
         })
       : undefined;
 

@@ -120,6 +120,7 @@ describe('gateway --workers 2', () => {
     // Health follows the workers: ready while they serve.
     const ready = await fetch(`${adminUrl}/readyz`);
     assert.equal(ready.status, 200);
+    assert.deepEqual(await ready.json(), { status: 'ready', workers: { serving: 2, expected: 2 } });
   });
 
   test('hot reload reaches every worker', { timeout: 60_000 }, async () => {
