@@ -15,6 +15,7 @@ import { responseCacheConfigSchema } from './caching/responseCacheConfig.js';
 import { apqConfigSchema } from './persistedQueries/apqConfig.js';
 import { trustedDocumentsConfigSchema } from './persistedQueries/trustedDocumentsConfig.js';
 import { NON_PROPAGATABLE_HEADERS } from './internalHeaders.js';
+import { tracingConfigSchema, tracingFromEnv, TracingEnvError, TRACING_ENV_VARIABLES } from './tracing/tracingConfig.js';
 import { DEFAULT_LIFETIME_SECONDS, MIN_SECRET_LENGTH } from '@federation-gateway/identity';
 
 const propagatedHeaderSchema = z
@@ -242,6 +243,8 @@ export const gatewayConfigSchema = z
     auth: authConfigSchema.optional(),
     /** How @authenticated/@requiresScopes are enforced (gateway/src/authorization/authorizationConfig.ts). */
     authorization: authorizationConfigSchema.prefault({}),
+    /** OpenTelemetry traces over OTLP/HTTP, and the standard OTEL_* env variables (gateway/src/tracing/tracingConfig.ts). Off by default. */
+    tracing: tracingConfigSchema.prefault({}),
     /** pino level. @default "info" */
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
@@ -275,7 +278,7 @@ export function readConfigFile(path: string): Record<string, unknown> {
 }
 
 /** The environment variables configFromEnv reads (deploy/ manifests may set only these, NODE_ENV and OTEL_*). */
-export const CONFIG_ENV_VARIABLES = ['PORT', 'HOST', 'WORKERS', 'ADMIN_PORT', 'SUPERGRAPH_PATH', 'INTERNAL_IDENTITY_SECRET', 'RATE_LIMIT_REDIS_URL', 'LOG_LEVEL'] as const;
+export const CONFIG_ENV_VARIABLES = ['PORT', 'HOST', 'WORKERS', 'ADMIN_PORT', 'SUPERGRAPH_PATH', 'INTERNAL_IDENTITY_SECRET', 'RATE_LIMIT_REDIS_URL', 'LOG_LEVEL', ...TRACING_ENV_VARIABLES] as const;
 
 /** Maps the environment variables the gateway honours (CONFIG_ENV_VARIABLES) onto config keys. */
 export function configFromEnv(env: NodeJS.ProcessEnv): Record<string, unknown> {
@@ -291,6 +294,14 @@ export function configFromEnv(env: NodeJS.ProcessEnv): Record<string, unknown> {
   // A URL with a password belongs in a Secret, not in the config file: the store kind follows the URL.
   if (env.RATE_LIMIT_REDIS_URL) config.rateLimits = { store: { kind: 'redis', url: env.RATE_LIMIT_REDIS_URL } };
   if (env.LOG_LEVEL) config.logLevel = env.LOG_LEVEL;
+  // The standard OTEL_* variables (endpoint, sampler, service name, OTEL_SDK_DISABLED, ...), over the file's `tracing`.
+  try {
+    const tracing = tracingFromEnv(env);
+    if (tracing) config.tracing = tracing;
+  } catch (error) {
+    if (error instanceof TracingEnvError) throw new ConfigError(error.message);
+    throw error;
+  }
   return config;
 }
 

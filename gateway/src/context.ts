@@ -3,6 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import type { AuthIdentity } from './auth/authIdentity.js';
 import type { ResponseBudget } from './responseBudget.js';
 import type { RequestPolicyState } from './policy/requestPolicyState.js';
+import type { RequestTrace } from './tracing/requestTrace.js';
 
 /** A caller whose credentials the gateway verified (JWT or API key). */
 export type { AuthIdentity };
@@ -34,6 +35,8 @@ export interface GatewayContext {
   responseBudget: ResponseBudget;
   /** Set by the policy pipeline (gateway/src/policy/policyPipeline.ts) once it admitted the operation. */
   policy?: RequestPolicyState;
+  /** This request's spans, when tracing is on (gateway/src/tracing/). */
+  trace?: RequestTrace;
 }
 
 /** Resolves a request's credentials; throws a GraphQLError (UNAUTHENTICATED, 401) on bad ones. */

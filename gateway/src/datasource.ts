@@ -24,7 +24,8 @@ import { PlainHeaders } from './plainHeaders.js';
 import { asFetcherResponse, postToSubgraph, SubgraphResponseTooLargeError, SubgraphTimeoutError, type SubgraphExchangeOptions } from './subgraphFetcher.js';
 import { subgraphRefusalOf, type SubgraphRefusal } from './subgraphRefusal.js';
 import { signSubgraphRequest, type SubgraphRequestSigner } from './subgraphRequestSigning.js';
-import { isQueryOperation, SubgraphUnavailableError, type SubgraphCaller } from './subgraphResilience.js';
+import { isQueryOperation, statusOf, SubgraphUnavailableError, type SubgraphCaller } from './subgraphResilience.js';
+import type { SubgraphFetchTrace } from './tracing/requestTrace.js';
 
 export interface SubgraphDataSourceOptions {
   name: string;
@@ -136,13 +137,18 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
       // The same body upstream sends: the request without `http`, `query` first.
       const body = JSON.stringify({ query: request.query, variables: request.variables, operationName: request.operationName, extensions: request.extensions });
       const url = request.http.url;
+      const context = incoming ? options.context : undefined;
+      // Its span's traceparent, set after willSendRequest removed any client-sent one (internalHeaders.ts).
+      const fetchTrace = context?.trace?.startSubgraphFetch(this.subgraphName, url, this.caller.circuitState());
+      if (fetchTrace) for (const [name, value] of Object.entries(fetchTrace.headers)) headers.set(name, value);
       if (this.signer) {
-        const context = incoming ? options.context : undefined;
         const caller = { identity: forwardedIdentityOf(context), requestId: context?.requestId ?? 'gateway-internal' };
         headers.set(GATEWAY_IDENTITY_HEADER, await signSubgraphRequest(this.signer, caller, body));
       }
       const outgoing = { headers: headers.toRecord(), body };
-      const { response, bytes: receivedBytes } = await this.fetchReported(() => this.caller.call(() => this.exchange(url, outgoing), { retryable }), incoming);
+      const callOptions = fetchTrace ? { retryable, onRetry: (attempt: number, failure: unknown) => fetchTrace.retrying(attempt, retryReasonOf(failure)) } : { retryable };
+      const send = () => this.caller.call(() => this.exchange(url, outgoing), callOptions);
+      const { response, bytes: receivedBytes } = await this.fetchReported(fetchTrace ? () => traced(fetchTrace, send) : send, incoming);
       const responded = await this.respondUpstream(options, response);
       let bytes = receivedBytes;
       let result = responded;
@@ -224,6 +230,27 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
       pathInIncomingRequest: incoming ? options.pathInIncomingRequest : undefined,
     });
   }
+}
+
+/** Ends the fetch's span with what the subgraph answered, or why the fetch failed. */
+async function traced<T extends { response: GatewayGraphQLResponse }>(fetchTrace: SubgraphFetchTrace, fetch: () => Promise<T>): Promise<T> {
+  let answer: T;
+  try {
+    answer = await fetch();
+  } catch (error) {
+    fetchTrace.end({ status: statusOf(error), errorCode: gatewayCodeOf(error) });
+    throw error;
+  }
+  fetchTrace.end({ status: answer.response.http?.status, graphqlErrors: answer.response.errors?.length });
+  return answer;
+}
+
+/** Why an attempt failed, for the retry's span event: the subgraph's status or the network error's code. */
+function retryReasonOf(failure: unknown): string {
+  const status = statusOf(failure);
+  if (status !== undefined) return `HTTP ${status}`;
+  const code = (failure as { code?: unknown; cause?: { code?: unknown } })?.code ?? (failure as { cause?: { code?: unknown } })?.cause?.code;
+  return typeof code === 'string' ? code : (failure as Error)?.name ?? 'error';
 }
 
 /** The gateway's code for a fetch that failed (the datasource answers its fields with it). */

@@ -2,7 +2,7 @@
 // source with hot reload, and an executor that runs per-request rewritten operations.
 import './plainFederationExports.js';
 import { ApolloGateway } from '@apollo/gateway';
-import type { GatewayInterface, GatewayExecutor, GatewayGraphQLRequestContext } from '@apollo/server-gateway-interface';
+import type { GatewayInterface, GatewayExecutionResult, GatewayExecutor, GatewayGraphQLRequestContext } from '@apollo/server-gateway-interface';
 import type { GatewayConfig } from './config.js';
 import type { Logger } from './logger.js';
 import type { GatewayMetrics } from './metrics.js';
@@ -16,6 +16,7 @@ import type { PreparedSupergraph } from './supergraph/securityFeatures.js';
 import type { SupergraphRegistry } from './supergraph/supergraphRegistry.js';
 import { subgraphNamesOf } from './supergraph/supergraphSubgraphs.js';
 import { recordSubgraphFetch } from './subgraphMetrics.js';
+import type { RequestTrace } from './tracing/requestTrace.js';
 
 export interface FederationOptions {
   config: Readonly<GatewayConfig>;
@@ -23,6 +24,8 @@ export interface FederationOptions {
   initialSupergraph: PreparedSupergraph;
   registry: SupergraphRegistry;
   metrics: GatewayMetrics;
+  /** Trace the plan and execute phases (tracing on). @default false */
+  tracing?: boolean;
 }
 
 /** Adapts @apollo/utils.logger's interface to pino. */
@@ -39,6 +42,29 @@ export interface FederatedGateway {
   gateway: GatewayInterface;
   /** The datasource serving each subgraph of the current supergraph (replaced on hot reload; a removed subgraph leaves). */
   dataSources(): ReadonlyMap<string, SubgraphDataSource>;
+}
+
+/** The plan phase ends and the execute phase starts (experimental_didResolveQueryPlan). */
+function planResolved(context: Partial<GatewayContext>): void {
+  context.trace?.endPhase('plan');
+  context.trace?.startPhase('execute');
+}
+
+/** Runs the executor inside a plan span (ended by planResolved) and an execute span. */
+async function tracedExecution(trace: RequestTrace, run: () => Promise<GatewayExecutionResult>): Promise<GatewayExecutionResult> {
+  trace.startPhase('plan');
+  let result: GatewayExecutionResult;
+  try {
+    result = await run();
+  } catch (error) {
+    trace.endPhase('plan', [error]);
+    trace.endPhase('execute', [error]);
+    throw error;
+  }
+  // A plan that failed (e.g. variables of the wrong type) never reached planResolved: it ends here, failed.
+  trace.endPhase('plan', result.errors);
+  trace.endPhase('execute', result.errors);
+  return result;
 }
 
 export function createFederatedGateway(options: FederationOptions): FederatedGateway {
@@ -65,6 +91,8 @@ export function createFederatedGateway(options: FederationOptions): FederatedGat
   };
   const gateway = new ApolloGateway({
     logger: apolloLogger(logger),
+    // Called once the plan is known (from the plan cache or just built), right before it runs.
+    ...(options.tracing ? { experimental_didResolveQueryPlan: ({ requestContext }) => planResolved(requestContext.context as Partial<GatewayContext>) } : {}),
     supergraphSdl: supergraphFileSource(options.initialSupergraph, {
       path: config.supergraph.path,
       watch: config.supergraph.watch,
@@ -125,7 +153,8 @@ export function createFederatedGateway(options: FederationOptions): FederatedGat
       const rewritingExecutor: GatewayExecutor = async (requestContext: GatewayGraphQLRequestContext) => {
         const context = requestContext.context as Partial<GatewayContext>;
         const rewrite = context.policy?.executes;
-        const result = await executor(rewrite ? { ...requestContext, document: rewrite.document, queryHash: rewrite.queryHash } : requestContext);
+        const run = () => executor(rewrite ? { ...requestContext, document: rewrite.document, queryHash: rewrite.queryHash } : requestContext);
+        const result = context.trace ? await tracedExecution(context.trace, run) : await run();
         const budget = context.responseBudget;
         // A mutation keeps its partial data (its own answer may record a change); see datasource.ts.
         if (!budget?.exceeded || requestContext.operation.operation === 'mutation') return result;

@@ -5,6 +5,7 @@
 //
 //   0. APQ              a hash alone is resolved to its stored query (Apollo Server), the store counted
 //   1. landing page     GET /graphql from a browser (Accept: text/html) is answered here, nothing runs
+//   1b. tracing         parse/validate spans when tracing is on (tracing/tracingPlugin.ts)
 //   2. parse            parser limits (tokens), from operationLimits
 //   3. validate         subscriptions refused; depth, aliases, directives, cost limits
 //   4. resolve          the operation's name and type noted for the access log
@@ -22,6 +23,7 @@ import type { Logger } from './logger.js';
 import { createErrorMasker, createErrorMaskingPlugin } from './plugins/errorMasking.js';
 import { createOperationLimits } from './plugins/operationLimits.js';
 import { createRequestLoggingPlugin } from './plugins/requestLogging.js';
+import { createTracingPlugin } from './tracing/tracingPlugin.js';
 import type { PolicyPipeline } from './policy/policyPipeline.js';
 import { refuseSubscriptionsRule } from './refuseSubscriptions.js';
 import type { RequestErrors } from './requestErrors.js';
@@ -40,6 +42,8 @@ export interface GraphQLRequestPathOptions {
   sandbox: boolean;
   /** Link the landing page to the local GraphiQL explorer. */
   linkToLocalExplorer: boolean;
+  /** Parse/validate spans (tracing on); plan/execute are traced in federation.ts. @default false */
+  tracing?: boolean;
 }
 
 /** The ApolloServer options that make up the request path: plugins in request order and their rules. */
@@ -56,6 +60,7 @@ export function createGraphQLRequestPath(options: GraphQLRequestPathOptions): Gr
     options.sandbox ? createSandboxLandingPage({ linkToLocalExplorer: options.linkToLocalExplorer }) : ApolloServerPluginLandingPageDisabled(),
     ...(operationLimits.plugins as ApolloServerPlugin<GatewayContext>[]),
     createRequestLoggingPlugin(),
+    ...(options.tracing ? [createTracingPlugin()] : []),
     ...(options.apq ? [options.apq] : []),
     policy.plugin,
     ...(options.responseCache ?? []),

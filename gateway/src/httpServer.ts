@@ -17,6 +17,8 @@ import { credentialHeaderNames, duplicatedHeader } from './auth/duplicateCredent
 import { httpServerOptions, limitConnections } from './httpEdge.js';
 import { declaredLength, discardRestOfBody, readBodyWithin } from './requestBody.js';
 import type { TrustedDocumentsGate } from './persistedQueries/trustedDocuments.js';
+import type { RequestTrace, RequestTracing } from './tracing/requestTrace.js';
+import { runWithTrace } from './tracing/logCorrelation.js';
 
 export interface HttpServerOptions {
   config: Readonly<GatewayConfig>;
@@ -26,7 +28,7 @@ export interface HttpServerOptions {
   /** The one path of every error response (also used by the error-reporting plugin). */
   errors: RequestErrors;
   /** Builds the per-request context; may throw a GraphQLError (e.g. 401) that Apollo renders. */
-  buildContext(req: IncomingMessage, requestId: string, requestLog: RequestLogFields): Promise<GatewayContext>;
+  buildContext(req: IncomingMessage, requestId: string, requestLog: RequestLogFields, trace: RequestTrace | undefined): Promise<GatewayContext>;
   /** True once a supergraph is loaded and the gateway is not shutting down. */
   isReady(): boolean;
   /** When configured, per-subgraph health reported (and required) by /readyz. */
@@ -40,6 +42,8 @@ export interface HttpServerOptions {
   explorer?: ExplorerRoutes;
   /** Trusted documents: ids resolved, unlisted operations refused, before Apollo Server sees the request. */
   trustedDocuments?: TrustedDocumentsGate | undefined;
+  /** Spans for GraphQL requests, when tracing is on. */
+  tracing?: RequestTracing | undefined;
 }
 
 const GRAPHQL_PATH = '/graphql';
@@ -89,7 +93,7 @@ export function createHttpServer(options: HttpServerOptions): Server {
   }
   const credentialHeaders = credentialHeaderNames(config.auth);
 
-  async function handleGraphQL(req: IncomingMessage, res: ServerResponse, scope: RequestErrorScope, url: URL): Promise<void> {
+  async function handleGraphQL(req: IncomingMessage, res: ServerResponse, scope: RequestErrorScope, url: URL, trace: RequestTrace | undefined): Promise<void> {
     const method = req.method ?? 'GET';
     if (method === 'OPTIONS') {
       res.writeHead(204, {
@@ -159,7 +163,7 @@ export function createHttpServer(options: HttpServerOptions): Server {
     }
     const response = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: prepared.request,
-      context: () => options.buildContext(req, scope.requestId, scope.log),
+      context: () => options.buildContext(req, scope.requestId, scope.log, trace),
     });
     for (const [name, value] of response.headers) res.setHeader(name, value);
     res.statusCode = response.status ?? 200;
@@ -186,6 +190,9 @@ export function createHttpServer(options: HttpServerOptions): Server {
       const url = new URL(req.url ?? '/', 'http://gateway.local');
       res.setHeader('x-request-id', requestId);
       applyCors(req, res, config);
+      // GraphQL requests only (not probes, scrapes or CORS preflights); ended when the answer is sent or the client left.
+      const trace = options.tracing && url.pathname === GRAPHQL_PATH && req.method !== 'OPTIONS' ? options.tracing.startRequest(req, GRAPHQL_PATH, requestId) : undefined;
+      if (trace) res.on('close', () => trace.end(res.statusCode, requestLog));
       res.on('finish', () => {
         const durationMs = Number(process.hrtime.bigint() - startedAt) / 1e6;
         const route = routeLabel(url.pathname);
@@ -213,6 +220,8 @@ export function createHttpServer(options: HttpServerOptions): Server {
             clientName: clientName?.slice(0, 128),
             clientVersion: clientVersion?.slice(0, 128),
             clientIp: req.socket.remoteAddress,
+            traceId: trace?.traceId,
+            spanId: trace?.spanId,
           },
           'request',
         );
@@ -221,13 +230,14 @@ export function createHttpServer(options: HttpServerOptions): Server {
         if (options.serveOpsRoutes && OPS_PATHS.has(url.pathname)) return serveOpsRoute(url.pathname, res, options);
         switch (url.pathname) {
           case GRAPHQL_PATH:
-            return handleGraphQL(req, res, scope, url);
+            return handleGraphQL(req, res, scope, url, trace);
           default:
             if (options.explorer?.handle(req, res, url.pathname, (code, headers, message) => errors.send(res, scope, code, { headers, message }))) return;
             return errors.send(res, scope, 'NOT_FOUND_ROUTE');
         }
       };
-      handle().catch((error: unknown) => {
+      // A traced request runs with its trace in scope: every line logged meanwhile carries its IDs (logCorrelation.ts).
+      (trace ? runWithTrace(trace, handle) : handle()).catch((error: unknown) => {
         logger.error({ event: 'request_failed', requestId, err: error }, 'unhandled error while serving a request');
         if (!res.headersSent) errors.send(res, scope, 'INTERNAL_SERVER_ERROR');
         else res.destroy();

@@ -18,6 +18,10 @@ export const INTERNAL_HEADERS = [
   'x-user-scopes',
   'x-user-roles',
   'x-gateway-signature',
+  // W3C trace context: the gateway sends its own (its fetch span as the parent) when tracing is on, and never
+  // the client's: an untrusted client's context must not reach subgraph traces (see tracing/tracingConfig.ts).
+  'traceparent',
+  'tracestate',
 ] as const;
 
 /** Hop-by-hop and framing headers of the client's own connection: meaningless on the subgraph connection. */

@@ -1,10 +1,17 @@
 // Structured JSON logs (pino) on stdout: one line per event, machine-readable, with the request ID.
 import { pino, type Logger } from 'pino';
+import { traceLogFields } from './tracing/logCorrelation.js';
 
 export type { Logger };
 
-export function createLogger(level: string, name = 'gateway'): Logger {
+export interface LoggerOptions {
+  /** Add the traceId and spanId of the traced request being served to every line (tracing on). @default false */
+  traceIds?: boolean;
+}
+
+export function createLogger(level: string, name = 'gateway', options: LoggerOptions = {}): Logger {
   return pino({
+    ...(options.traceIds ? { mixin: traceLogFields } : {}),
     name,
     level,
     base: { service: name },

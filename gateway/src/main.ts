@@ -10,6 +10,7 @@ import cluster from 'node:cluster';
 import { parseArgs } from 'node:util';
 import { ConfigError, configFromEnv, readConfigFile, resolveConfig } from './config.js';
 import { createLogger } from './logger.js';
+import { tracingEnabled } from './tracing/tracingConfig.js';
 import { describeAuthConfig } from './auth/createAuthenticator.js';
 import { refuseDevKeyInProduction } from './auth/devSigningKey.js';
 import { createRequestAuthentication } from './auth/requestAuthentication.js';
@@ -86,7 +87,9 @@ async function main(): Promise<void> {
     return;
   }
   // A worker's lines carry its pid: N processes write to the same stdout.
-  const logger = cluster.isWorker ? createLogger(config.logLevel).child({ worker: cluster.worker?.id, pid: process.pid }) : createLogger(config.logLevel);
+  // With tracing on, every line logged while a request is served carries its traceId and spanId.
+  const requestLogger = createLogger(config.logLevel, 'gateway', { traceIds: tracingEnabled(config.tracing) });
+  const logger = cluster.isWorker ? requestLogger.child({ worker: cluster.worker?.id, pid: process.pid }) : requestLogger;
   const clusterChannel = cluster.isWorker ? createClusterWorkerChannel() : undefined;
   const identityNotice = checkInternalIdentity(config.internalIdentity);
   if (identityNotice) logger.warn({ event: identityNotice.event }, identityNotice.message);

@@ -26,6 +26,7 @@ import { propagatedHeaderNames } from './caching/responseCacheKey.js';
 import { createAutomaticPersistedQueries } from './persistedQueries/automaticPersistedQueries.js';
 import { createTrustedDocuments, type TrustedDocumentsGate } from './persistedQueries/trustedDocuments.js';
 import { TrustedDocumentsManifestError } from './persistedQueries/trustedDocumentsManifest.js';
+import { loadRequestTracing } from './tracing/loadRequestTracing.js';
 
 export interface RunningGateway {
   readonly url: string;
@@ -62,7 +63,10 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
 
   // Fails fast with one clear message on an unreadable or invalid supergraph.
   const initialSupergraph = loadSupergraphFile(config.supergraph.path);
-  const { gateway, dataSources } = createFederatedGateway({ config, logger, initialSupergraph, registry, metrics });
+  // The OpenTelemetry SDK is imported here only when tracing is on (tracing/loadRequestTracing.ts).
+  const tracing = await loadRequestTracing(config.tracing, logger);
+  const traced = tracing !== undefined;
+  const { gateway, dataSources } = createFederatedGateway({ config, logger, initialSupergraph, registry, metrics, tracing: traced });
   const subgraphHealth = config.readiness.checkSubgraphs
     ? createSubgraphHealthChecker({
         dataSources,
@@ -86,7 +90,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   // After the policy pipeline: a cached answer is authorized, costed and charged like any other.
   const responseCache = createResponseCachePlugins({ config: config.responseCache, propagatedHeaders: propagatedHeaderNames(config), registry, logger, metrics });
   const apq = createAutomaticPersistedQueries({ config: config.apq, logger, metrics });
-  const requestPath = createGraphQLRequestPath({ config, logger, errors, policy, apq: apq.plugin, responseCache, sandbox, linkToLocalExplorer: graphiqlEnabled });
+  const requestPath = createGraphQLRequestPath({ config, logger, errors, policy, apq: apq.plugin, responseCache, sandbox, linkToLocalExplorer: graphiqlEnabled, tracing: traced });
   // Before Apollo Server (the HTTP layer asks it): ids resolved, unlisted operations refused unparsed.
   let trustedDocuments: TrustedDocumentsGate | undefined;
   try {
@@ -139,6 +143,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     logger,
     errors,
     trustedDocuments,
+    tracing,
     ...ops,
     serveOpsRoutes: !adminWanted,
     explorer: createExplorerRoutes({
@@ -149,13 +154,14 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     }),
     // A credential that fails verification throws here (401/503); Apollo Server answers before its
     // pipeline, and the HTTP layer reports that answer through the same path as every other error.
-    buildContext: async (req, requestId, requestLog) => ({
+    buildContext: async (req, requestId, requestLog, trace) => ({
       requestId,
       clientIp: clientAddress(req.socket.remoteAddress, req.headers['x-forwarded-for']),
       auth: await authenticate(req),
       req,
       requestLog,
       responseBudget: new ResponseBudget(config.server.maxResponseBytes),
+      trace,
     }),
   });
   server.on('request', (_req, res) => {
@@ -200,6 +206,8 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       await adminClosed;
     }
     await apollo.stop();
+    // The spans of the last requests are exported before the process exits (bounded: see otelRequestTracing.ts).
+    await tracing?.shutdown();
     logger.info({ event: 'shutdown_complete' }, 'gateway stopped');
   };
 

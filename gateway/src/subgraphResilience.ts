@@ -45,7 +45,8 @@ export class SubgraphUnavailableError extends Error {
 const RETRYABLE_NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED']);
 const RETRYABLE_STATUSES = new Set([502, 503, 504]);
 
-function statusOf(error: unknown): number | undefined {
+/** The HTTP status of a failed exchange (errorFromResponse's `extensions.response.status`), when it got an answer. */
+export function statusOf(error: unknown): number | undefined {
   const response = (error as { extensions?: { response?: { status?: unknown } } })?.extensions?.response;
   return typeof response?.status === 'number' ? response.status : undefined;
 }
@@ -87,9 +88,19 @@ export function isQueryOperation(document: DocumentNode | undefined, operationTe
   return operationText !== undefined && /^\s*(query\b|\{)/.test(operationText);
 }
 
+export interface SubgraphCallOptions {
+  retryable: boolean;
+  /** Told before each retry of this call (attempt 1 is the first retry), with the failure that caused it. */
+  onRetry?: (attempt: number, failure: unknown) => void;
+}
+
+export type CircuitState = 'closed' | 'open' | 'halfOpen' | 'disabled';
+
 export interface SubgraphCaller {
   /** Runs `call` under the breaker, retrying it (queries only) as configured. */
-  call<T>(call: () => Promise<T>, options: { retryable: boolean }): Promise<T>;
+  call<T>(call: () => Promise<T>, options: SubgraphCallOptions): Promise<T>;
+  /** The breaker's state now ('disabled' when the subgraph has none). */
+  circuitState(): CircuitState;
 }
 
 export interface SubgraphCallerHooks {
@@ -127,13 +138,15 @@ export function createSubgraphCaller(config: ResilienceConfig, hooks: SubgraphCa
   };
 
   return {
-    async call(call, { retryable }) {
+    circuitState: () => (!breaker ? 'disabled' : breaker.opened ? 'open' : breaker.halfOpen ? 'halfOpen' : 'closed'),
+    async call(call, { retryable, onRetry }) {
       for (let attempt = 0; ; attempt += 1) {
         try {
           return await once(call);
         } catch (error) {
           if (!retryable || attempt >= config.retries || !isRetryableFailure(error)) throw error;
           hooks.onRetry?.(attempt + 1);
+          onRetry?.(attempt + 1, error);
           await new Promise((resolve) => setTimeout(resolve, config.retryBackoffMs * 2 ** attempt));
         }
       }

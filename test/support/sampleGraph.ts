@@ -27,8 +27,8 @@ export interface SampleGraph {
   tokenFor(subject: string, scopes: string[], extraClaims?: Record<string, unknown>): Promise<string>;
   /** Path of the gateway's config file (YAML). */
   configPath: string;
-  /** Another gateway over the same subgraphs, with `gatewayConfig` deep-merged over this one's; stopped by stop(). */
-  startGateway(gatewayConfig: Record<string, unknown>): Promise<RunningProcess>;
+  /** Another gateway over the same subgraphs, with `gatewayConfig` deep-merged over this one's (and extra env); stopped by stop(). */
+  startGateway(gatewayConfig: Record<string, unknown>, env?: Record<string, string>): Promise<RunningProcess>;
   stop(): Promise<void>;
 }
 
@@ -101,7 +101,7 @@ export async function startSampleGraph(options: SampleGraphOptions = {}): Promis
       },
       options.gatewayConfig ?? {},
     );
-    const launchGateway = async (gatewayConfig: Record<string, unknown>): Promise<{ gateway: RunningProcess; configPath: string }> => {
+    const launchGateway = async (gatewayConfig: Record<string, unknown>, env?: Record<string, string>): Promise<{ gateway: RunningProcess; configPath: string }> => {
       const dir = mkdtempSync(join(tmpdir(), 'gw-test-'));
       const path = join(dir, 'gateway.yaml');
       writeFileSync(path, toYaml(gatewayConfig));
@@ -109,7 +109,7 @@ export async function startSampleGraph(options: SampleGraphOptions = {}): Promis
         name: 'gateway',
         entry: GATEWAY_ENTRY,
         args: ['--supergraph', options.supergraphPath ?? join(repoRoot, 'supergraph.graphql'), '--port', '0', '--config', path],
-        env: { INTERNAL_IDENTITY_SECRET: internalIdentitySecret, ...options.gatewayEnv },
+        env: { INTERNAL_IDENTITY_SECRET: internalIdentitySecret, ...options.gatewayEnv, ...env },
       });
       started.push(running);
       return { gateway: running, configPath: path };
@@ -133,7 +133,7 @@ export async function startSampleGraph(options: SampleGraphOptions = {}): Promis
           .setIssuedAt()
           .setExpirationTime('10m')
           .sign(key),
-      startGateway: async (extra) => (await launchGateway(merge(config, extra))).gateway,
+      startGateway: async (extra, env) => (await launchGateway(merge(config, extra), env)).gateway,
       stop: () => stopAll(started),
     };
   } catch (error) {

@@ -12,18 +12,37 @@ export function normalizeAddress(address: string): string {
   return mapped?.[1] ?? trimmed.toLowerCase();
 }
 
-export function createClientAddressResolver(trustedProxies: readonly string[]): ClientAddressResolver {
-  const trusted = new BlockList();
-  for (const entry of trustedProxies) {
+/** An IP address ("10.0.0.1", "::1") or a CIDR ("10.0.0.0/8"): the entries of trusted-peer lists in the config. */
+export function isAddressOrCidr(value: string): boolean {
+  const [address, prefix, ...rest] = value.split('/');
+  if (rest.length > 0 || address === undefined) return false;
+  const family = isIP(address);
+  if (family === 0) return false;
+  if (prefix === undefined) return true;
+  if (!/^\d{1,3}$/.test(prefix)) return false;
+  return Number(prefix) <= (family === 4 ? 32 : 128);
+}
+
+/** Whether an address (as a socket reports it) is in a list of addresses and CIDRs (checked by isAddressOrCidr). */
+export function createAddressMatcher(entries: readonly string[]): (address: string | undefined) => boolean {
+  if (entries.length === 0) return () => false;
+  const listed = new BlockList();
+  for (const entry of entries) {
     const [address = '', prefix] = entry.split('/');
     const family = isIP(address) === 6 ? 'ipv6' : 'ipv4';
-    if (prefix === undefined) trusted.addAddress(normalizeAddress(address), family);
-    else trusted.addSubnet(normalizeAddress(address), Number(prefix), family);
+    if (prefix === undefined) listed.addAddress(normalizeAddress(address), family);
+    else listed.addSubnet(normalizeAddress(address), Number(prefix), family);
   }
-  const isTrusted = (address: string): boolean => {
-    const family = isIP(address);
-    return family !== 0 && trusted.check(address, family === 6 ? 'ipv6' : 'ipv4');
+  return (address) => {
+    if (address === undefined) return false;
+    const normalized = normalizeAddress(address);
+    const family = isIP(normalized);
+    return family !== 0 && listed.check(normalized, family === 6 ? 'ipv6' : 'ipv4');
   };
+}
+
+export function createClientAddressResolver(trustedProxies: readonly string[]): ClientAddressResolver {
+  const isTrusted = createAddressMatcher(trustedProxies);
 
   return (peerAddress, forwardedFor) => {
     const peer = normalizeAddress(peerAddress ?? 'unknown');

@@ -1,8 +1,8 @@
 // Config of per-field rate limits; the gateway config embeds this under the key `rateLimits`.
 // Every object is .strict(): a typo is a startup error, not a silently ignored limit.
-import { isIP } from 'node:net';
 import { z } from 'zod';
 import { parseWindowLikeGraphqlRateLimit } from './rateLimitWindow.js';
+import { isAddressOrCidr } from './clientAddress.js';
 
 /** "Type.field", as in the supergraph, e.g. "Query.users". */
 export const fieldCoordinateSchema = z
@@ -100,12 +100,3 @@ export const rateLimitConfigSchema = z
 
 export type RateLimitConfig = z.infer<typeof rateLimitConfigSchema>;
 
-function isAddressOrCidr(value: string): boolean {
-  const [address, prefix, ...rest] = value.split('/');
-  if (rest.length > 0 || address === undefined) return false;
-  const family = isIP(address);
-  if (family === 0) return false;
-  if (prefix === undefined) return true;
-  if (!/^\d{1,3}$/.test(prefix)) return false;
-  return Number(prefix) <= (family === 4 ? 32 : 128);
-}
