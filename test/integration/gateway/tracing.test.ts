@@ -188,4 +188,28 @@ describe('OpenTelemetry tracing', () => {
     assert.equal(root.status.code, ERROR, 'errors in the answer make the request span an error');
     assert.equal(only(spans, 'graphql.execute').status.code, ERROR);
   });
+
+  test('spans still waiting in the batch are exported on shutdown (SIGTERM), before the process exits', { timeout: 40_000 }, async () => {
+    const gateway = await graph.startGateway(
+      {
+        subgraphs: { orders: { url: `${proxies.orders!.url}/graphql` } },
+        // 10 min between exports: nothing leaves before shutdown, unless the batch fills (512 spans).
+        tracing: { endpoint: `${receiver.url}/v1/traces`, serviceName: 'gateway-shutdown', batch: { scheduledDelayMs: 600_000 } },
+      },
+      { OTEL_EXPORTER_OTLP_ENDPOINT: '', OTEL_SERVICE_NAME: '', OTEL_BSP_SCHEDULE_DELAY: '', OTEL_TRACES_SAMPLER: '' },
+    );
+    const response = await postGraphQL(`${gateway.url}/graphql`, { query: 'query BeforeShutdown { users(first: 1) { id } }' }, auth);
+    assert.equal(response.status, 200);
+    const requestId = response.headers.get('x-request-id')!;
+    await gateway.waitForLog((r) => r.event === 'request' && r.requestId === requestId);
+    assert.deepEqual(traceOf(receiver.spans, requestId), [], 'not exported yet');
+    assert.equal(await gateway.stop(), 0);
+    const spans = traceOf(receiver.spans, requestId);
+    assert.deepEqual(
+      spans.map((s) => s.name).sort(),
+      ['POST /graphql', 'graphql.execute', 'graphql.parse', 'graphql.plan', 'graphql.validate', 'subgraph users'],
+      'the whole trace arrived before the process exited',
+    );
+    assert.equal(spans[0]!.resource['service.name'], 'gateway-shutdown');
+  });
 });
