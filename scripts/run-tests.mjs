@@ -1,27 +1,67 @@
 #!/usr/bin/env node
-// Runs node's built-in test runner over every *.test.ts under the given folders (default: test/),
-// between a global setup and a global teardown (Node 20 has no --test-global-setup):
-//   setup     `npm run build` (tsc -b, incremental): every process a test starts is compiled JS;
+// Runs node's test runner over every *.test.ts under the given folders (default: test/), between a global
+// setup and a global teardown (Node 20 has no --test-global-setup):
+//   setup     `tsc -b tsconfig.build.json` (incremental): every process a test starts is compiled JS;
 //             a run id in the environment, inherited by every process the tests start.
+//   checks    with --checks (npm test): the type checks, schema:check and compose:check, one after the
+//             other in a lane of their own beside the test files (they used to run before them and
+//             added ~20 s of wall time); their output is shown when one fails, and fails the run.
+//   tests     scripts/testFileRunner.mjs, 2 files at a time, each in its own process, the longest first
+//             (the last run's times per file, else a guess from the layer and how many processes the
+//             file starts), so that no long file starts last and runs alone. The unit test files
+//             (test/unit/, in-process, no servers but on port 0) share one process: starting node, tsx
+//             and the gateway's modules once instead of 38 times saves ~45 CPU-s; --isolate gives each
+//             its own process again (to rule out one unit file affecting another). A unit file that
+//             asserts on the process itself (what it has loaded) says `// run-tests: own process` and
+//             keeps one.
 //   teardown  every process still carrying that run id is listed, killed with its process group, and
 //             fails the run: a test that leaks a gateway or a Redis is a failing test.
+// After the run: per file, its wall time, the CPU seconds of its process tree and how many processes it
+// started (scripts/testFileResources.mjs), slowest first, and the run's total CPU.
 // Timeouts are per test (in the test files, checked by testTimeoutCheck.mjs before anything runs), not
 // per file: Node 20's --test-timeout given to the runner would cancel a whole file. RUN_DEADLINE_MS only
 // bounds a run that hangs outside any test.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { delimiter, dirname, join, relative, resolve } from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
 import { callsWithoutTimeout } from './testTimeoutCheck.mjs';
 
 const repoRoot = resolve(fileURLToPath(new URL('..', import.meta.url)));
 /** 15 min: the suite takes ~2 min on a quiet machine and ~3x that on a loaded one. */
 const RUN_DEADLINE_MS = 15 * 60_000;
 const RUN_ID_VARIABLE = 'FEDERATION_GATEWAY_TEST_RUN';
+/** Last run's wall seconds per test file (git-ignored, like everything under node_modules). */
+const TIMINGS_CACHE = join(repoRoot, 'node_modules/.cache/run-tests/file-seconds.json');
+/** package.json scripts that --checks runs beside the tests (the build they start with has just run). */
+const CHECK_SCRIPTS = ['check:types', 'schema:check', 'compose:check'];
 
-const roots = process.argv.slice(2).filter((a) => !a.startsWith('--'));
-const passThrough = process.argv.slice(2).filter((a) => a.startsWith('--'));
+const USAGE = 'usage: node scripts/run-tests.mjs [--checks] [--isolate] [--concurrency=N] [--test-name-pattern=RE]... [FILE|FOLDER]...';
+const { values: options, positionals: roots } = parseArgs({
+  options: {
+    checks: { type: 'boolean', default: false },
+    isolate: { type: 'boolean', default: false },
+    // 2: measured against 3 and 4 on the 2-core box (README, Tests).
+    concurrency: { type: 'string', default: process.env.TEST_CONCURRENCY ?? '2' },
+    'test-name-pattern': { type: 'string', multiple: true },
+    help: { type: 'boolean', short: 'h' },
+  },
+  allowPositionals: true,
+  strict: true,
+});
+if (options.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
+const concurrency = Number(options.concurrency);
+if (!Number.isInteger(concurrency) || concurrency < 1) {
+  console.error(`run-tests: --concurrency must be a whole number >= 1 (${USAGE})`);
+  process.exit(2);
+}
+
 const files = [];
 function walk(dir) {
   for (const entry of readdirSync(dir)) {
@@ -35,7 +75,6 @@ for (const root of roots.length > 0 ? roots : ['test']) {
   if (statSync(root).isFile()) files.push(root);
   else walk(root);
 }
-files.sort();
 if (files.length === 0) {
   console.error('run-tests: no *.test.ts files found');
   process.exit(1);
@@ -47,11 +86,33 @@ if (missingTimeouts.length > 0) {
   process.exit(1);
 }
 
+function readTimings() {
+  try {
+    return JSON.parse(readFileSync(TIMINGS_CACHE, 'utf8'));
+  } catch {
+    return {};
+  }
+}
+
+/**
+ * Expected seconds of a file: its last measured wall time, else a guess. The guess only has to rank
+ * files: a browser or whole-system test, or one that installs packages, is long; an integration file
+ * costs about a second per process it starts; a unit file is short.
+ */
+function expectedSeconds(file, timings) {
+  const measured = timings[relative(repoRoot, resolve(file))];
+  if (typeof measured === 'number') return measured;
+  const source = readFileSync(file, 'utf8');
+  if (/\bnpm ci\b|launchChromium|startNpmStart/.test(source)) return 60;
+  const starts = source.match(/\bstart[A-Z]\w*\(|\bspawn(Sync)?\(|\bexecFile(Sync)?\(/g)?.length ?? 0;
+  return file.includes('/unit/') ? 1 + starts : 2 + 2 * starts;
+}
+const timings = readTimings();
+files.sort((a, b) => expectedSeconds(b, timings) - expectedSeconds(a, timings) || a.localeCompare(b));
+
 // Global setup: compile every part the tests start as a process (a no-op when nothing changed).
-const build = spawnSync(process.execPath, [resolve(repoRoot, 'node_modules/typescript/bin/tsc'), '-b', 'tsconfig.build.json'], {
-  cwd: repoRoot,
-  stdio: 'inherit',
-});
+const tsc = resolve(repoRoot, 'node_modules/typescript/bin/tsc');
+const build = spawnSync(process.execPath, [tsc, '-b', 'tsconfig.build.json'], { cwd: repoRoot, stdio: 'inherit' });
 if (build.status !== 0) {
   console.error('run-tests: the build failed (tsc -b tsconfig.build.json); no test was run');
   process.exit(1);
@@ -86,47 +147,148 @@ function killGroupAndProcess(pid) {
   }
 }
 
+/** CPU seconds (user + sys) of this process and of every child it has reaped, from /proc. */
+function treeCpuSeconds() {
+  const stat = readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ');
+  return [11, 12, 13, 14].reduce((sum, index) => sum + Number(stat[index]), 0) / 100;
+}
+
 const runId = randomUUID();
 const startedAt = Date.now();
-// The test files run TypeScript through tsx; the condition resolves our workspace packages to their
-// sources in-process (as `npm run check:types` does). Processes the tests spawn run compiled JS.
-const runner = spawn(
-  process.execPath,
-  [
-    '--conditions=@federation-gateway/source',
-    '--import',
-    'tsx',
-    '--test',
-    '--test-concurrency=2',
-    '--test-reporter=spec',
-    '--test-reporter-destination=stdout',
-    `--test-reporter=${resolve(repoRoot, 'scripts/testFileTimings.mjs')}`,
-    '--test-reporter-destination=stderr',
-    ...passThrough,
-    ...files,
-  ],
-  { cwd: process.cwd(), stdio: 'inherit', env: { ...process.env, [RUN_ID_VARIABLE]: runId } },
-);
+const env = { ...process.env, [RUN_ID_VARIABLE]: runId };
+const resourcesDir = mkdtempSync(join(tmpdir(), 'run-tests-'));
+const resourcesLog = join(resourcesDir, 'files.jsonl');
+const children = new Set();
+
+/** The unit test files, imported one after the other by one generated test file (see the header). */
+const UNIT_GROUP = 'test/unit';
+const OWN_PROCESS_MARKER = /^\/\/ run-tests: own process\b/m;
+const isUnit = (file) => relative(repoRoot, resolve(file)).startsWith(`${UNIT_GROUP}/`) && !OWN_PROCESS_MARKER.test(readFileSync(file, 'utf8'));
+const unitFiles = options.isolate ? [] : files.filter(isUnit).sort();
+let runFiles = files;
+if (unitFiles.length > 1) {
+  const entry = join(resourcesDir, 'unit.test.mjs');
+  writeFileSync(
+    entry,
+    `// ${unitFiles.length} unit test files in one process (scripts/run-tests.mjs; --isolate to run each alone)\n${unitFiles
+      .map((file) => `await import(${JSON.stringify(pathToFileURL(resolve(file)).href)});`)
+      .join('\n')}\n`,
+  );
+  const unitSeconds = unitFiles.reduce((sum, file) => sum + expectedSeconds(file, timings) / 4, 0);
+  const others = files.filter((file) => !isUnit(file));
+  // In the longest-first order, where its (shared) time puts it.
+  const at = others.findIndex((file) => expectedSeconds(file, timings) < (timings[UNIT_GROUP] ?? unitSeconds));
+  runFiles = [...others.slice(0, at < 0 ? others.length : at), entry, ...others.slice(at < 0 ? others.length : at)];
+}
+
+/** The checks lane: each package.json script in turn, output kept for the report. */
+async function runChecks() {
+  const scripts = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')).scripts;
+  const results = [];
+  for (const name of CHECK_SCRIPTS) {
+    // Run as npm would (node_modules/.bin on PATH), less the build npm test has just done.
+    const command = scripts[name].replace(/^tsc -b tsconfig\.build\.json && /, '');
+    const started = Date.now();
+    const child = spawn('sh', ['-c', command], {
+      cwd: repoRoot,
+      env: { ...env, PATH: `${join(repoRoot, 'node_modules/.bin')}${delimiter}${process.env.PATH}` },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    children.add(child);
+    let output = '';
+    child.stdout.on('data', (chunk) => (output += chunk));
+    child.stderr.on('data', (chunk) => (output += chunk));
+    const code = await new Promise((resolveExit) => child.on('close', (exitCode, signal) => resolveExit(exitCode ?? signal)));
+    children.delete(child);
+    results.push({ name, command, code, output, seconds: (Date.now() - started) / 1000 });
+  }
+  return results;
+}
+
+/** The tests lane: scripts/testFileRunner.mjs over the files, longest first. */
+function runTestFiles() {
+  // The test files run TypeScript through tsx; the condition resolves our workspace packages to their
+  // sources in-process (as `npm run check:types` does). Processes the tests spawn run compiled JS.
+  const runner = spawn(
+    process.execPath,
+    [
+      '--conditions=@federation-gateway/source',
+      '--import',
+      'tsx',
+      '--import',
+      resolve(repoRoot, 'scripts/testFileResources.mjs'),
+      resolve(repoRoot, 'scripts/testFileRunner.mjs'),
+      `--concurrency=${concurrency}`,
+      ...(options['test-name-pattern'] ?? []).map((pattern) => `--test-name-pattern=${pattern}`),
+      ...runFiles,
+    ],
+    { cwd: process.cwd(), stdio: 'inherit', env: { ...env, TEST_FILE_RESOURCES_LOG: resourcesLog, TEST_FILE_RESOURCES_GROUP: UNIT_GROUP } },
+  );
+  children.add(runner);
+  return new Promise((resolveExit) =>
+    runner.on('exit', (code, signal) => {
+      children.delete(runner);
+      resolveExit({ code, signal });
+    }),
+  );
+}
+
+/** Per test file: wall time, CPU of its process tree, processes it spawned (scripts/testFileResources.mjs). */
+function reportFileResources() {
+  let rows = [];
+  try {
+    rows = readFileSync(resourcesLog, 'utf8').trim().split('\n').filter(Boolean).map((line) => JSON.parse(line));
+  } catch {
+    return;
+  }
+  rows.sort((a, b) => b.wallMs - a.wallMs);
+  const row = (wallMs, cpuSeconds, spawned, label) =>
+    `  ${(wallMs / 1000).toFixed(1).padStart(6)} s ${cpuSeconds.toFixed(1).padStart(7)} s ${String(spawned).padStart(5)}  ${label}`;
+  const total = (key) => rows.reduce((sum, r) => sum + r[key], 0);
+  console.error('\nrun-tests: per test file, slowest first: wall, CPU of its process tree, processes it started');
+  for (const r of rows) console.error(row(r.wallMs, r.cpuSeconds, r.spawned, r.file));
+  console.error(row(total('wallMs'), total('cpuSeconds'), total('spawned'), `in all ${rows.length} files, ${concurrency} at a time`));
+  // Next run's order: these times, over the older ones.
+  const updated = { ...timings };
+  for (const r of rows) {
+    const file = r.file === UNIT_GROUP ? UNIT_GROUP : relative(repoRoot, resolve(r.file));
+    if (!file.startsWith('..')) updated[file] = Math.round(r.wallMs / 100) / 10;
+  }
+  try {
+    mkdirSync(dirname(TIMINGS_CACHE), { recursive: true });
+    writeFileSync(TIMINGS_CACHE, `${JSON.stringify(updated, null, 1)}\n`);
+  } catch {
+    // a read-only checkout: the next run guesses the order again
+  }
+}
+
 let deadlineHit = false;
 const deadline = setTimeout(() => {
   deadlineHit = true;
   console.error(`run-tests: the run exceeded ${RUN_DEADLINE_MS / 60_000} min; stopping it`);
-  runner.kill('SIGKILL');
+  for (const child of children) child.kill('SIGKILL');
 }, RUN_DEADLINE_MS);
-for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => runner.kill(signal));
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => children.forEach((child) => child.kill(signal)));
 
-runner.on('exit', (code, signal) => {
-  clearTimeout(deadline);
-  // Global teardown: nothing a test started may outlive the run.
-  const leftovers = processesOfThisRun(runId);
-  for (const { pid } of leftovers) killGroupAndProcess(pid);
-  const seconds = ((Date.now() - startedAt) / 1000).toFixed(1);
-  if (leftovers.length > 0) {
-    console.error(`run-tests: ${leftovers.length} process(es) outlived the tests that started them (killed now):`);
-    for (const { pid, command } of leftovers) console.error(`  pid ${pid}: ${command}`);
-  } else {
-    console.error(`run-tests: ${files.length} files in ${seconds} s; no process left behind`);
-  }
-  const failed = deadlineHit || leftovers.length > 0 || code !== 0 || signal !== null;
-  process.exit(failed ? code || 1 : 0);
-});
+const [checks, tests] = await Promise.all([options.checks ? runChecks() : Promise.resolve([]), runTestFiles()]);
+clearTimeout(deadline);
+// Global teardown: nothing a test started may outlive the run.
+const leftovers = processesOfThisRun(runId);
+for (const { pid } of leftovers) killGroupAndProcess(pid);
+reportFileResources();
+rmSync(resourcesDir, { recursive: true, force: true });
+
+const failedChecks = checks.filter((check) => check.code !== 0);
+for (const check of failedChecks) console.error(`\nrun-tests: ${check.name} failed (${check.command}, exit ${check.code}):\n${check.output.trimEnd()}`);
+if (checks.length > 0) {
+  console.error(`\nrun-tests: checks beside the tests: ${checks.map((c) => `${c.name} ${c.code === 0 ? 'ok' : 'FAILED'} in ${c.seconds.toFixed(1)} s`).join(', ')}`);
+}
+const seconds = ((Date.now() - startedAt) / 1000).toFixed(1);
+if (leftovers.length > 0) {
+  console.error(`run-tests: ${leftovers.length} process(es) outlived the tests that started them (killed now):`);
+  for (const { pid, command } of leftovers) console.error(`  pid ${pid}: ${command}`);
+} else {
+  console.error(`run-tests: ${files.length} files in ${seconds} s (${treeCpuSeconds().toFixed(1)} CPU-s in all, build and checks included); no process left behind`);
+}
+const failed = deadlineHit || leftovers.length > 0 || failedChecks.length > 0 || tests.code !== 0 || tests.signal !== null;
+process.exit(failed ? tests.code || 1 : 0);

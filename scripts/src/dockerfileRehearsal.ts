@@ -11,11 +11,15 @@
 // stage's ENV in its WORKDIR. npm runs with prefer-offline, the equivalent of a warm build cache.
 //
 // usage: dockerfileRehearsal [--dockerfile deploy/Dockerfile] [--out DIR] [--env NAME]... [--check]
+//                            [--reuse-checkout-build] [--offline]
 //   Builds into DIR (default: a new temp folder), starts the CMD with the image's ENV plus each --env NAME
 //   taken from this process's environment (like `docker run -e NAME`: nothing else of this environment
 //   leaks in, e.g. PORT=0 ADMIN_PORT=0 SUPERGRAPH_PATH=…), forwards its output, runs the HEALTHCHECK once
 //   the gateway logs `listening`, and logs {"msg":"rehearsal_healthy"}. With --check it then stops the
 //   gateway and exits 0; otherwise it runs until SIGTERM/SIGINT.
+//   --reuse-checkout-build: build steps whose inputs are this checkout's take its results (rehearsalBuildCache.ts:
+//   its full `npm ci` and its compiled gateway; the production-only install still runs). --offline: npm
+//   installs from the local npm cache only, never from the network (the test uses both).
 import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -24,6 +28,14 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createRequire } from 'node:module';
 import { envPairs, readDockerfile, type DockerInstruction, type DockerStage } from './dockerfile.js';
+import { cacheDecision } from './rehearsalBuildCache.js';
+
+interface BuildOptions {
+  /** Take the results of build steps whose inputs are this checkout's from the checkout (rehearsalBuildCache.ts). */
+  reuseCheckoutBuild: boolean;
+  /** npm from the local cache only. */
+  offline: boolean;
+}
 
 const repoRoot = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 // A CommonJS module whose typings declare an ES default export: loaded the way it is published.
@@ -60,22 +72,47 @@ function contextFilter(contextDir: string): (source: string) => boolean {
   };
 }
 
-function buildStages(dockerfilePath: string, contextDir: string, outDir: string): RehearsedImage {
+function buildStages(dockerfilePath: string, contextDir: string, outDir: string, options: BuildOptions): RehearsedImage {
   const dockerfile = readDockerfile(dockerfilePath);
   const roots = new Map<string, string>();
   const inContext = contextFilter(contextDir);
   let image: RehearsedImage | undefined;
   for (const stage of dockerfile.stages) {
-    image = buildStage(stage, join(outDir, stage.name), roots, contextDir, inContext);
+    image = buildStage(stage, join(outDir, stage.name), roots, contextDir, inContext, options);
     roots.set(stage.name, image.root);
   }
   return image!;
 }
 
-function buildStage(stage: DockerStage, root: string, roots: Map<string, string>, contextDir: string, inContext: (source: string) => boolean): RehearsedImage {
+function buildStage(
+  stage: DockerStage,
+  root: string,
+  roots: Map<string, string>,
+  contextDir: string,
+  inContext: (source: string) => boolean,
+  options: BuildOptions,
+): RehearsedImage {
   mkdirSync(root, { recursive: true });
   const image: RehearsedImage = { root, workdir: '/', env: {}, user: undefined, cmd: [], healthcheck: undefined, exposed: [] };
   const inRoot = (path: string) => join(root, resolve(image.workdir, path));
+  const run = (instruction: DockerInstruction) => {
+    log({ event: 'run', stage: stage.name, msg: `RUN ${instruction.args}` });
+    const result = spawnSync('sh', ['-c', instruction.args], {
+      cwd: join(root, image.workdir),
+      env: {
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        npm_config_prefer_offline: 'true',
+        ...(options.offline ? { npm_config_offline: 'true' } : {}),
+        npm_config_update_notifier: 'false',
+        ...image.env,
+      },
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
+    if (result.status !== 0) fail(instruction, `exited ${result.status ?? result.signal}`);
+  };
+  // An install taken from the cache whose node_modules no step has needed yet (see rehearsalBuildCache.ts).
+  let unmadeInstall: DockerInstruction | undefined;
   log({ event: 'stage', stage: stage.name, image: stage.image, msg: `stage ${stage.name} (FROM ${stage.image})` });
   for (const instruction of stage.instructions) {
     switch (instruction.keyword) {
@@ -131,19 +168,26 @@ function buildStage(stage: DockerStage, root: string, roots: Map<string, string>
       }
       case 'RUN': {
         if (instruction.exec) fail(instruction, 'use the shell form');
-        log({ event: 'run', stage: stage.name, msg: `RUN ${instruction.args}` });
-        const result = spawnSync('sh', ['-c', instruction.args], {
-          cwd: join(root, image.workdir),
-          env: { PATH: process.env.PATH, HOME: process.env.HOME, npm_config_prefer_offline: 'true', npm_config_update_notifier: 'false', ...image.env },
-          stdio: ['ignore', 'inherit', 'inherit'],
-        });
-        if (result.status !== 0) fail(instruction, `exited ${result.status ?? result.signal}`);
+        const decision = options.reuseCheckoutBuild ? cacheDecision(instruction.args, contextDir, join(root, image.workdir)) : undefined;
+        if (decision?.hit) {
+          log({ event: 'run', stage: stage.name, cached: true, reason: decision.reason, msg: `RUN ${instruction.args} (from the checkout: ${decision.reason})` });
+          decision.apply();
+          if (decision.makesNodeModules) unmadeInstall = instruction;
+          break;
+        }
+        if (decision) log({ event: 'cache_miss', stage: stage.name, reason: decision.reason, msg: `RUN ${instruction.args}: runs (${decision.reason})` });
+        // A later `npm ci` replaces node_modules whole; any other step may need the install made first.
+        if (unmadeInstall && !/^npm ci(\s|$)/.test(instruction.args)) run(unmadeInstall);
+        unmadeInstall = undefined;
+        run(instruction);
         break;
       }
       default:
         fail(instruction, 'not supported by the rehearsal (keep the Dockerfile to WORKDIR, ENV, USER, EXPOSE, ARG, COPY, RUN, HEALTHCHECK, CMD)');
     }
   }
+  // A later stage may copy the node_modules.
+  if (unmadeInstall) run(unmadeInstall);
   return image;
 }
 
@@ -210,13 +254,20 @@ function runHealthcheck(image: RehearsedImage, cwd: string, env: NodeJS.ProcessE
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { dockerfile: { type: 'string' }, out: { type: 'string' }, env: { type: 'string', multiple: true }, check: { type: 'boolean' } },
+    options: {
+      dockerfile: { type: 'string' },
+      out: { type: 'string' },
+      env: { type: 'string', multiple: true },
+      check: { type: 'boolean' },
+      'reuse-checkout-build': { type: 'boolean' },
+      offline: { type: 'boolean' },
+    },
     strict: true,
   });
   const dockerfile = resolve(values.dockerfile ?? join(repoRoot, 'deploy/Dockerfile'));
   const outDir = values.out ? resolve(values.out) : mkdtempSync(join(tmpdir(), 'gateway-image-'));
   const startedAt = Date.now();
-  const image = buildStages(dockerfile, repoRoot, outDir);
+  const image = buildStages(dockerfile, repoRoot, outDir, { reuseCheckoutBuild: values['reuse-checkout-build'] ?? false, offline: values.offline ?? false });
   log({ event: 'built', root: image.root, seconds: Math.round((Date.now() - startedAt) / 1000), msg: `image rehearsed in ${image.root}` });
   await startImage(image, values.env ?? [], values.check ?? false);
 }

@@ -3,6 +3,10 @@
 // (deploy/gateway.production.yaml) and only the env a `docker run -e` would pass, then runs the
 // image's HEALTHCHECK. Real redis-server for the rate-limit store; the subgraphs (cluster DNS names in
 // the production config) are not there, so only subgraph-free operations are asked.
+// The build stage's full `npm ci` and `tsc` take this checkout's results when their inputs in the stage
+// are the checkout's (--reuse-checkout-build, scripts/src/rehearsalBuildCache.ts: what CI's `npm ci` and
+// the suite's build just did, ~60 CPU-s not spent twice); the production-only install runs for real, from
+// the local npm cache only (--offline).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -13,7 +17,7 @@ import { postGraphQL } from '../../support/http.js';
 import { repoRoot, startProcess, stopAll, type RunningProcess } from '../../support/processes.js';
 import { startRedis, type RunningRedis } from '../../support/redis.js';
 
-/** npm ci of the whole workspace, tsc, npm ci of the gateway's production dependencies: minutes on a loaded box. */
+/** npm ci of the gateway's production dependencies (and, on a cache miss, the full npm ci and tsc): minutes on a loaded box. */
 const BUILD_TIMEOUT_MS = 14 * 60_000;
 
 describe('the Dockerfile, rehearsed', () => {
@@ -29,7 +33,7 @@ describe('the Dockerfile, rehearsed', () => {
     image = await startProcess({
       name: 'dockerfile-rehearsal',
       entry: 'scripts/dist/dockerfileRehearsal.js',
-      args: ['--out', out, ...['SUPERGRAPH_PATH', 'PORT', 'ADMIN_PORT', 'INTERNAL_IDENTITY_SECRET', 'RATE_LIMIT_REDIS_URL'].flatMap((name) => ['--env', name])],
+      args: ['--out', out, '--reuse-checkout-build', '--offline', ...['SUPERGRAPH_PATH', 'PORT', 'ADMIN_PORT', 'INTERNAL_IDENTITY_SECRET', 'RATE_LIMIT_REDIS_URL'].flatMap((name) => ['--env', name])],
       env: {
         SUPERGRAPH_PATH: join(repoRoot, 'supergraph.graphql'),
         PORT: '0',
@@ -66,6 +70,16 @@ describe('the Dockerfile, rehearsed', () => {
     const introspection = await postGraphQL(`${apiUrl}/graphql`, { query: '{ __schema { queryType { name } } }' });
     assert.equal(introspection.status, 400, 'NODE_ENV=production from the image turns introspection off');
     await image.waitForLog((record) => record.store === 'redis' && /connected/.test(String(record.msg)));
+  });
+
+  test('the build steps the checkout has done come from it; the production install runs', { timeout: 60_000 }, () => {
+    const runs = image.logRecords().filter((record) => record.event === 'run' || record.event === 'cache_miss');
+    const step = (pattern: RegExp) => runs.filter((record) => pattern.test(String(record.msg)));
+    assert.equal(step(/^RUN npm ci --ignore-scripts/)[0]?.cached, true, JSON.stringify(runs));
+    assert.equal(step(/^RUN npx tsc -b gateway/)[0]?.cached, true, JSON.stringify(runs));
+    const production = step(/^RUN npm ci --omit=dev/);
+    assert.deepEqual(production.map((record) => record.event), ['cache_miss', 'run'], 'the production-only install is never taken from the checkout');
+    assert.ok(existsSync(join(out, 'build/app/gateway/dist/main.js')), "the compiled gateway is the tsc step's result");
   });
 
   test('the runtime stage holds production dependencies and compiled JavaScript only', { timeout: 60_000 }, () => {

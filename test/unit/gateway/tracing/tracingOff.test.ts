@@ -1,6 +1,7 @@
 // "Off costs nothing": with tracing off the OpenTelemetry SDK is never loaded, whatever the gateway imports;
 // turning it on loads it (the control that makes this test able to fail). The SDK's packages are CommonJS,
 // so whatever loaded them is listed in the CommonJS module cache.
+// run-tests: own process (no other test file may have loaded the SDK before this one looks)
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';

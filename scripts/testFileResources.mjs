@@ -1,0 +1,51 @@
+// Preloaded into every test file's process by scripts/run-tests.mjs (`--import`; node --test passes its
+// execArgv on to the file processes): when the file's process exits, appends one JSON line to the file
+// named by env TEST_FILE_RESOURCES_LOG with what the file cost:
+//   wallMs        from this module's load to exit (the file's whole life, tsx start included)
+//   cpuSeconds    user+sys of the file's process and of every child it reaped (its process tree: the
+//                 gateways, subgraphs, Redis and npm it started and waited for), from /proc/self/stat
+//   spawned       processes it started directly (spawn, execFile, fork and their Sync forms)
+// run-tests.mjs prints these per file and in total, so that a slow or CPU-hungry suite says where.
+import { createRequire, syncBuiltinESMExports } from 'node:module';
+import { appendFileSync, readFileSync } from 'node:fs';
+import { relative } from 'node:path';
+
+const logFile = process.env.TEST_FILE_RESOURCES_LOG;
+// A test file's process runs the file itself (not the runner that starts the files); run-tests.mjs's
+// generated file that imports every unit test file is reported under that group's name.
+const argvFile = process.argv[1] ?? '';
+const testFile = argvFile.endsWith('.test.ts') ? relative(process.cwd(), argvFile) : argvFile.endsWith('.test.mjs') ? process.env.TEST_FILE_RESOURCES_GROUP : undefined;
+if (logFile && testFile) {
+  const startedAt = performance.now();
+  const require = createRequire(import.meta.url);
+  const childProcess = require('node:child_process');
+  let spawned = 0;
+  // spawn/exec/execFile/fork all go through ChildProcess.prototype.spawn; the Sync forms through spawnSync.
+  const prototypeSpawn = childProcess.ChildProcess.prototype.spawn;
+  childProcess.ChildProcess.prototype.spawn = function countedSpawn(...args) {
+    spawned += 1;
+    return prototypeSpawn.apply(this, args);
+  };
+  const spawnSync = childProcess.spawnSync;
+  childProcess.spawnSync = function countedSpawnSync(...args) {
+    spawned += 1;
+    return spawnSync.apply(this, args);
+  };
+  for (const name of ['execSync', 'execFileSync']) {
+    const original = childProcess[name];
+    childProcess[name] = function countedSync(...args) {
+      spawned += 1;
+      return original.apply(this, args);
+    };
+  }
+  syncBuiltinESMExports();
+  process.on('exit', () => {
+    // Fields 14-17 (utime, stime, cutime, cstime) in clock ticks (100 per second on Linux).
+    const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ');
+    const ticks = [11, 12, 13, 14].reduce((sum, index) => sum + Number(fields[index]), 0);
+    appendFileSync(
+      logFile,
+      `${JSON.stringify({ file: testFile, wallMs: Math.round(performance.now() - startedAt), cpuSeconds: ticks / 100, spawned })}\n`,
+    );
+  });
+}
