@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parse as parseYaml, stringify as toYaml } from 'yaml';
-import { declaredRestBackends } from '@federation-gateway/rest-kit';
+// The declarations alone: the package's main entry loads RESTDataSource and graphql (~0.7 CPU-s).
+import { declaredRestBackends } from '@federation-gateway/rest-kit/declarations';
 import { loadRoverConfig } from './roverConfig.js';
 import { formatStartLogLine } from './startLogLine.js';
 import { loadOrCreateDevSigningKey } from './devSigningKeyFile.js';
