@@ -1,57 +1,21 @@
 // `--workers N` (node:cluster) through real processes: two workers share one API port (two distinct pids
 // answer), /metrics on the primary's admin listener sums every worker, hot reload reaches every worker, a
 // SIGKILLed worker is replaced while requests keep succeeding, SIGTERM to the primary drains an in-flight
-// request and every process exits 0; /metrics on the API port (no admin listener) sums the workers too; a
-// crash loop ends in exit 1; and the memory rate-limit store is refused before anything forks.
+// request and every process exits 0; and the memory rate-limit store is refused before anything forks.
+// (workersCrashLoop.test.ts: without an admin listener, and a crash loop.)
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { request } from 'node:http';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { composeFixture, startSlowSubgraph } from '../../support/fixtureSupergraph.js';
 import { GATEWAY_ENTRY, repoRoot, startProcess, stopAll, type RunningProcess } from '../../support/processes.js';
 import { sampleValue, scrape } from '../../support/prometheus.js';
+import { isProcessAlive as isAlive, postOnFreshConnection, WORKERS_STARTUP_TIMEOUT_MS } from '../../support/freshConnection.js';
 
 const fullSdl = readFileSync(join(repoRoot, 'test/fixtures/slow-subgraph/schema.graphql'), 'utf8');
 // v1 lacks `added`; v2 (the subgraph's full schema) is written during the hot-reload test.
 const v1Sdl = fullSdl.replace(/^.*\n\s*added: String!\n/m, '');
-/** Two workers start one after the other on a machine shared with other test runs. */
-const STARTUP_TIMEOUT_MS = 90_000;
-
-interface Answer {
-  status: number;
-  body: { data?: Record<string, unknown> | null; errors?: unknown[] };
-}
-
-/** POST /graphql on a connection of its own (`agent: false`): node:cluster deals connections, not requests, round-robin. */
-function postOnFreshConnection(graphqlUrl: string, query: string): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const req = request(graphqlUrl, { method: 'POST', agent: false, headers: { 'content-type': 'application/json' } }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (text += chunk));
-      res.on('end', () => {
-        try {
-          resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) as Answer['body'] });
-        } catch {
-          reject(new Error(`non-JSON answer (${res.statusCode}): ${text.slice(0, 300)}`));
-        }
-      });
-    });
-    req.on('error', reject);
-    req.end(JSON.stringify({ query }));
-  });
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe('gateway --workers 2', () => {
   let subgraph: RunningProcess;
@@ -89,13 +53,13 @@ describe('gateway --workers 2', () => {
       name: 'gateway',
       entry: GATEWAY_ENTRY,
       args: ['--supergraph', supergraphPath, '--port', '0', '--config', join(dir, 'gateway.yaml')],
-      readyTimeoutMs: STARTUP_TIMEOUT_MS,
+      readyTimeoutMs: WORKERS_STARTUP_TIMEOUT_MS,
     });
     graphqlUrl = `${gateway.url}/graphql`;
     const listening = await gateway.waitForLog((r) => r.msg === 'listening');
     adminUrl = String(listening.adminUrl);
     workerPids = (listening.workerPids as number[]).map(Number);
-  }, { timeout: STARTUP_TIMEOUT_MS + 30_000 });
+  }, { timeout: WORKERS_STARTUP_TIMEOUT_MS + 30_000 });
   after(async () => stopAll([gateway, subgraph]), { timeout: 60_000 });
 
   test('two workers serve one port: requests on fresh connections are answered by two distinct pids', { timeout: 30_000 }, async () => {
@@ -172,59 +136,6 @@ describe('gateway --workers 2', () => {
     const stopped = gateway.logRecords().filter((r) => r.event === 'worker_stopped').map((r) => Number(r.workerPid));
     assert.deepEqual(stopped.sort(), [...workerPids].sort());
     for (const pid of workerPids) assert.equal(isAlive(pid), false, `worker ${pid} exited`);
-  });
-});
-
-describe('gateway --workers 2 without an admin listener, then in a crash loop', () => {
-  let subgraph: RunningProcess;
-  let gateway: RunningProcess;
-  let graphqlUrl: string;
-  let supergraphPath: string;
-
-  before(async () => {
-    subgraph = await startSlowSubgraph();
-    const dir = mkdtempSync(join(tmpdir(), 'gw-workers-'));
-    supergraphPath = join(dir, 'supergraph.graphql');
-    writeFileSync(supergraphPath, composeFixture([{ name: 'slow', url: `${subgraph.url}/graphql`, sdl: v1Sdl }]));
-    // The flag this time; no admin listener (outside production it is off unless configured).
-    writeFileSync(join(dir, 'gateway.yaml'), 'supergraph:\n  pollIntervalMs: 100\nrateLimits:\n  enabled: false\n');
-    gateway = await startProcess({
-      name: 'gateway',
-      entry: GATEWAY_ENTRY,
-      args: ['--supergraph', supergraphPath, '--port', '0', '--workers', '2', '--config', join(dir, 'gateway.yaml')],
-      readyTimeoutMs: STARTUP_TIMEOUT_MS,
-    });
-    graphqlUrl = `${gateway.url}/graphql`;
-  }, { timeout: STARTUP_TIMEOUT_MS + 30_000 });
-  after(async () => stopAll([gateway, subgraph]), { timeout: 60_000 });
-
-  test('/metrics on the API port (no admin listener) is still the sum over the workers', { timeout: 30_000 }, async () => {
-    const from = gateway.logRecords().length;
-    for (let i = 0; i < 4; i += 1) assert.equal((await postOnFreshConnection(graphqlUrl, '{ ping }')).status, 200);
-    assert.equal(new Set(gateway.logRecords().slice(from).filter((r) => r.event === 'request').map((r) => r.pid)).size, 2);
-    const samples = await scrape(`${gateway.url}/metrics`);
-    assert.equal(sampleValue(samples, 'gateway_http_requests_total', { route: '/graphql', method: 'POST', status: '200' }), 4);
-  });
-
-  test('replacements that cannot start: after 5 deaths within 60 s the primary stops the rest and exits 1', { timeout: 120_000 }, async () => {
-    const listening = await gateway.waitForLog((r) => r.msg === 'listening');
-    const [victim, survivor] = (listening.workerPids as number[]).map(Number) as [number, number];
-    // Both workers keep serving the last good supergraph; a new worker cannot start from this file.
-    const rejected = new Set<number>();
-    const bothRejected = gateway.waitForNextLog((r) => r.event === 'supergraph_reload_failed' && rejected.add(Number(r.pid)).size === 2, 30_000);
-    writeFileSync(supergraphPath, 'type Query { this is not a supergraph');
-    await bothRejected;
-    process.kill(victim, 'SIGKILL');
-    const { code } = await gateway.exited;
-    assert.equal(code, 1);
-    const deaths = gateway.logRecords().filter((r) => r.event === 'worker_died');
-    assert.equal(deaths.length, 5, JSON.stringify(deaths));
-    assert.equal(deaths[0]!.workerPid, victim);
-    assert.equal(gateway.logRecords().filter((r) => r.event === 'worker_crash_loop').length, 1);
-    assert.match(gateway.stderrText(), /workers keep dying \(5 deaths within 60 s/);
-    // The survivor was drained and stopped, not left behind.
-    assert.ok(gateway.logRecords().some((r) => r.event === 'worker_stopped' && r.workerPid === survivor));
-    assert.equal(isAlive(survivor), false);
   });
 });
 
