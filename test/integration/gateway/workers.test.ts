@@ -1,5 +1,6 @@
 // `--workers N` (node:cluster) through real processes: two workers share one API port (two distinct pids
 // answer), /metrics on the primary's admin listener sums every worker, hot reload reaches every worker, a
+// per-field rate limit on the Redis store is exact across the workers, a
 // SIGKILLed worker is replaced while requests keep succeeding, SIGTERM to the primary drains an in-flight
 // request and every process exits 0; and the memory rate-limit store is refused before anything forks.
 // (workersCrashLoop.test.ts: without an admin listener, and a crash loop.)
@@ -11,13 +12,18 @@ import { join } from 'node:path';
 import { composeFixture, startSlowSubgraph } from '../../support/fixtureSupergraph.js';
 import { GATEWAY_ENTRY, repoRoot, startProcess, stopAll, type RunningProcess } from '../../support/processes.js';
 import { sampleValue, scrape } from '../../support/prometheus.js';
+import { startRedis, type RunningRedis } from '../../support/redis.js';
 import { isProcessAlive as isAlive, postOnFreshConnection, WORKERS_STARTUP_TIMEOUT_MS } from '../../support/freshConnection.js';
 
 const fullSdl = readFileSync(join(repoRoot, 'test/fixtures/slow-subgraph/schema.graphql'), 'utf8');
 // v1 lacks `added`; v2 (the subgraph's full schema) is written during the hot-reload test.
 const v1Sdl = fullSdl.replace(/^.*\n\s*added: String!\n/m, '');
 
+/** The per-field limit the Redis store enforces across both workers (per minute, per client). */
+const HEADER_LIMIT = 4;
+
 describe('gateway --workers 2', () => {
+  let redis: RunningRedis;
   let subgraph: RunningProcess;
   let gateway: RunningProcess;
   let graphqlUrl: string;
@@ -25,7 +31,7 @@ describe('gateway --workers 2', () => {
   let supergraphPath: string;
   /** The serving workers' pids, as the primary's log says (updated when one is replaced). */
   let workerPids: number[];
-  /** /graphql requests sent so far (all answered 200): what the summed counter must say. */
+  /** /graphql requests answered 200 before the metrics test: what its summed counter must say. */
   let graphqlRequests = 0;
 
   /** The pids of the workers whose `request` log lines appeared after `fromLine`. */
@@ -42,13 +48,17 @@ describe('gateway --workers 2', () => {
   };
 
   before(async () => {
-    subgraph = await startSlowSubgraph();
+    [redis, subgraph] = await Promise.all([startRedis(), startSlowSubgraph()]);
     const dir = mkdtempSync(join(tmpdir(), 'gw-workers-'));
     supergraphPath = join(dir, 'supergraph.graphql');
     writeFileSync(supergraphPath, composeFixture([{ name: 'slow', url: `${subgraph.url}/graphql`, sdl: v1Sdl }]));
-    // No rate limits here (the memory store is refused with workers > 1: last test); the admin listener
-    // on, served by the primary.
-    writeFileSync(join(dir, 'gateway.yaml'), 'server:\n  workers: 2\nsupergraph:\n  pollIntervalMs: 100\nrateLimits:\n  enabled: false\nadmin:\n  enabled: true\n  port: 0\n');
+    // As production runs workers: the Redis rate-limit store (the memory one is refused: last test), the
+    // admin listener on, served by the primary.
+    writeFileSync(
+      join(dir, 'gateway.yaml'),
+      'server:\n  workers: 2\nsupergraph:\n  pollIntervalMs: 100\nadmin:\n  enabled: true\n  port: 0\n' +
+        `rateLimits:\n  store: { kind: redis, url: "${redis.url}", keyPrefix: "it:workers:" }\n  fields:\n    Query.header: { max: ${HEADER_LIMIT}, window: 1m }\n`,
+    );
     gateway = await startProcess({
       name: 'gateway',
       entry: GATEWAY_ENTRY,
@@ -60,7 +70,10 @@ describe('gateway --workers 2', () => {
     adminUrl = String(listening.adminUrl);
     workerPids = (listening.workerPids as number[]).map(Number);
   }, { timeout: WORKERS_STARTUP_TIMEOUT_MS + 30_000 });
-  after(async () => stopAll([gateway, subgraph]), { timeout: 60_000 });
+  after(async () => {
+    await stopAll([gateway, subgraph]);
+    await redis?.stop();
+  }, { timeout: 60_000 });
 
   test('two workers serve one port: requests on fresh connections are answered by two distinct pids', { timeout: 30_000 }, async () => {
     assert.equal(workerPids.length, 2);
@@ -85,6 +98,16 @@ describe('gateway --workers 2', () => {
     const ready = await fetch(`${adminUrl}/readyz`);
     assert.equal(ready.status, 200);
     assert.deepEqual(await ready.json(), { status: 'ready', workers: { serving: 2, expected: 2 } });
+  });
+
+  test('a per-field limit on the Redis store is exact across the workers', { timeout: 30_000 }, async () => {
+    const from = gateway.logRecords().length;
+    const statuses: number[] = [];
+    for (let i = 0; i < HEADER_LIMIT + 3; i += 1) {
+      statuses.push((await postOnFreshConnection(graphqlUrl, '{ header(name: "x-none") }')).status);
+    }
+    assert.deepEqual(statuses, [...Array(HEADER_LIMIT).fill(200), 429, 429, 429]);
+    assert.equal(servingPids(from).size, 2, 'both workers answered, and counted in one place');
   });
 
   test('hot reload reaches every worker', { timeout: 60_000 }, async () => {
