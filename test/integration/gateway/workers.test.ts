@@ -162,7 +162,7 @@ describe('gateway --workers 2', () => {
   });
 });
 
-describe('gateway --workers 2 with the memory rate-limit store', () => {
+describe('gateway --workers 2: startup refusals', () => {
   test('exits 2 before forking, with one message naming the Redis store', { timeout: 60_000 }, async () => {
     const gateway = await startProcess({
       name: 'gateway',
@@ -177,5 +177,25 @@ describe('gateway --workers 2 with the memory rate-limit store', () => {
     assert.match(stderr, /rateLimits\.store/);
     assert.match(stderr, /RATE_LIMIT_REDIS_URL/);
     assert.equal(gateway.logRecords().filter((r) => r.worker !== undefined).length, 0, 'no worker started');
+  });
+
+  test('a supergraph no worker can load: reported once, by the first worker, and the primary exits with its code', { timeout: 60_000 }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gw-workers-'));
+    writeFileSync(join(dir, 'gateway.yaml'), 'rateLimits:\n  enabled: false\n');
+    writeFileSync(join(dir, 'supergraph.graphql'), 'type Query { this is not a supergraph');
+    const gateway = await startProcess({
+      name: 'gateway',
+      entry: GATEWAY_ENTRY,
+      args: ['--supergraph', join(dir, 'supergraph.graphql'), '--port', '0', '--workers', '2', '--config', join(dir, 'gateway.yaml')],
+      waitForReady: false,
+    });
+    const { code } = await gateway.exited;
+    assert.equal(code, 2);
+    const stderr = gateway.stderrText().trim();
+    assert.equal(stderr.split('\n').filter((line) => line.startsWith('gateway:')).length, 1, stderr);
+    const failed = gateway.logRecords().filter((r) => r.event === 'worker_startup_failed');
+    assert.equal(failed.length, 1);
+    assert.equal(failed[0]!.code, 2);
+    assert.equal(gateway.logRecords().filter((r) => r.event === 'worker_ready').length, 0);
   });
 });
