@@ -11,9 +11,11 @@
 //             file starts), so that no long file starts last and runs alone. The unit test files
 //             (test/unit/, in-process, no servers but on port 0) share one process: starting node, tsx
 //             and the gateway's modules once instead of 38 times saves ~45 CPU-s; --isolate gives each
-//             its own process again (to rule out one unit file affecting another). A unit file that
-//             asserts on the process itself (what it has loaded) says `// run-tests: own process` and
-//             keeps one.
+//             its own process again (to rule out one unit file affecting another). A unit file keeps
+//             its own process when it asserts on the process itself (what it has loaded: it says
+//             `// run-tests: own process`), or when it calls a hook at its top level: such a hook
+//             belongs to the process's root test, so in a shared process it would run around other
+//             files' tests (a root beforeEach before each of them, a root after stopping its Redis early).
 //   teardown  every process still carrying that run id is listed, killed with its process group, and
 //             fails the run: a test that leaks a gateway or a Redis is a failing test.
 // After the run: per file, its wall time, the CPU seconds of its process tree and how many processes it
@@ -175,7 +177,12 @@ const children = new Set();
 /** The unit test files, imported one after the other by one generated test file (see the header). */
 const UNIT_GROUP = 'test/unit';
 const OWN_PROCESS_MARKER = /^\/\/ run-tests: own process\b/m;
-const isUnit = (file) => relative(repoRoot, resolve(file)).startsWith(`${UNIT_GROUP}/`) && !OWN_PROCESS_MARKER.test(readFileSync(file, 'utf8'));
+const ROOT_LEVEL_HOOK = /^(before|after|beforeEach|afterEach)\(/m;
+const isUnit = (file) => {
+  if (!relative(repoRoot, resolve(file)).startsWith(`${UNIT_GROUP}/`)) return false;
+  const source = readFileSync(file, 'utf8');
+  return !OWN_PROCESS_MARKER.test(source) && !ROOT_LEVEL_HOOK.test(source);
+};
 const unitFiles = options.isolate ? [] : files.filter(isUnit).sort();
 let runFiles = files;
 if (unitFiles.length > 1) {
