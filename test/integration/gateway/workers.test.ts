@@ -6,14 +6,13 @@
 // (workersCrashLoop.test.ts: without an admin listener, and a crash loop.)
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { composeFixture, startSlowSubgraph } from '../../support/fixtureSupergraph.js';
 import { GATEWAY_ENTRY, repoRoot, startProcess, stopAll, type RunningProcess } from '../../support/processes.js';
 import { sampleValue, scrape } from '../../support/prometheus.js';
 import { startRedis, type RunningRedis } from '../../support/redis.js';
-import { isProcessAlive as isAlive, postOnFreshConnection, WORKERS_STARTUP_TIMEOUT_MS } from '../../support/freshConnection.js';
+import { isProcessAlive as isAlive, postOnFreshConnection, workersTestDir, WORKERS_STARTUP_TIMEOUT_MS } from '../../support/freshConnection.js';
 
 const fullSdl = readFileSync(join(repoRoot, 'test/fixtures/slow-subgraph/schema.graphql'), 'utf8');
 // v1 lacks `added`; v2 (the subgraph's full schema) is written during the hot-reload test.
@@ -49,7 +48,7 @@ describe('gateway --workers 2', () => {
 
   before(async () => {
     [redis, subgraph] = await Promise.all([startRedis(), startSlowSubgraph()]);
-    const dir = mkdtempSync(join(tmpdir(), 'gw-workers-'));
+    const dir = workersTestDir();
     supergraphPath = join(dir, 'supergraph.graphql');
     writeFileSync(supergraphPath, composeFixture([{ name: 'slow', url: `${subgraph.url}/graphql`, sdl: v1Sdl }]));
     // As production runs workers: the Redis rate-limit store (the memory one is refused: last test), the
@@ -180,7 +179,7 @@ describe('gateway --workers 2: startup refusals', () => {
   });
 
   test('a supergraph no worker can load: reported once, by the first worker, and the primary exits with its code', { timeout: 60_000 }, async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'gw-workers-'));
+    const dir = workersTestDir();
     writeFileSync(join(dir, 'gateway.yaml'), 'rateLimits:\n  enabled: false\n');
     writeFileSync(join(dir, 'supergraph.graphql'), 'type Query { this is not a supergraph');
     const gateway = await startProcess({

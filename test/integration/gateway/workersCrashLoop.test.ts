@@ -3,13 +3,12 @@
 // replacements die at startup, and after 5 deaths within 60 s the primary drains the survivor and exits 1.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { composeFixture, startSlowSubgraph } from '../../support/fixtureSupergraph.js';
 import { GATEWAY_ENTRY, repoRoot, startProcess, stopAll, type RunningProcess } from '../../support/processes.js';
 import { sampleValue, scrape } from '../../support/prometheus.js';
-import { isProcessAlive as isAlive, postOnFreshConnection, WORKERS_STARTUP_TIMEOUT_MS as STARTUP_TIMEOUT_MS } from '../../support/freshConnection.js';
+import { isProcessAlive as isAlive, postOnFreshConnection, workersTestDir, WORKERS_STARTUP_TIMEOUT_MS as STARTUP_TIMEOUT_MS } from '../../support/freshConnection.js';
 
 const v1Sdl = readFileSync(join(repoRoot, 'test/fixtures/slow-subgraph/schema.graphql'), 'utf8').replace(/^.*\n\s*added: String!\n/m, '');
 
@@ -21,7 +20,7 @@ describe('gateway --workers 2 without an admin listener, then in a crash loop', 
 
   before(async () => {
     subgraph = await startSlowSubgraph();
-    const dir = mkdtempSync(join(tmpdir(), 'gw-workers-'));
+    const dir = workersTestDir();
     supergraphPath = join(dir, 'supergraph.graphql');
     writeFileSync(supergraphPath, composeFixture([{ name: 'slow', url: `${subgraph.url}/graphql`, sdl: v1Sdl }]));
     // The flag this time; no admin listener (outside production it is off unless configured).
