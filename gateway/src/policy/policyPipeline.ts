@@ -12,7 +12,7 @@
 // and authorization's nulls and errors put into the response. Per-request state lives on the context.
 // Between 0 and 1, introspection deeper than operationLimits.maxIntrospectionDepth is refused (graphql-armor's
 // depth rule skips introspection fields).
-import { HeaderMap, type ApolloServerPlugin } from '@apollo/server';
+import { HeaderMap, type ApolloServerPlugin, type GraphQLRequestContextDidResolveOperation } from '@apollo/server';
 import type { DocumentNode, GraphQLSchema } from 'graphql';
 import type { GatewayConfig } from '../config.js';
 import type { GatewayContext } from '../context.js';
@@ -125,44 +125,58 @@ export function createPolicyPipeline(options: PolicyPipelineOptions): PolicyPipe
     },
 
     async requestDidStart() {
+      /** The steps, in order, for one resolved operation (see the header). */
+      const admit = async (requestContext: GraphQLRequestContextDidResolveOperation<GatewayContext>): Promise<void> => {
+        const { contextValue, schema, document, request } = requestContext;
+        // 0. The operation to run. Apollo Server leaves an unknown operationName to the executor, and
+        // @apollo/gateway's throws a generic error there (a 500): refuse it here as a request error.
+        if (!requestContext.operation) {
+          throw gatewayError('OPERATION_RESOLUTION_FAILURE', {
+            message: request.operationName ? `Unknown operation named "${request.operationName}".` : 'The document has several operations: name the one to run in operationName.',
+          });
+        }
+        const analysis = analyzeOrRefuse(schema, document, request.operationName, request.variables);
+
+        // 1. Authorization, on the client's operation.
+        const authorized = authorization.authorize(analysis, contextValue);
+        const rewritten = authorized.rewritten;
+        const touched = rewritten !== undefined || authorized.removed.length > 0;
+        if (rewritten === null) {
+          // Nothing authorized is left: answered without executing (responseForOperation), so nothing to cost or charge.
+          contextValue.policy = { analysis, executes: undefined, authorization: authorized, guardedByAuthorization: true, estimatedCost: 0, rateLimit: undefined };
+          return;
+        }
+        // What follows counts what will really execute.
+        const executed = rewritten ? analyzeOrRefuse(schema, rewritten.document, request.operationName, request.variables) : analysis;
+
+        // 2. Demand control.
+        const estimatedCost = demandControl?.check(executed, contextValue);
+
+        // 3. Rate limits (the only step with a side effect: it runs last).
+        const charge = await rateLimits?.admit({ supergraph: supergraphOf(schema), analysis: executed }, contextValue, requestContext.response.http.headers);
+        const state: RequestPolicyState = {
+          analysis: executed,
+          executes: rewritten,
+          authorization: touched ? authorized : null,
+          guardedByAuthorization: authorized.guarded,
+          estimatedCost,
+          rateLimit: charge,
+        };
+        contextValue.policy = state;
+      };
       return {
         async didResolveOperation(requestContext) {
-          const { contextValue, schema, document, request } = requestContext;
-          // 0. The operation to run. Apollo Server leaves an unknown operationName to the executor, and
-          // @apollo/gateway's throws a generic error there (a 500): refuse it here as a request error.
-          if (!requestContext.operation) {
-            throw gatewayError('OPERATION_RESOLUTION_FAILURE', {
-              message: request.operationName ? `Unknown operation named "${request.operationName}".` : 'The document has several operations: name the one to run in operationName.',
-            });
+          // With tracing on, the steps together are one span (graphql.policy); a refusal ends it failed.
+          const trace = requestContext.contextValue.trace;
+          if (!trace) return admit(requestContext);
+          trace.startPhase('policy');
+          try {
+            await admit(requestContext);
+          } catch (error) {
+            trace.endPhase('policy', [error]);
+            throw error;
           }
-          const analysis = analyzeOrRefuse(schema, document, request.operationName, request.variables);
-
-          // 1. Authorization, on the client's operation.
-          const authorized = authorization.authorize(analysis, contextValue);
-          const rewritten = authorized.rewritten;
-          const touched = rewritten !== undefined || authorized.removed.length > 0;
-          if (rewritten === null) {
-            // Nothing authorized is left: answered without executing (responseForOperation), so nothing to cost or charge.
-            contextValue.policy = { analysis, executes: undefined, authorization: authorized, guardedByAuthorization: true, estimatedCost: 0, rateLimit: undefined };
-            return;
-          }
-          // What follows counts what will really execute.
-          const executed = rewritten ? analyzeOrRefuse(schema, rewritten.document, request.operationName, request.variables) : analysis;
-
-          // 2. Demand control.
-          const estimatedCost = demandControl?.check(executed, contextValue);
-
-          // 3. Rate limits (the only step with a side effect: it runs last).
-          const charge = await rateLimits?.admit({ supergraph: supergraphOf(schema), analysis: executed }, contextValue, requestContext.response.http.headers);
-          const state: RequestPolicyState = {
-            analysis: executed,
-            executes: rewritten,
-            authorization: touched ? authorized : null,
-            guardedByAuthorization: authorized.guarded,
-            estimatedCost,
-            rateLimit: charge,
-          };
-          contextValue.policy = state;
+          trace.endPhase('policy');
         },
 
         async responseForOperation({ contextValue }) {

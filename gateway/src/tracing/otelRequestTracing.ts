@@ -6,6 +6,7 @@
 //
 //   POST /graphql                      SERVER  http.*, graphql.operation.name/type, gateway.request_id
 //   ├─ graphql.parse / graphql.validate         (Apollo Server's hooks, tracingPlugin.ts)
+//   ├─ graphql.policy                           (authorization → demand control → rate limits, policyPipeline.ts)
 //   ├─ graphql.plan                             (executor start until the query plan is resolved)
 //   └─ graphql.execute                          (the plan run, federation.ts)
 //      └─ subgraph <name>              CLIENT  subgraph.name, http.response.status_code, retries, breaker state
@@ -72,6 +73,7 @@ const SHUTDOWN_FLUSH_LIMIT_MS = 5_000;
 const PHASE_SPAN_NAMES: Record<RequestPhase, string> = {
   parse: 'graphql.parse',
   validate: 'graphql.validate',
+  policy: 'graphql.policy',
   plan: 'graphql.plan',
   execute: 'graphql.execute',
 };

@@ -5,8 +5,8 @@
 import type { IncomingMessage } from 'node:http';
 import type { RequestLogFields } from '../context.js';
 
-/** The phases of one GraphQL request, each one span under the request's span. */
-export type RequestPhase = 'parse' | 'validate' | 'plan' | 'execute';
+/** The phases of one GraphQL request, each one span under the request's span (policy: authorization, demand control, rate limits). */
+export type RequestPhase = 'parse' | 'validate' | 'policy' | 'plan' | 'execute';
 
 /** Outcome of one subgraph fetch (with its retries), for its span. */
 export interface SubgraphFetchOutcome {

@@ -69,7 +69,7 @@ describe('OpenTelemetry tracing', () => {
     await receiver?.close();
   }, { timeout: 60_000 });
 
-  test('a request is one trace: request → parse, validate, plan, execute → one span per subgraph fetch', { timeout: 30_000 }, async () => {
+  test('a request is one trace: request → parse, validate, policy, plan, execute → one span per subgraph fetch', { timeout: 30_000 }, async () => {
     const usersSeen = proxies.users!.exchanges.length;
     const ordersSeen = proxies.orders!.exchanges.length;
     const response = await postGraphQL(tracedUrl, { query: 'query TracedTree { users(first: 2) { id orders(first: 1) { id } } }' }, auth);
@@ -90,7 +90,7 @@ describe('OpenTelemetry tracing', () => {
     assert.equal(root.attributes['http.route'], '/graphql');
     assert.notEqual(root.status.code, ERROR);
     assert.equal(root.resource['service.name'], 'gateway-from-config');
-    for (const phase of ['graphql.parse', 'graphql.validate', 'graphql.plan', 'graphql.execute']) {
+    for (const phase of ['graphql.parse', 'graphql.validate', 'graphql.policy', 'graphql.plan', 'graphql.execute']) {
       assert.equal(only(spans, phase).parentSpanId, root.spanId, `${phase} is a child of the request span`);
     }
     const execute = only(spans, 'graphql.execute');
@@ -125,6 +125,16 @@ describe('OpenTelemetry tracing', () => {
     assert.equal(root.attributes['http.response.status_code'], 400);
     assert.deepEqual(root.attributes['gateway.error_codes'], ['GRAPHQL_VALIDATION_FAILED']);
     assert.notEqual(root.status.code, ERROR, "a refused request is the client's mistake, not a gateway error");
+  });
+
+  test('an operation the policy refuses: the policy span is the failed one, nothing planned or executed', { timeout: 30_000 }, async () => {
+    const response = await postGraphQL(tracedUrl, { query: 'query Known { users(first: 1) { id } }', operationName: 'Unknown' }, auth);
+    assert.equal(response.status, 400);
+    const requestId = response.headers.get('x-request-id')!;
+    const spans = traceOf(await receiver.waitFor((all) => traceOf(all, requestId).some((s) => s.kind === SERVER)), requestId);
+    assert.equal(only(spans, 'graphql.policy').status.code, ERROR);
+    assert.deepEqual(spans.filter((s) => s.name === 'graphql.plan' || s.name === 'graphql.execute' || s.name.startsWith('subgraph ')), []);
+    assert.deepEqual(only(spans, 'POST /graphql').attributes['gateway.error_codes'], ['OPERATION_RESOLUTION_FAILURE']);
   });
 
   test("a trusted client's traceparent is continued, and its trace reaches the subgraph", { timeout: 30_000 }, async () => {
@@ -207,7 +217,7 @@ describe('OpenTelemetry tracing', () => {
     const spans = traceOf(receiver.spans, requestId);
     assert.deepEqual(
       spans.map((s) => s.name).sort(),
-      ['POST /graphql', 'graphql.execute', 'graphql.parse', 'graphql.plan', 'graphql.validate', 'subgraph users'],
+      ['POST /graphql', 'graphql.execute', 'graphql.parse', 'graphql.plan', 'graphql.policy', 'graphql.validate', 'subgraph users'],
       'the whole trace arrived before the process exited',
     );
     assert.equal(spans[0]!.resource['service.name'], 'gateway-shutdown');
