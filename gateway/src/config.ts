@@ -245,6 +245,14 @@ export const gatewayConfigSchema = z
     authorization: authorizationConfigSchema.prefault({}),
     /** OpenTelemetry traces over OTLP/HTTP, and the standard OTEL_* env variables (gateway/src/tracing/tracingConfig.ts). Off by default. */
     tracing: tracingConfigSchema.prefault({}),
+    /**
+     * @apollo/gateway's anonymous usage metrics sent to Apollo (an OTLP/HTTP export to Apollo's endpoint every
+     * hour, after probing the AWS, GCP, Azure and Alibaba instance-metadata endpoints at startup). Off unless
+     * turned on: a gateway makes no outbound call it was not configured to make, and starts faster without it
+     * (deferredApolloTelemetry.ts). Env APOLLO_TELEMETRY_DISABLED=true keeps it off whatever this says.
+     * @default false
+     */
+    apolloTelemetry: z.boolean().default(false),
     /** pino level. @default "info" */
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })

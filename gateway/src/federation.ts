@@ -12,6 +12,7 @@ import { createSubgraphConnectionPool } from './subgraphFetcher.js';
 import { createSubgraphCaller, type SubgraphCaller } from './subgraphResilience.js';
 import type { GatewayContext } from './context.js';
 import { supergraphFileSource } from './supergraph/supergraphFile.js';
+import { buildSupergraphOnce } from './supergraph/buildSupergraphOnce.js';
 import type { PreparedSupergraph } from './supergraph/securityFeatures.js';
 import type { SupergraphRegistry } from './supergraph/supergraphRegistry.js';
 import { subgraphNamesOf } from './supergraph/supergraphSubgraphs.js';
@@ -89,6 +90,8 @@ export function createFederatedGateway(options: FederationOptions): FederatedGat
     }
     return caller;
   };
+  // Read by ApolloGateway's constructor: off unless the config turns it on (see config.ts apolloTelemetry).
+  if (!config.apolloTelemetry) process.env.APOLLO_TELEMETRY_DISABLED = 'true';
   const gateway = new ApolloGateway({
     logger: apolloLogger(logger),
     // Called once the plan is known (from the plan cache or just built), right before it runs.
@@ -129,6 +132,7 @@ export function createFederatedGateway(options: FederationOptions): FederatedGat
       return dataSource;
     },
   });
+  buildSupergraphOnce(gateway, (supergraphSdl) => pending.get(supergraphSdl)?.built);
   gateway.onSchemaLoadOrUpdate(({ apiSchema, coreSupergraphSdl }) => {
     const supergraph = pending.get(coreSupergraphSdl);
     pending.clear();

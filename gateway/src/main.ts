@@ -6,6 +6,8 @@
 // again as each worker; with one (the default) it is the gateway itself, with no primary.
 // First: before anything loads @apollo/gateway (see the file for why and what it bought).
 import './plainFederationExports.js';
+// Also before @apollo/gateway loads: its Apollo-telemetry modules load only if used (see the file).
+import './deferredApolloTelemetry.js';
 import cluster from 'node:cluster';
 import { parseArgs } from 'node:util';
 import { ConfigError, configFromEnv, readConfigFile, resolveConfig } from './config.js';

@@ -88,7 +88,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   // Authorization → demand control → rate limits, in order, from one plugin (see policyPipeline.ts).
   const policy = createPolicyPipeline({ config, logger, metrics, registry });
   // After the policy pipeline: a cached answer is authorized, costed and charged like any other.
-  const responseCache = createResponseCachePlugins({ config: config.responseCache, propagatedHeaders: propagatedHeaderNames(config), registry, logger, metrics });
+  const responseCache = await createResponseCachePlugins({ config: config.responseCache, propagatedHeaders: propagatedHeaderNames(config), registry, logger, metrics });
   const apq = createAutomaticPersistedQueries({ config: config.apq, logger, metrics });
   const requestPath = createGraphQLRequestPath({ config, logger, errors, policy, apq: apq.plugin, responseCache, sandbox, linkToLocalExplorer: graphiqlEnabled, tracing: traced });
   // Before Apollo Server (the HTTP layer asks it): ids resolved, unlisted operations refused unparsed.

@@ -4,9 +4,20 @@
 // It answers status, headers, body text and byte count, nothing more: the datasource parses the body once
 // (see datasource.ts for why it does not go through RemoteGraphQLDataSource's Fetcher interface).
 import { STATUS_CODES } from 'node:http';
-import { Agent, request, type Dispatcher } from 'undici';
+import { createRequire } from 'node:module';
+import type { Agent, Dispatcher } from 'undici';
 import type { FetcherResponse } from '@apollo/utils.fetcher';
 import { PlainHeaders } from './plainHeaders.js';
+
+// Only the two parts of undici used here, from their own files: undici's entry point also loads fetch,
+// WebSocket, EventSource, its cache interceptors, SQLite cache store and mock agents, and measured ~3× the
+// CPU at startup (~250 vs ~80 ms on the loaded 2-core box; bench/RESULTS.md, startup). undici 7 has no
+// `exports` map, so these paths are reachable; test/unit/gateway/subgraphFetcher.test.ts pins them to the
+// installed version (and the whole suite fetches through them).
+const requireUndici = createRequire(import.meta.url);
+const AgentClass = requireUndici('undici/lib/dispatcher/agent.js') as typeof Agent;
+/** undici's `request` API as a Dispatcher method (the entry point's `request(url, opts)` resolves `opts.dispatcher` and calls this). */
+const dispatcherRequest = requireUndici('undici/lib/api/api-request.js') as (this: Dispatcher, options: Dispatcher.RequestOptions) => Promise<Dispatcher.ResponseData>;
 
 /** Thrown when a fetch exceeds its deadline; the datasource maps it to GATEWAY_TIMEOUT. */
 export class SubgraphTimeoutError extends Error {
@@ -51,7 +62,8 @@ export async function postToSubgraph(
 ): Promise<SubgraphAnswer> {
   const signal = AbortSignal.timeout(options.timeoutMs);
   try {
-    const response = await request(url, { method: 'POST', headers: outgoing.headers, body: outgoing.body, dispatcher: options.dispatcher, signal });
+    const { origin, path } = subgraphTarget(url);
+    const response = await dispatcherRequest.call(options.dispatcher, { origin, path, method: 'POST', headers: outgoing.headers, body: outgoing.body, signal });
     const body = await readBody(response, options);
     return { status: response.statusCode, headers: new PlainHeaders(response.headers), text: body.toString('utf8'), bytes: body.length };
   } catch (error) {
@@ -109,5 +121,12 @@ async function readBody(response: Dispatcher.ResponseData, options: SubgraphExch
 export function createSubgraphConnectionPool(): Agent {
   // 4 s keep-alive: below the 5 s idle timeout of Node servers (the kit's too), so the pool never
   // reuses a socket the subgraph is about to close.
-  return new Agent({ keepAliveTimeout: 4_000, keepAliveMaxTimeout: 4_000 });
+  return new AgentClass({ keepAliveTimeout: 4_000, keepAliveMaxTimeout: 4_000 });
+}
+
+/** Origin and path of a subgraph URL, as undici's `request(url)` splits them (it parsed it per call too). */
+function subgraphTarget(url: string): { origin: string; path: string } {
+  const parsed = new URL(url);
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new TypeError(`subgraph URL must be http(s): ${url}`);
+  return { origin: parsed.origin, path: `${parsed.pathname}${parsed.search}` };
 }

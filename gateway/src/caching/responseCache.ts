@@ -24,7 +24,6 @@
 //   - a store that fails is a miss (failSafeKeyValueCache.ts); hits and misses are counted
 //     (gateway_response_cache_lookups_total) and noted on the access-log line (`responseCache`).
 import type { ApolloServerPlugin, GraphQLRequestContext } from '@apollo/server';
-import responseCachePlugin from '@apollo/server-plugin-response-cache';
 import type { GatewayContext } from '../context.js';
 import type { Logger } from '../logger.js';
 import type { GatewayMetrics } from '../metrics.js';
@@ -43,9 +42,11 @@ export interface ResponseCacheOptions {
 }
 
 /** The plugins of the response cache, in request order (none when it is disabled). */
-export function createResponseCachePlugins(options: ResponseCacheOptions): ApolloServerPlugin<GatewayContext>[] {
+export async function createResponseCachePlugins(options: ResponseCacheOptions): Promise<ApolloServerPlugin<GatewayContext>[]> {
   const { config, metrics } = options;
   if (!config.enabled) return [];
+  // Loaded only when the cache is on: startup of a gateway without it does not pay for the module.
+  const { default: responseCachePlugin } = await import('@apollo/server-plugin-response-cache');
   const store = createCacheStore('response', config.store, {
     logger: options.logger,
     metrics,

@@ -6,7 +6,7 @@
 // `for:` argument in the copy handed to @apollo/gateway, and refuse everything else: a supergraph
 // with a security feature nobody enforces must not load.
 import { Kind, parse, print, visit, type DocumentNode, type DirectiveNode } from 'graphql';
-import { DEFAULT_SUPPORTED_SUPERGRAPH_FEATURES } from '@apollo/federation-internals';
+import { DEFAULT_SUPPORTED_SUPERGRAPH_FEATURES, type Supergraph } from '@apollo/federation-internals';
 
 /** Feature base URLs this gateway enforces itself (see gateway/src/authorization). */
 export const GATEWAY_ENFORCED_FEATURES: ReadonlySet<string> = new Set([
@@ -44,6 +44,11 @@ export interface PreparedSupergraph {
   readonly sdlForGateway: string;
   /** Purposeful features we enforce, e.g. ["https://specs.apollo.dev/authenticated/v0.1"]. */
   readonly enforcedFeatures: string[];
+  /**
+   * `sdlForGateway` built and validated (validateSupergraphSdl): @apollo/gateway is handed this one
+   * instead of building it again (supergraph/buildSupergraphOnce.ts).
+   */
+  readonly built?: Supergraph;
 }
 
 export function prepareSupergraph(sdl: string): PreparedSupergraph {

@@ -35,8 +35,9 @@ export function validateSupergraphSdl(sdl: string, source: string): PreparedSupe
   let prepared: PreparedSupergraph;
   try {
     prepared = prepareSupergraph(sdl);
-    // The same validation @apollo/gateway runs, done up front so a bad file never reaches it.
-    Supergraph.build(prepared.sdlForGateway);
+    // The validation @apollo/gateway runs outside production, done up front so a bad file never reaches
+    // it; the result is what @apollo/gateway then uses (buildSupergraphOnce.ts), not built a second time.
+    prepared = { ...prepared, built: Supergraph.build(prepared.sdlForGateway) };
     // Authorization policy is read now too: a malformed @requiresScopes stops this load (the old
     // schema keeps serving on reload) instead of failing every request against the new schema.
     readAuthorizationPolicy(prepared.document);

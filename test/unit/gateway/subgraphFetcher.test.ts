@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Agent } from 'undici';
-import { postToSubgraph, SubgraphResponseTooLargeError } from '../../../gateway/src/subgraphFetcher.js';
+import { createSubgraphConnectionPool, postToSubgraph, SubgraphResponseTooLargeError } from '../../../gateway/src/subgraphFetcher.js';
 import { createSubgraphCaller, resilienceConfigSchema } from '../../../gateway/src/subgraphResilience.js';
 
 describe('subgraph fetcher: maxResponseBytes', () => {
@@ -73,5 +73,54 @@ describe('subgraph fetcher: maxResponseBytes', () => {
     assert.deepEqual(states, []);
     const ok = await caller.call(() => fetch('/declared?bytes=100'), { retryable: true });
     assert.equal(ok.status, 200);
+  });
+});
+
+// subgraphFetcher.ts requires undici's Agent and request API from their own files (undici's entry point
+// loads far more at startup): the exchange must stay what undici's `request(url, { dispatcher })` sends.
+describe('subgraph fetcher: the request sent', () => {
+  let server: Server;
+  let url: string;
+  const received: { method?: string; url?: string; contentType?: string; body: string }[] = [];
+  const pool = createSubgraphConnectionPool();
+
+  before(async () => {
+    server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
+      req.on('end', () => {
+        received.push({ method: req.method, url: req.url, contentType: req.headers['content-type'], body });
+        res.writeHead(200, { 'content-type': 'application/json', 'x-answer': 'yes' });
+        res.end('{"data":{"ok":true}}');
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  }, { timeout: 30_000 });
+  after(async () => {
+    await pool.close();
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }, { timeout: 30_000 });
+
+  test('POSTs headers and body to the URL path and query through the gateway pool, and reads the answer', { timeout: 10_000 }, async () => {
+    const answer = await postToSubgraph(
+      `${url}/graphql?tenant=a%20b`,
+      { headers: { 'content-type': 'application/json' }, body: '{"query":"{ ok }"}' },
+      { timeoutMs: 5_000, maxResponseBytes: 4_096, dispatcher: pool, subgraphName: 'echo' },
+    );
+    assert.deepEqual(received.at(-1), { method: 'POST', url: '/graphql?tenant=a%20b', contentType: 'application/json', body: '{"query":"{ ok }"}' });
+    assert.equal(answer.status, 200);
+    assert.equal(answer.text, '{"data":{"ok":true}}');
+    assert.equal(answer.headers.get('x-answer'), 'yes');
+  });
+
+  test('a URL that is not http(s) is refused before anything is sent', { timeout: 10_000 }, async () => {
+    const before = received.length;
+    await assert.rejects(
+      postToSubgraph('ftp://127.0.0.1/graphql', { headers: {}, body: '{}' }, { timeoutMs: 5_000, maxResponseBytes: 4_096, dispatcher: pool, subgraphName: 'ftp' }),
+      TypeError,
+    );
+    assert.equal(received.length, before);
   });
 });

@@ -1,0 +1,84 @@
+// What startup does not do twice, and what it does not load unless used (issue 13, startup to first answer):
+// the supergraph is built once per load (validateSupergraphSdl's build is the one @apollo/gateway uses),
+// Apollo's telemetry stays off unless configured, and its OpenTelemetry metrics modules are never loaded then.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { DEFERRED_TELEMETRY_MODULES, deferModule, stillDeferred } from '../../../gateway/src/deferredApolloTelemetry.js';
+import { Supergraph } from '@apollo/federation-internals';
+import { validateSupergraphSdl } from '../../../gateway/src/supergraph/supergraphFile.js';
+
+const supergraphPath = fileURLToPath(new URL('../../../supergraph.graphql', import.meta.url));
+const execFileAsync = promisify(execFile);
+const gatewayRequire = createRequire(createRequire(import.meta.url).resolve('@apollo/gateway'));
+
+/** Counts Supergraph.build calls while `run` runs. */
+async function countingBuilds(run: () => Promise<void>): Promise<number> {
+  const original = Supergraph.build;
+  let calls = 0;
+  Supergraph.build = (...args: Parameters<typeof Supergraph.build>) => {
+    calls += 1;
+    return original.apply(Supergraph, args);
+  };
+  try {
+    await run();
+  } finally {
+    Supergraph.build = original;
+  }
+  return calls;
+}
+
+test('a loaded supergraph is built once, Apollo telemetry stays off, and its metrics modules are never loaded', { timeout: 60_000 }, async () => {
+  // A fresh process: unit test files share one, in which @apollo/gateway was loaded long before.
+  const probe = fileURLToPath(new URL('../../fixtures/startupWorkProbe.mjs', import.meta.url));
+  const { stdout } = await execFileAsync(process.execPath, [probe, supergraphPath], { timeout: 50_000, env: { ...process.env, APOLLO_TELEMETRY_DISABLED: '' } });
+  const result = JSON.parse(stdout.trim().split('\n').at(-1)!) as Record<string, unknown>;
+  assert.deepEqual(result, {
+    modules: DEFERRED_TELEMETRY_MODULES.length,
+    deferredAtStart: DEFERRED_TELEMETRY_MODULES.length,
+    // Nothing loaded them: @apollo/gateway required them, never used them.
+    deferredAfterLoad: DEFERRED_TELEMETRY_MODULES.length,
+    // One build: the validating one in loadSupergraphFile; @apollo/gateway reused it.
+    builds: 1,
+    prebuilt: true,
+    apolloTelemetry: false,
+    telemetryDisabledEnv: 'true',
+    usersField: true,
+  });
+});
+
+test('a deferred module loads on first use and is then the real module for every requirer', { timeout: 30_000 }, () => {
+  const id = gatewayRequire.resolve('@opentelemetry/sdk-metrics');
+  // In the shared unit-test process the module may be loaded already: a stand-in is installed for this test.
+  delete gatewayRequire.cache[id];
+  deferModule(id);
+  const standIn = gatewayRequire(id) as typeof import('@opentelemetry/sdk-metrics');
+  assert.ok(stillDeferred.has(id));
+  const provider = new standIn.MeterProvider();
+  assert.ok(!stillDeferred.has(id));
+  const real = gatewayRequire(id) as typeof import('@opentelemetry/sdk-metrics');
+  assert.notEqual(real, standIn, 'the cache now holds the real exports object');
+  assert.ok(provider instanceof real.MeterProvider);
+  assert.ok(Object.keys(standIn).includes('MeterProvider'), "keys are the real module's");
+  assert.ok('PeriodicExportingMetricReader' in standIn);
+});
+
+test('an SDL nobody prepared is still built by @apollo/gateway itself', { timeout: 30_000 }, async () => {
+  const sdl = readFileSync(supergraphPath, 'utf8');
+  const prepared = validateSupergraphSdl(sdl, 'supergraph.graphql');
+  const { buildSupergraphOnce } = await import('../../../gateway/src/supergraph/buildSupergraphOnce.js');
+  const { ApolloGateway } = await import('@apollo/gateway');
+  // As federation.ts does with the default config: no usage telemetry to Apollo from a test.
+  process.env.APOLLO_TELEMETRY_DISABLED = 'true';
+  const gateway = new ApolloGateway({ supergraphSdl: prepared.sdlForGateway, logger: { debug() {}, info() {}, warn() {}, error() {} } });
+  assert.equal(buildSupergraphOnce(gateway, () => undefined), true, 'the hook is in place on this @apollo/gateway version');
+  const builds = await countingBuilds(async () => {
+    await gateway.load();
+  });
+  await gateway.stop();
+  assert.equal(builds, 1);
+});
