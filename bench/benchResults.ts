@@ -26,14 +26,18 @@ export interface ScenarioResult extends LoadSummary {
   /** The `data` of one answer before load, compared across gateways. */
   sampleData: unknown;
   sampleBytes: number;
-  /** The gateway's VmRSS after each of its measured slices, in MiB (a leak shows as a steady climb). */
+  /** The gateway's VmRSS after each of its measured slices, in MiB (saw-toothed by the young generation's fill). */
   rssMiBAfterSlices: number[];
+  /** Peak VmRSS in each 10 s (RSS_WINDOW_MS) of the gateway's own measured load, in MiB: a leak shows as a climb. */
+  rssPeakMiBPerWindow: number[];
 }
 
 export interface GatewayResult {
   label: string;
   /** Spawn → first 200 answer with data and no errors, in ms, one per startup sample. */
   startupSamplesMs: number[];
+  /** CPU ms from spawn to the first successful answer, one per startup sample. */
+  startupCpuSamplesMs: number[];
   /** Spawn → the `listening` log line, in ms, one per startup sample. */
   listeningSamplesMs: number[];
   /** VmRSS right after the last startup, in MiB. */

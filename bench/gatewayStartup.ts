@@ -2,6 +2,7 @@
 // no errors). The `listening` line alone is not enough: a gateway may listen before its schema is usable.
 import { spawnBenchProcess, type BenchProcess } from './benchProcess.js';
 import type { GatewaySpec } from './benchTopology.js';
+import { processTreeCpuTimeMs } from './processStats.js';
 
 export interface StartedGateway {
   spec: GatewaySpec;
@@ -11,6 +12,11 @@ export interface StartedGateway {
   startupMs: number;
   /** Spawn → the `listening` log line, in ms. */
   listeningMs: number;
+  /**
+   * CPU the gateway's process spent from spawn to its first successful answer, in ms (user + system).
+   * Other work on a shared box stretches the wall-clock startup far more than it changes this.
+   */
+  startupCpuMs: number;
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -61,7 +67,8 @@ export async function startGatewayTimed(options: {
       const { status, text } = await postGraphQLOnce(graphqlUrl, options.probeQuery, spec.requestHeaders());
       if (status === 200) {
         successfulData(text);
-        return { spec, process: gateway, graphqlUrl, startupMs: performance.now() - gateway.spawnedAtMs, listeningMs };
+        const startupMs = performance.now() - gateway.spawnedAtMs;
+        return { spec, process: gateway, graphqlUrl, startupMs, listeningMs, startupCpuMs: processTreeCpuTimeMs(gateway.pid) };
       }
       last = `HTTP ${status}: ${text.slice(0, 200)}`;
     } catch (error) {

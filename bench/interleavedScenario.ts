@@ -7,6 +7,11 @@ import { postGraphQLOnce, successfulData, type StartedGateway } from './gatewayS
 import { processTreeCpuTimeMs, processTreeResidentSetMiB } from './processStats.js';
 import type { LoadSettings, Scenario, ScenarioResult } from './benchResults.js';
 
+/** Length of one window of the RSS series, in ms of a gateway's own measured load. */
+export const RSS_WINDOW_MS = 10_000;
+/** How often RSS is read while a gateway is loaded, in ms (a /proc read: negligible next to the load). */
+const RSS_SAMPLE_MS = 250;
+
 export async function measureScenarioInterleaved(options: {
   gateways: StartedGateway[];
   scenario: Scenario;
@@ -42,7 +47,14 @@ export async function measureScenarioInterleaved(options: {
   const slices: LoadSlice[][] = gateways.map(() => []);
   const cpuMs = gateways.map(() => 0);
   const rssMiB: number[][] = gateways.map(() => []);
+  // Peak VmRSS in each RSS_WINDOW_MS of a gateway's own measured load, sampled every RSS_SAMPLE_MS while
+  // it is loaded: a reading after a slice catches the young generation at a random fill level (V8 empties
+  // it at each scavenge), so the series of after-slice readings saws up and down by up to the semi-space
+  // size; the peak per window is what the process really holds, and a leak shows as a rising peak.
+  const rssPeakPerWindow: number[][] = gateways.map(() => []);
+  const measuredMs = gateways.map(() => 0);
   const sliceMs = load.durationMs / load.rounds;
+  const lastWindow = Math.max(0, Math.ceil(load.durationMs / RSS_WINDOW_MS) - 1);
   for (let round = 0; round < load.rounds; round += 1) {
     const order = gateways.map((_, index) => index);
     if (round % 2 === 1) order.reverse();
@@ -50,7 +62,21 @@ export async function measureScenarioInterleaved(options: {
       const gateway = gateways[index]!;
       // The process tree: a --workers gateway's work is in its workers (a single process: itself alone).
       const cpuBeforeMs = processTreeCpuTimeMs(gateway.process.pid);
-      slices[index]!.push(await loadFor(gateway, sliceMs));
+      const sliceStartedAt = performance.now();
+      const peaks = rssPeakPerWindow[index]!;
+      const sampleRss = () => {
+        // A slice runs a little past its nominal length (it waits for in-flight requests): that belongs to the last window.
+        const window = Math.min(Math.floor((measuredMs[index]! + performance.now() - sliceStartedAt) / RSS_WINDOW_MS), lastWindow);
+        peaks[window] = Math.max(peaks[window] ?? 0, processTreeResidentSetMiB(gateway.process.pid));
+      };
+      const sampler = setInterval(sampleRss, RSS_SAMPLE_MS);
+      try {
+        slices[index]!.push(await loadFor(gateway, sliceMs));
+      } finally {
+        clearInterval(sampler);
+      }
+      sampleRss();
+      measuredMs[index]! += sliceMs;
       cpuMs[index]! += processTreeCpuTimeMs(gateway.process.pid) - cpuBeforeMs;
       rssMiB[index]!.push(processTreeResidentSetMiB(gateway.process.pid));
     }
@@ -69,6 +95,7 @@ export async function measureScenarioInterleaved(options: {
       sampleData: samples[index]!.data,
       sampleBytes: samples[index]!.bytes,
       rssMiBAfterSlices: rssMiB[index]!,
+      rssPeakMiBPerWindow: Array.from(rssPeakPerWindow[index]!, (peak) => peak ?? Number.NaN),
     };
   });
 }

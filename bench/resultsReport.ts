@@ -64,12 +64,12 @@ const ratio = (a: number, b: number) => (b > 0 ? `${(a / b).toFixed(2)}×` : 'n/
 
 export function deepTable(deep: DeepRun): string {
   const rows = [
-    '| Gateway | Throughput (req/s) | p50 (ms) | p95 (ms) | p99 (ms) | Gateway CPU per request (ms) | Requests | Errors | Answer size (bytes) | Subgraph fetches per request | Startup to first deep answer (ms) | RSS after each slice (MiB) |',
+    '| Gateway | Throughput (req/s) | p50 (ms) | p95 (ms) | p99 (ms) | Gateway CPU per request (ms) | Requests | Errors | Answer size (bytes) | Subgraph fetches per request | Startup to first deep answer (ms) | RSS peak per 10 s of load (MiB) |',
     '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|',
     ...deep.results.map(
       (s, index) =>
         `| ${deep.labels[index]} | ${fixed(s.requestsPerSecond, 0)} | ${fixed(s.p50Ms)} | ${fixed(s.p95Ms)} | ${fixed(s.p99Ms)} | ${fixed(s.gatewayCpuMsPerRequest, 2)} | ` +
-        `${s.requests} | ${s.errors} | ${s.sampleBytes} | ${deep.fetchesPerRequest[index]} | ${fixed(deep.startupMs[index]!, 0)} | ${s.rssMiBAfterSlices.map((m) => fixed(m, 0)).join(', ')} |`,
+        `${s.requests} | ${s.errors} | ${s.sampleBytes} | ${deep.fetchesPerRequest[index]} | ${fixed(deep.startupMs[index]!, 0)} | ${s.rssPeakMiBPerWindow.map((m) => fixed(m, 0)).join(', ')} |`,
     ),
   ];
   const [ours, stock] = deep.results;
@@ -182,17 +182,19 @@ function deepInterpretation(deep: DeepRun): string[] {
   const [ours, stock] = deep.results;
   if (!ours || !stock) return [];
   const growth = (series: number[]) => {
-    // First slice after warm-up to the last: a leak climbs steadily; a flat heap wobbles a few MiB.
+    // Peak per 10 s of load: a leak climbs window after window; a flat process stays within a few percent.
     const first = series[0] ?? Number.NaN;
     const last = series[series.length - 1] ?? Number.NaN;
-    return `${fixed(first, 0)} → ${fixed(last, 0)} MiB (max ${fixed(Math.max(...series), 0)})`;
+    const later = series.slice(1);
+    const spread = later.length > 0 ? `, after the first 10 s ${fixed(Math.min(...later), 0)}–${fixed(Math.max(...later), 0)} MiB` : '';
+    return `${fixed(first, 0)} → ${fixed(last, 0)} MiB${spread}`;
   };
   return [
     `- **deep**: ours serves ${fixed(ours.requestsPerSecond, 0)} req/s vs ${fixed(stock.requestsPerSecond, 0)} for stock ` +
       `(${ratio(ours.requestsPerSecond, stock.requestsPerSecond)}), p99 ${fixed(ours.p99Ms)} vs ${fixed(stock.p99Ms)} ms (${ratio(ours.p99Ms, stock.p99Ms)}); ` +
       `the gateway process spends ${fixed(ours.gatewayCpuMsPerRequest, 2)} vs ${fixed(stock.gatewayCpuMsPerRequest, 2)} CPU ms per request. ` +
       `Subgraph fetches per request: ${deep.fetchesPerRequest.join(' (ours) vs ')} (stock). ` +
-      `RSS over the ${deep.load.durationMs / 1000} s of load, slice by slice: ours ${growth(ours.rssMiBAfterSlices)}, stock ${growth(stock.rssMiBAfterSlices)}.`,
+      `RSS peak per 10 s over the ${deep.load.durationMs / 1000} s of load: ours ${growth(ours.rssMiBAfterSlices)}, stock ${growth(stock.rssMiBAfterSlices)}.`,
   ];
 }
 
@@ -267,7 +269,7 @@ export function resultsMarkdown(results: GatewayResult[], deep: DeepRun, context
     '- **Ours**: `node gateway/dist/main.js --supergraph FILE --port 0 --config <tmp>/gateway.yaml` (compiled JS, as production runs it), `NODE_ENV=production`, `INTERNAL_IDENTITY_SECRET` set (a signed identity on every subgraph fetch), default log level (info: one access-log line per request, written to a file). Light config: routing URLs overridden, `auth.jwt` with an HS256 secret, and `rateLimits.fields."Query.users".max` raised to 10^9 so the 30/min limit of the schema rejects nothing while still being counted; every request carries `Authorization: Bearer <HS256 JWT>` for `sub: user-1`, `scope: orders:read:all`. Deep config: `auth.jwt` likewise and a `Query.users` limit of 10^9 per minute added by config; every request carries a token never seen before (bench/distinctTokens.ts: unique `jti`, 50 subjects), so the verified-token cache never answers.',
     '- **Stock**: `@apollo/gateway` 2.14.4 + `@apollo/server` 5 `startStandaloneServer` (bench/stockGateway.ts, transpiled to plain JS in bench/dist so neither gateway pays for on-the-fly compilation). Light: the same URL overrides through `buildService`; the sample subgraphs refuse unsigned calls, and with `--insecure-allow-unsigned` they see every caller as anonymous, so `User.orders` would be empty and the cross-service query would do less work: the stock baseline instead forwards the same identity our gateway derives from the token (`sub: user-1`, `scopes: [orders:read:all]`, `kind: user`, `tier: authenticated`), signed per subgraph fetch over the body sent with the same identity-package function; and it gets a supergraph copy without `for: SECURITY` (it refuses to load one that links `authenticated`/`requiresScopes` that way, UNSUPPORTED_LINKED_FEATURE; none of the benchmark queries touches a protected field). Deep: it forwards each request\'s `Authorization` header to the subgraphs. It keeps the stock fetcher (make-fetch-happen, no timeout); ours uses undici on a keep-alive pool with a per-fetch deadline.',
     '- Both gateways run side by side (the idle one only waits; ours also polls its supergraph file every 500 ms) and the measured time is cut into slices that alternate ours, stock, stock, ours, ...: background load from other work on the box comes and goes, and alternating spreads it over both instead of handing one a quiet block. Startup samples alternate too; each startup gateway is stopped before the next spawn, except the last of each, which serves the load.',
-    '- Latency is measured by the client (send to last byte) and includes the subgraphs and the client\'s own CPU time; CPU per request is the gateway process\'s user+system time from /proc/<pid>/stat over the measured run, divided by the requests answered. RSS is VmRSS from /proc/<pid>/status right after startup, after each measured slice, and after the light scenarios.',
+    '- Latency is measured by the client (send to last byte) and includes the subgraphs and the client\'s own CPU time; CPU per request is the gateway process\'s user+system time from /proc/<pid>/stat over the measured run, divided by the requests answered. RSS is VmRSS from /proc/<pid>/status right after startup, after the light scenarios, and every 250 ms while a gateway is under deep load (the deep table gives the peak of each 10 s of its load).',
     '',
   ].join('\n');
 }

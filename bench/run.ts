@@ -7,6 +7,8 @@
 //   --quick               about a minute, prints only (light 3 s, deep 15 s per gateway)
 //   --only light|deep|workers  run one part only (prints only; deep and workers also skip the in-process
 //                         measurements; workers: ours with 1 worker against --workers 2, deep scenario)
+//   --only startup        only startup samples (--startups N, default 5 here): ours, stock and every --also
+//                         build in turn, in front of the light subgraphs; wall and CPU ms to the first answer
 //   --duration S          light: measured seconds per scenario and gateway   (default 10)
 //   --warmup S            light: unrecorded warm-up before each              (default 2)
 //   --concurrency N       light: in-flight requests                           (default 16)
@@ -22,6 +24,7 @@
 //                         same config, in the same alternating slices: a lever's before/after side by side.
 //                         'LABEL=--node-flag ... MAIN' runs it with node flags.
 //   --no-write            print only, leave bench/RESULTS.md alone
+//   --keep-logs           keep every process's log (e.g. a contestant run with --trace-gc) and say where
 //   --watchdog MIN        stop everything after MIN minutes                   (default 10)
 //   --analysis-only       only the in-process policy-analysis measurement (printed, not written)
 //   --identity-only       only the in-process identity signing/verification measurement (printed, not written)
@@ -80,13 +83,14 @@ const { values } = parseArgs({
     profile: { type: 'string' },
     also: { type: 'string', multiple: true, default: [] },
     'no-write': { type: 'boolean', default: false },
+    'keep-logs': { type: 'boolean', default: false },
     watchdog: { type: 'string', default: '10' },
     'analysis-only': { type: 'boolean', default: false },
     'identity-only': { type: 'boolean', default: false },
   },
   strict: true,
 });
-if (values.only !== undefined && !['light', 'deep', 'workers'].includes(values.only)) throw new Error(`--only must be light, deep or workers, got "${values.only}"`);
+if (values.only !== undefined && !['light', 'deep', 'workers', 'startup'].includes(values.only)) throw new Error(`--only must be light, deep, workers or startup, got "${values.only}"`);
 /** Whether a part runs: every part in a full run, else the one --only names. */
 const runs = (part: 'light' | 'deep' | 'workers') => values.only === undefined || values.only === part;
 const quick = values.quick;
@@ -149,6 +153,44 @@ function crossCountsOf(data: unknown): { users: number; orders: number } {
   return { users: users.length, orders: users.reduce((sum, user) => sum + user.orders.length, 0) };
 }
 
+/** `--only startup`: startup samples alone, every contestant in turn (the order rotates each sample). */
+async function runStartupOnly(compiled: ReturnType<typeof prepareCompiledEntries>): Promise<void> {
+  const topology = await startBenchTopology({ repoRoot, logDir, ...compiled, started });
+  const ourArgs = topology.ours.nodeArgs.slice(topology.ours.nodeArgs.indexOf(compiled.ourGatewayMain) + 1);
+  const extras = extraContestants.map(({ label, nodeFlags, main }) => ({ ...topology.ours, label, nodeArgs: [...nodeFlags, main, ...ourArgs] }));
+  const specs = [topology.ours, topology.stock, ...extras];
+  const samples = Math.round(setting(values.startups, '--startups', 30, 5, 5));
+  const startups: StartedGateway[][] = specs.map(() => []);
+  for (let sample = 0; sample < samples; sample += 1) {
+    for (let step = 0; step < specs.length; step += 1) {
+      const index = (sample + step) % specs.length;
+      const gateway = await startGatewayTimed({ spec: specs[index]!, probeQuery: LIGHT_SCENARIOS[0]!.query, repoRoot, logDir, started, attempt: sample + 1 });
+      startups[index]!.push(gateway);
+      log(`${gateway.spec.label}: first successful query ${gateway.startupMs.toFixed(0)} ms after spawn, ${gateway.startupCpuMs.toFixed(0)} CPU ms`);
+      await gateway.process.stop();
+    }
+  }
+  const medianOf = (index: number, pick: (gateway: StartedGateway) => number) => median(startups[index]!.map(pick));
+  const rows = specs.map(
+    (spec, index) =>
+      `| ${spec.label} | ${medianOf(index, (g) => g.startupMs).toFixed(0)} | ${medianOf(index, (g) => g.startupCpuMs).toFixed(0)} | ` +
+      `${medianOf(index, (g) => g.listeningMs).toFixed(0)} | ${startups[index]!.map((g) => g.startupMs.toFixed(0)).join(', ')} |`,
+  );
+  const ratios = specs
+    .map((spec, index) =>
+      index === 1
+        ? ''
+        : `**${spec.label} ÷ stock:** wall ${(medianOf(index, (g) => g.startupMs) / medianOf(1, (g) => g.startupMs)).toFixed(2)}×, ` +
+          `CPU ${(medianOf(index, (g) => g.startupCpuMs) / medianOf(1, (g) => g.startupCpuMs)).toFixed(2)}×`,
+    )
+    .filter(Boolean);
+  process.stdout.write(
+    '\n| Gateway | Spawn to first answer, median (ms) | CPU to first answer, median (ms) | Spawn to "listening", median (ms) | Samples (ms) |\n' +
+      `|---|---:|---:|---:|---|\n${rows.join('\n')}\n\n${ratios.join('; ')}\n`,
+  );
+  await stopAllBenchProcesses(topology.subgraphs);
+}
+
 /** Light scenarios: startup samples, then each scenario against both gateways. */
 async function runLight(compiled: ReturnType<typeof prepareCompiledEntries>): Promise<{ results: GatewayResult[]; cached: CachedResult[] }> {
   const topology = await startBenchTopology({ repoRoot, logDir, ...compiled, started });
@@ -163,7 +205,7 @@ async function runLight(compiled: ReturnType<typeof prepareCompiledEntries>): Pr
     for (const index of order) {
       const gateway = await startGatewayTimed({ spec: specs[index]!, probeQuery: LIGHT_SCENARIOS[0]!.query, repoRoot, logDir, started, attempt: sample + 1 });
       startups[index]!.push(gateway);
-      log(`${gateway.spec.label}: first successful query ${gateway.startupMs.toFixed(0)} ms after spawn (listening line at ${gateway.listeningMs.toFixed(0)} ms)`);
+      log(`${gateway.spec.label}: first successful query ${gateway.startupMs.toFixed(0)} ms after spawn, ${gateway.startupCpuMs.toFixed(0)} CPU ms (listening line at ${gateway.listeningMs.toFixed(0)} ms)`);
       if (!last) await gateway.process.stop();
     }
   }
@@ -177,12 +219,13 @@ async function runLight(compiled: ReturnType<typeof prepareCompiledEntries>): Pr
   const results = gateways.map((gateway, index) => ({
     label: gateway.spec.label,
     startupSamplesMs: startups[index]!.map((s) => s.startupMs),
+    startupCpuSamplesMs: startups[index]!.map((s) => s.startupCpuMs),
     listeningSamplesMs: startups[index]!.map((s) => s.listeningMs),
     rssIdleMiB: rssIdleMiB[index]!,
     rssAfterLoadMiB: residentSetMiB(gateway.process.pid),
     scenarios: scenarioResults[index]!,
   }));
-  log(`startup medians: ${results.map((r) => `${r.label} ${median(r.startupSamplesMs).toFixed(0)} ms`).join(', ')}`);
+  log(`startup medians: ${results.map((r) => `${r.label} ${median(r.startupSamplesMs).toFixed(0)} ms (CPU ${median(r.startupCpuSamplesMs).toFixed(0)} ms)`).join(', ')}`);
 
   // The cached scenario: ours (uncached, already warm) against a fresh gateway with the response cache on.
   const cachedGateway = await startGatewayTimed({ spec: topology.oursCached, probeQuery: LIGHT_SCENARIOS[0]!.query, repoRoot, logDir, started, attempt: 1 });
@@ -250,6 +293,10 @@ async function main(): Promise<void> {
   if (analysis.length > 0) process.stdout.write(`\n${analysisTable(analysis)}\n`);
   if (values['analysis-only']) return;
   const compiled = prepareCompiledEntries(repoRoot);
+  if (values.only === 'startup') {
+    await runStartupOnly(compiled);
+    return;
+  }
   const lightRun = runs('light') ? await runLight(compiled) : undefined;
   const light = lightRun?.results;
   const cached = lightRun?.cached ?? [];
@@ -312,7 +359,8 @@ async function main(): Promise<void> {
     writeFileSync(resultsPath, `${markdown}\n${workersSection}${kept ? `\n${kept}` : ''}`);
     log('wrote bench/RESULTS.md');
   }
-  rmSync(logDir, { recursive: true, force: true });
+  if (values['keep-logs']) log(`process logs kept in ${logDir}`);
+  else rmSync(logDir, { recursive: true, force: true });
 }
 
 main().then(

@@ -190,7 +190,7 @@ async function main(): Promise<void> {
     ['--supergraph', 'supergraph.graphql', '--config', configFile, '--port', gatewayPort, '--host', process.env.HOST ?? '127.0.0.1'],
     { ...shared, DEV_AUTH_FILE: devKey.file },
     // As `npm run gateway` runs it: a larger young generation (see README, "Running the gateway alone").
-    ['--max-semi-space-size=128'],
+    ['--max-semi-space-size=32'],
   );
   const gatewayUrl = (await gateway.ready).replace('127.0.0.1', 'localhost');
   started = true;
