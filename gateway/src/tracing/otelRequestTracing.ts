@@ -149,7 +149,8 @@ export function createOtelRequestTracing(options: OtelRequestTracingOptions): Re
     );
     suppressedErrors = 0;
   });
-  const exporter = new OTLPTraceExporter({ url: tracesEndpoint(config), timeoutMillis: config.batch.exportTimeoutMs });
+  // The URL only: OTEL_EXPORTER_OTLP_[TRACES_]HEADERS (a vendor's API key), _TIMEOUT and _COMPRESSION stay the exporter's to read.
+  const exporter = new OTLPTraceExporter({ url: tracesEndpoint(config) });
   const resource = detectResources({ detectors: [envDetector] }).merge(
     resourceFromAttributes({ [ATTR_SERVICE_NAME]: config.serviceName, ...(options.serviceVersion ? { 'service.version': options.serviceVersion } : {}) }),
   );

@@ -49,7 +49,7 @@ describe('OpenTelemetry tracing', () => {
     graph = await startSampleGraph({
       subgraphBaseUrl: async (name, url) => (proxies[name] = await startRecordingProxy(url)).url,
       gatewayConfig: { subgraphs: { orders: { url: 'http://127.0.0.1:1/graphql', resilience: { retries: 1, retryBackoffMs: 0 } } } },
-      gatewayEnv: { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_SERVICE_NAME: 'gateway-from-env', OTEL_BSP_SCHEDULE_DELAY: '20', OTEL_TRACES_SAMPLER: 'parentbased_always_on' },
+      gatewayEnv: { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_SERVICE_NAME: 'gateway-from-env', OTEL_BSP_SCHEDULE_DELAY: '20', OTEL_TRACES_SAMPLER: 'parentbased_always_on', OTEL_EXPORTER_OTLP_HEADERS: 'x-collector-key=test-key' },
     });
     fromEnv = graph.gateway;
     traced = await graph.startGateway(
@@ -170,6 +170,8 @@ describe('OpenTelemetry tracing', () => {
     assert.deepEqual(forwarded, [`00-${root.traceId}-${only(spans, 'subgraph users').spanId}-01`]);
     assert.equal(proxies.users!.exchanges.at(-1)!.requestHeaders.tracestate, undefined, "an untrusted client's tracestate is dropped");
     assert.equal((await fromEnv.waitForLog((r) => r.event === 'request' && r.requestId === requestId)).traceId, root.traceId);
+    // The exporter's own variables still apply (a vendor's API key in OTEL_EXPORTER_OTLP_HEADERS).
+    assert.ok(receiver.requests.some((request) => request.headers['x-collector-key'] === 'test-key'), 'OTEL_EXPORTER_OTLP_HEADERS sent with the export');
   });
 
   test('a malformed or oversized traceparent is ignored: a new trace, the request served', { timeout: 30_000 }, async () => {
