@@ -52,8 +52,8 @@ try {
     options: {
       checks: { type: 'boolean', default: false },
       isolate: { type: 'boolean', default: false },
-      // 2 on the 2-core box, as before; 3 and 4 not compared yet: the shared box was too loaded (load
-      // average 15-20) for a wall-time comparison to mean anything. TEST_CONCURRENCY or --concurrency=N.
+      // 2 on the 2-core box, as before: 3 measured once at load 5-8 (README, Tests) showed no difference
+      // that load could resolve; 4 not measured. TEST_CONCURRENCY or --concurrency=N.
       concurrency: { type: 'string', default: process.env.TEST_CONCURRENCY ?? '2' },
       'test-name-pattern': { type: 'string', multiple: true },
       help: { type: 'boolean', short: 'h' },
