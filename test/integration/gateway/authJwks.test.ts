@@ -5,7 +5,6 @@ import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac, randomUUID, randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +14,7 @@ import { SignJWT, base64url, exportJWK, exportSPKI, generateKeyPair, type Crypto
 import { stringify as toYaml } from 'yaml';
 import { GATEWAY_ENTRY, repoRoot, startProcess, stopAll, subgraphEntry, type RunningProcess } from '../../support/processes.js';
 import { errorCodes, postGraphQL } from '../../support/http.js';
+import { listenOnLoopback } from '../../support/loopbackServer.js';
 
 const ISS = 'https://idp.test.invalid';
 const AUD = 'federation-gateway-tests';
@@ -72,8 +72,7 @@ before(async () => {
     }
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: published.map((kid) => signingKeys[kid]!.jwk) }));
   });
-  await new Promise<void>((r) => jwksServer.listen(0, '127.0.0.1', () => r()));
-  const jwksUrl = `http://127.0.0.1:${(jwksServer.address() as AddressInfo).port}/.well-known/jwks.json`;
+  const jwksUrl = `${await listenOnLoopback(jwksServer)}/.well-known/jwks.json`;
 
   const subgraphEnv = { INTERNAL_IDENTITY_SECRET: identitySecret };
   [users, orders] = await Promise.all([

@@ -4,7 +4,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { GraphQLDataSourceRequestKind } from '@apollo/gateway/dist/datasources/types.js';
 import { GraphQLError } from 'graphql';
@@ -15,6 +14,7 @@ import { INTERNAL_HEADERS } from '../../../gateway/src/internalHeaders.js';
 import { ResponseBudget } from '../../../gateway/src/responseBudget.js';
 import { createSubgraphConnectionPool } from '../../../gateway/src/subgraphFetcher.js';
 import { createSubgraphCaller, resilienceConfigSchema } from '../../../gateway/src/subgraphResilience.js';
+import { listenOnLoopback } from '../../support/loopbackServer.js';
 
 const SECRET = 'datasource-test-secret-0123456789abcdef';
 
@@ -43,8 +43,7 @@ describe('SubgraphDataSource', () => {
         else answer();
       });
     });
-    await new Promise<void>((resolveListen) => subgraph.listen(0, '127.0.0.1', resolveListen));
-    subgraphUrl = `http://127.0.0.1:${(subgraph.address() as AddressInfo).port}/graphql`;
+    subgraphUrl = `${await listenOnLoopback(subgraph)}/graphql`;
   }, { timeout: 10_000 });
 
   after(async () => {
@@ -125,8 +124,7 @@ describe('SubgraphDataSource', () => {
   test('a subgraph that drops the connection → DOWNSTREAM_SERVICE_ERROR; the message names no URL', { timeout: 10_000 }, async () => {
     const dropping = createServer();
     dropping.on('connection', (socket) => socket.destroy());
-    await new Promise<void>((resolveListen) => dropping.listen(0, '127.0.0.1', resolveListen));
-    const url = `http://127.0.0.1:${(dropping.address() as AddressInfo).port}/graphql`;
+    const url = `${await listenOnLoopback(dropping)}/graphql`;
     try {
       const error = await dataSource({ url }).process(fetchOptions('{ ping }', {}, [])).then(
         () => assert.fail('expected a failure'),

@@ -6,7 +6,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { GraphQLDataSourceRequestKind } from '@apollo/gateway/dist/datasources/types.js';
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
@@ -17,6 +16,7 @@ import { ResponseBudget } from '../../../gateway/src/responseBudget.js';
 import { createSubgraphConnectionPool } from '../../../gateway/src/subgraphFetcher.js';
 import type { SubgraphRefusal } from '../../../gateway/src/subgraphRefusal.js';
 import { createSubgraphCaller, resilienceConfigSchema } from '../../../gateway/src/subgraphResilience.js';
+import { listenOnLoopback } from '../../support/loopbackServer.js';
 
 type Reply = (res: ServerResponse) => void;
 
@@ -38,8 +38,7 @@ describe('SubgraphDataSource: the lean process() keeps upstream behaviour', () =
         reply(res);
       });
     });
-    await new Promise<void>((resolve) => subgraph.listen(0, '127.0.0.1', resolve));
-    url = `http://127.0.0.1:${(subgraph.address() as AddressInfo).port}/graphql`;
+    url = `${await listenOnLoopback(subgraph)}/graphql`;
   }, { timeout: 30_000 });
 
   after(async () => {

@@ -6,7 +6,6 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { EventEmitter, once } from 'node:events';
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { ApolloServer } from '@apollo/server';
 import { pino } from 'pino';
@@ -18,6 +17,7 @@ import { createGatewayMetrics } from '../../../gateway/src/metrics.js';
 import { createErrorMaskingPlugin, maskError } from '../../../gateway/src/plugins/errorMasking.js';
 import { createRequestErrors } from '../../../gateway/src/requestErrors.js';
 import { ResponseBudget } from '../../../gateway/src/responseBudget.js';
+import { listenOnLoopback } from '../../support/loopbackServer.js';
 
 interface Answer {
   status: number;
@@ -82,8 +82,7 @@ describe('HTTP layer (createHttpServer)', () => {
         return { requestId, clientIp: '127.0.0.1', auth: null, req, requestLog, responseBudget: new ResponseBudget(1_048_576) };
       },
     });
-    await new Promise<void>((resolveListen) => server.listen(0, '127.0.0.1', resolveListen));
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    url = await listenOnLoopback(server);
   }, { timeout: 30_000 });
 
   after(async () => {

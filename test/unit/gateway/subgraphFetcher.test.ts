@@ -3,10 +3,10 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Agent } from 'undici';
 import { createSubgraphConnectionPool, postToSubgraph, SubgraphResponseTooLargeError } from '../../../gateway/src/subgraphFetcher.js';
 import { createSubgraphCaller, resilienceConfigSchema } from '../../../gateway/src/subgraphResilience.js';
+import { listenOnLoopback, closeServer } from '../../support/loopbackServer.js';
 
 describe('subgraph fetcher: maxResponseBytes', () => {
   let server: Server;
@@ -35,13 +35,11 @@ describe('subgraph fetcher: maxResponseBytes', () => {
       };
       pump();
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    url = await listenOnLoopback(server);
   }, { timeout: 30_000 });
   after(async () => {
     await pool.close();
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await closeServer(server);
   }, { timeout: 30_000 });
 
   const fetch = (path: string) =>
@@ -94,13 +92,11 @@ describe('subgraph fetcher: the request sent', () => {
         res.end('{"data":{"ok":true}}');
       });
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    url = await listenOnLoopback(server);
   }, { timeout: 30_000 });
   after(async () => {
     await pool.close();
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await closeServer(server);
   }, { timeout: 30_000 });
 
   test('POSTs headers and body to the URL path and query through the gateway pool, and reads the answer', { timeout: 10_000 }, async () => {

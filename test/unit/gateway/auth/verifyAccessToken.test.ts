@@ -2,12 +2,12 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { SignJWT, exportJWK, exportSPKI, generateKeyPair, base64url, type CryptoKey, type JWK } from 'jose';
 import { createHmac } from 'node:crypto';
 import { authConfigSchema } from '../../../../gateway/src/auth/authConfig.js';
 import { createAuthenticator } from '../../../../gateway/src/auth/createAuthenticator.js';
 import { AuthenticationError, AuthKeysUnavailableError } from '../../../../gateway/src/auth/authErrors.js';
+import { listenOnLoopback } from '../../../support/loopbackServer.js';
 
 const SECRET = 'a-test-secret-that-is-long-enough-0123456789';
 const ISS = 'https://issuer.test';
@@ -196,8 +196,7 @@ describe('JWKS', () => {
       }
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys }));
     });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/jwks.json`;
+    url = `${await listenOnLoopback(server)}/jwks.json`;
     keys = [await addKey('k1')];
     await addKey('k2');
     await addKey('never-published');

@@ -4,7 +4,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { GraphQLDataSourceRequestKind } from '@apollo/gateway/dist/datasources/types.js';
 import type { GatewayContext } from '../../../../gateway/src/context.js';
@@ -13,6 +12,7 @@ import { ResponseBudget } from '../../../../gateway/src/responseBudget.js';
 import { createSubgraphConnectionPool } from '../../../../gateway/src/subgraphFetcher.js';
 import { createSubgraphCaller, resilienceConfigSchema } from '../../../../gateway/src/subgraphResilience.js';
 import type { RequestTrace, SubgraphFetchOutcome } from '../../../../gateway/src/tracing/requestTrace.js';
+import { listenOnLoopback } from '../../../support/loopbackServer.js';
 
 const TRACEPARENT = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
 
@@ -60,8 +60,7 @@ describe('SubgraphDataSource: the fetch span', () => {
         res.end(JSON.stringify(status === 200 ? { data: { users: [] } } : { errors: [{ message: 'down' }] }));
       });
     });
-    await new Promise<void>((resolve) => subgraph.listen(0, '127.0.0.1', resolve));
-    url = `http://127.0.0.1:${(subgraph.address() as AddressInfo).port}/graphql`;
+    url = `${await listenOnLoopback(subgraph)}/graphql`;
   }, { timeout: 30_000 });
 
   after(async () => {
