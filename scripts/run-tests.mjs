@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Runs node's test runner over every *.test.ts under the given folders (default: test/), between a global
 // setup and a global teardown (Node 20 has no --test-global-setup):
-//   setup     `tsc -b tsconfig.build.json` (incremental): every process a test starts is compiled JS;
+//   setup     `tsc -b tsconfig.build.json` (incremental), then gateway/bundleMain.mjs (the bundled
+//             gateway/dist/main.js; a no-op when fresh): every process a test starts is compiled JS;
 //             a run id in the environment, inherited by every process the tests start.
 //   checks    with --checks (npm test): the type checks, schema:check and compose:check, one after the
 //             other in a lane of their own beside the test files (they used to run before them and
@@ -129,6 +130,12 @@ const tsc = resolve(repoRoot, 'node_modules/typescript/bin/tsc');
 const build = spawnSync(process.execPath, [tsc, '-b', 'tsconfig.build.json'], { cwd: repoRoot, stdio: 'inherit' });
 if (build.status !== 0) {
   console.error('run-tests: the build failed (tsc -b tsconfig.build.json); no test was run');
+  process.exit(1);
+}
+// The gateway the tests spawn is the bundle `npm run build` makes, not tsc's unbundled entry.
+const bundle = spawnSync(process.execPath, [resolve(repoRoot, 'gateway/bundleMain.mjs')], { cwd: repoRoot, stdio: 'inherit' });
+if (bundle.status !== 0) {
+  console.error('run-tests: bundling gateway/dist/main.js failed (gateway/bundleMain.mjs); no test was run');
   process.exit(1);
 }
 

@@ -4,7 +4,7 @@
 // the same, keyed on the whole previous layer; this one is keyed on exactly what each step reads, so a
 // step whose input the build context lacks (a .dockerignore rule too wide, a workspace left out) misses
 // and runs for real, and fails as `docker build` would.
-// Two steps qualify (the two the suite has just done in the checkout itself):
+// Three steps qualify (the three the suite has just done in the checkout itself):
 //   `npm ci` with dev dependencies: reads package-lock.json, .npmrc and every workspace's package.json;
 //      the checkout's `npm ci` succeeded on the same files. Its node_modules is only made when a later
 //      step that runs for real needs it: a later `npm ci` replaces node_modules whole, so in our
@@ -12,8 +12,11 @@
 //   `npx tsc -b PROJECT`: reads the sources and declaration files listed in the project's .tsbuildinfo
 //      (and its references'), each with its sha256 there, plus the tsconfig files; the checkout's dist
 //      folders were built from exactly those (no errors recorded), and are copied in as the step's result.
+//   `node gateway/bundleMain.mjs`: reads the files esbuild listed for the checkout's last bundle (its
+//      inputs.json; those under node_modules come from the same lockfile) and the script itself; the
+//      checkout's gateway/dist/main.js is that bundle when it is newer than all of them, and is copied in.
 // Anything else, and every step when the flag is off, runs for real.
-import { cpSync, existsSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, statSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { dirname, join, relative, resolve } from 'node:path';
 import ts from 'typescript';
@@ -112,10 +115,36 @@ function tscDecision(command: string, checkout: string, stage: string): CacheDec
   };
 }
 
+/** `node gateway/bundleMain.mjs`: hit when the checkout's bundle is fresh and its inputs are in the stage unchanged. */
+function bundleDecision(command: string, checkout: string, stage: string): CacheDecision | undefined {
+  if (command !== 'node gateway/bundleMain.mjs') return undefined;
+  const bundle = join(checkout, 'gateway/dist/main.js');
+  const inputsFile = join(checkout, 'node_modules/.cache/gateway-bundle/inputs.json');
+  if (!existsSync(bundle) || !existsSync(inputsFile) || !readFileSync(bundle, 'utf8').slice(0, 200).includes('\n// gateway/dist/main.js bundled by gateway/bundleMain.mjs\n')) {
+    return { hit: false, reason: 'the checkout has no bundled gateway/dist/main.js' };
+  }
+  const builtAt = statSync(bundle).mtimeMs;
+  const inputs = [...(JSON.parse(readFileSync(inputsFile, 'utf8')) as string[]), join(checkout, 'gateway/bundleMain.mjs')];
+  let compared = 0;
+  for (const input of inputs) {
+    if (!existsSync(input) || statSync(input).mtimeMs > builtAt) return { hit: false, reason: `${relative(checkout, input)} changed after the checkout's bundle` };
+    if (input.includes('/node_modules/')) continue;
+    if (!sameFile(input, join(stage, relative(checkout, input)))) return { hit: false, reason: `${relative(checkout, input)} is not in the stage as the checkout bundled it` };
+    compared += 1;
+  }
+  return {
+    hit: true,
+    reason: `${compared} inputs of the bundle are the ones the checkout bundled`,
+    apply: () => {
+      for (const file of ['main.js', 'main.js.map']) cpSync(join(checkout, 'gateway/dist', file), join(stage, 'gateway/dist', file));
+    },
+  };
+}
+
 /**
  * What the cache says about one RUN, run in `stageWorkdir` (the stage's WORKDIR as a folder here): the
  * checkout's paths are the paths under WORKDIR, where the Dockerfile copies the build context.
  */
 export function cacheDecision(command: string, checkout: string, stageWorkdir: string): CacheDecision {
-  return npmCiDecision(command, checkout, stageWorkdir) ?? tscDecision(command, checkout, stageWorkdir) ?? { hit: false, reason: 'not a step the cache knows' };
+  return npmCiDecision(command, checkout, stageWorkdir) ?? tscDecision(command, checkout, stageWorkdir) ?? bundleDecision(command, checkout, stageWorkdir) ?? { hit: false, reason: 'not a step the cache knows' };
 }

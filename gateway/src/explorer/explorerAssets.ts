@@ -3,26 +3,15 @@
 // works offline, and costs the gateway's startup nothing.
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { dirname, extname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-/** The nearest folder above this module with a package.json: the gateway's package, from src or dist. */
-function packageRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'package.json'))) {
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error(`no package.json above ${fileURLToPath(import.meta.url)}`);
-    dir = parent;
-  }
-  return dir;
-}
+import { extname, join } from 'node:path';
+import { packageRoot } from '../packageRoot.js';
 
 /**
  * Where the build writes the bundle: <package>/dist/explorer-assets (gateway/dist/explorer holds the
  * compiled src/explorer modules, which the bundler's clean step must not delete).
  */
 export function explorerAssetsDir(): string {
-  return join(packageRoot(), 'dist', 'explorer-assets');
+  return join(packageRoot(import.meta.url), 'dist', 'explorer-assets');
 }
 
 /** The bundle's entry file names the page refers to. */

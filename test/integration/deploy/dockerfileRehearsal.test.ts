@@ -9,7 +9,7 @@
 // the local npm cache only (--offline).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -77,6 +77,7 @@ describe('the Dockerfile, rehearsed', () => {
     const step = (pattern: RegExp) => runs.filter((record) => pattern.test(String(record.msg)));
     assert.equal(step(/^RUN npm ci --ignore-scripts/)[0]?.cached, true, JSON.stringify(runs));
     assert.equal(step(/^RUN npx tsc -b gateway/)[0]?.cached, true, JSON.stringify(runs));
+    assert.equal(step(/^RUN node gateway\/bundleMain\.mjs/)[0]?.cached, true, JSON.stringify(runs));
     const production = step(/^RUN npm ci --omit=dev/);
     assert.deepEqual(production.map((record) => record.event), ['cache_miss', 'run'], 'the production-only install is never taken from the checkout');
     assert.ok(existsSync(join(out, 'build/app/gateway/dist/main.js')), "the compiled gateway is the tsc step's result");
@@ -84,7 +85,7 @@ describe('the Dockerfile, rehearsed', () => {
 
   test('the runtime stage holds production dependencies and compiled JavaScript only', { timeout: 60_000 }, () => {
     const app = join(out, 'runtime', 'app');
-    assert.ok(existsSync(join(app, 'gateway/dist/main.js')));
+    assert.match(readFileSync(join(app, 'gateway/dist/main.js'), 'utf8').slice(0, 200), /\n\/\/ gateway\/dist\/main\.js bundled by gateway\/bundleMain\.mjs\n/, 'the CMD starts the bundled entry');
     // The root's and the gateway's devDependencies, and a dependency of the dev tools only.
     for (const devOnly of ['typescript', 'tsx', 'playwright-core', 'esbuild', 'react', '@graphql-inspector/core']) {
       assert.equal(existsSync(join(app, 'node_modules', devOnly)), false, `${devOnly} is not in the image`);
