@@ -19,7 +19,7 @@ export interface CompiledEntries {
 }
 
 /** Bench sources that run as (or inside) a spawned process, relative to bench/. */
-const PROCESS_SOURCES = ['stockGateway.ts', 'deep/deepSubgraphs.ts', 'deep/deepSubgraphData.ts'];
+const PROCESS_SOURCES = ['stockGateway.ts', 'deep/deepSubgraphs.ts', 'deep/deepResolvers.ts', 'deep/deepSubgraphData.ts'];
 
 export function prepareCompiledEntries(repoRoot: string): CompiledEntries {
   const ourGatewayMain = join(repoRoot, 'gateway/dist/main.js');

@@ -17,6 +17,7 @@ import type { PreparedSupergraph } from './supergraph/securityFeatures.js';
 import type { SupergraphRegistry } from './supergraph/supergraphRegistry.js';
 import { subgraphNamesOf } from './supergraph/supergraphSubgraphs.js';
 import { recordSubgraphFetch } from './subgraphMetrics.js';
+import { installPlanExecution } from './execution/installPlanExecution.js';
 import type { RequestTrace } from './tracing/requestTrace.js';
 
 export interface FederationOptions {
@@ -70,6 +71,8 @@ async function tracedExecution(trace: RequestTrace, run: () => Promise<GatewayEx
 
 export function createFederatedGateway(options: FederationOptions): FederatedGateway {
   const { config, logger, registry } = options;
+  // Query plans run through the compiled executor (execution/planExecution.ts) unless turned off.
+  installPlanExecution();
   // Supergraphs awaiting their schema, by the SDL @apollo/gateway receives (see onSchemaLoadOrUpdate).
   const pending = new Map<string, PreparedSupergraph>();
   const connectionPool = createSubgraphConnectionPool();
