@@ -75,18 +75,19 @@ export function deepMerge(target: unknown, source: unknown): unknown {
   return target;
 }
 
-// isObjectOfType answers by schema, type condition and __typename: the supergraph schema of a plan never
-// changes, and a plan only names a handful of types.
-const typeAnswers = new WeakMap<GraphQLSchema, Map<string, boolean>>();
+// isObjectOfType answers by schema, type condition and __typename (nested maps: no key string per call):
+// the supergraph schema of a plan never changes, and a plan only names a handful of types.
+const typeAnswers = new WeakMap<GraphQLSchema, Map<string, Map<string, boolean>>>();
 
 function isOfType(schema: GraphQLSchema, source: Record<string, unknown>, typeCondition: string, internals: StockInternals): boolean {
   const typename = source.__typename;
   if (!typename || typeof typename !== 'string') return internals.isObjectOfType(schema, source, typeCondition);
-  let answers = typeAnswers.get(schema);
-  if (!answers) typeAnswers.set(schema, (answers = new Map()));
-  const key = `${typeCondition}\u0000${typename}`;
-  let answer = answers.get(key);
-  if (answer === undefined) answers.set(key, (answer = internals.isObjectOfType(schema, source, typeCondition)));
+  let byCondition = typeAnswers.get(schema);
+  if (!byCondition) typeAnswers.set(schema, (byCondition = new Map()));
+  let byTypename = byCondition.get(typeCondition);
+  if (!byTypename) byCondition.set(typeCondition, (byTypename = new Map()));
+  let answer = byTypename.get(typename);
+  if (answer === undefined) byTypename.set(typename, (answer = internals.isObjectOfType(schema, source, typeCondition)));
   return answer;
 }
 
