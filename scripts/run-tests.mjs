@@ -7,16 +7,13 @@
 //   checks    with --checks (npm test): the type checks, schema:check and compose:check, one after the
 //             other in a lane of their own beside the test files (they used to run before them and
 //             added ~20 s of wall time); their output is shown when one fails, and fails the run.
-//   tests     scripts/testFileRunner.mjs, 2 files at a time, each in its own process, the longest first
-//             (the last run's times per file, else a guess from the layer and how many processes the
-//             file starts), so that no long file starts last and runs alone. The unit test files
-//             (test/unit/, in-process, no servers but on port 0) share one process: starting node, tsx
-//             and the gateway's modules once instead of 38 times saves ~45 CPU-s; --isolate gives each
-//             its own process again (to rule out one unit file affecting another). A unit file keeps
-//             its own process when it asserts on the process itself (what it has loaded: it says
-//             `// run-tests: own process`), or when it calls a hook at its top level: such a hook
-//             belongs to the process's root test, so in a shared process it would run around other
-//             files' tests (a root beforeEach before each of them, a root after stopping its Redis early).
+//   tests     scripts/testFileRunner.mjs, 2 processes at a time, the longest first (the last run's
+//             times per file, else a guess from the layer and how many processes the file starts), so
+//             that no long one starts last and runs alone. Test files share processes
+//             (scripts/testFileGroups.mjs): the unit files one, the integration files a few of about
+//             equal length; starting node, tsx and the support modules once per group instead of once
+//             per file saves ~1 CPU-s a file. --isolate gives each file its own process again (to rule
+//             out one file affecting another).
 //   teardown  every process still carrying that run id is listed, killed with its process group, and
 //             fails the run: a test that leaks a gateway or a Redis is a failing test.
 // After the run: per file, its wall time, the CPU seconds of its process tree and how many processes it
@@ -29,9 +26,10 @@ import { tmpdir } from 'node:os';
 import { delimiter, dirname, join, relative, resolve } from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { callsWithoutTimeout } from './testTimeoutCheck.mjs';
+import { planProcesses, timingKey } from './testFileGroups.mjs';
 
 const repoRoot = resolve(fileURLToPath(new URL('..', import.meta.url)));
 /**
@@ -123,7 +121,6 @@ function expectedSeconds(file, timings) {
   return file.includes('/unit/') ? 1 + starts : 2 + 2 * starts;
 }
 const timings = readTimings();
-files.sort((a, b) => expectedSeconds(b, timings) - expectedSeconds(a, timings) || a.localeCompare(b));
 
 // Global setup: compile every part the tests start as a process (a no-op when nothing changed).
 const tsc = resolve(repoRoot, 'node_modules/typescript/bin/tsc');
@@ -181,31 +178,16 @@ const resourcesDir = mkdtempSync(join(tmpdir(), 'run-tests-'));
 const resourcesLog = join(resourcesDir, 'files.jsonl');
 const children = new Set();
 
-/** The unit test files, imported one after the other by one generated test file (see the header). */
-const UNIT_GROUP = 'test/unit';
-const OWN_PROCESS_MARKER = /^\/\/ run-tests: own process\b/m;
-const ROOT_LEVEL_HOOK = /^(before|after|beforeEach|afterEach)\(/m;
-const isUnit = (file) => {
-  if (!relative(repoRoot, resolve(file)).startsWith(`${UNIT_GROUP}/`)) return false;
-  const source = readFileSync(file, 'utf8');
-  return !OWN_PROCESS_MARKER.test(source) && !ROOT_LEVEL_HOOK.test(source);
-};
-const unitFiles = options.isolate ? [] : files.filter(isUnit).sort();
-let runFiles = files;
-if (unitFiles.length > 1) {
-  const entry = join(resourcesDir, 'unit.test.mjs');
-  writeFileSync(
-    entry,
-    `// ${unitFiles.length} unit test files in one process (scripts/run-tests.mjs; --isolate to run each alone)\n${unitFiles
-      .map((file) => `await import(${JSON.stringify(pathToFileURL(resolve(file)).href)});`)
-      .join('\n')}\n`,
-  );
-  const unitSeconds = unitFiles.reduce((sum, file) => sum + expectedSeconds(file, timings) / 4, 0);
-  const others = files.filter((file) => !isUnit(file));
-  // In the longest-first order, where its (shared) time puts it.
-  const at = others.findIndex((file) => expectedSeconds(file, timings) < (timings[UNIT_GROUP] ?? unitSeconds));
-  runFiles = [...others.slice(0, at < 0 ? others.length : at), entry, ...others.slice(at < 0 ? others.length : at)];
-}
+const plan = planProcesses({
+  repoRoot,
+  files,
+  dir: resourcesDir,
+  concurrency,
+  isolate: options.isolate,
+  expectedSeconds: (file) => expectedSeconds(file, timings),
+});
+/** A group's generated file -> its label, for the report. */
+const groupLabels = new Map(plan.filter((p) => p.members.length > 0).map((p) => [p.entry, p.label]));
 
 /** The checks lane: each package.json script in turn, output kept for the report. */
 async function runChecks() {
@@ -246,9 +228,9 @@ function runTestFiles() {
       resolve(repoRoot, 'scripts/testFileRunner.mjs'),
       `--concurrency=${concurrency}`,
       ...(options['test-name-pattern'] ?? []).map((pattern) => `--test-name-pattern=${pattern}`),
-      ...runFiles,
+      ...plan.map((p) => p.entry),
     ],
-    { cwd: process.cwd(), stdio: 'inherit', env: { ...env, TEST_FILE_RESOURCES_LOG: resourcesLog, TEST_FILE_RESOURCES_GROUP: UNIT_GROUP } },
+    { cwd: process.cwd(), stdio: 'inherit', env: { ...env, TEST_FILE_RESOURCES_LOG: resourcesLog } },
   );
   children.add(runner);
   return new Promise((resolveExit) =>
@@ -267,17 +249,27 @@ function reportFileResources() {
   } catch {
     return;
   }
-  rows.sort((a, b) => b.wallMs - a.wallMs);
-  const row = (wallMs, cpuSeconds, spawned, label) =>
-    `  ${(wallMs / 1000).toFixed(1).padStart(6)} s ${cpuSeconds.toFixed(1).padStart(7)} s ${String(spawned).padStart(5)}  ${label}`;
-  const total = (key) => rows.reduce((sum, r) => sum + r[key], 0);
-  console.error('\nrun-tests: per test file, slowest first: wall, CPU of its process tree, processes it started');
-  for (const r of rows) console.error(row(r.wallMs, r.cpuSeconds, r.spawned, r.file));
-  console.error(row(total('wallMs'), total('cpuSeconds'), total('spawned'), `in all ${rows.length} files, ${concurrency} at a time`));
-  // Next run's order: these times, over the older ones.
+  const processes = rows.filter((r) => !r.member).sort((a, b) => b.wallMs - a.wallMs);
+  const members = rows.filter((r) => r.member).sort((a, b) => b.wallMs - a.wallMs);
+  const row = (r, label, indent = '') =>
+    `  ${indent}${(r.wallMs / 1000).toFixed(1).padStart(6)} s ${r.cpuSeconds.toFixed(1).padStart(7)} s ${String(r.spawned).padStart(5)}  ${label}`;
+  const total = (key) => processes.reduce((sum, r) => sum + r[key], 0);
+  console.error('\nrun-tests: per test process, slowest first: wall, CPU of its process tree, processes it started (a group: then its files)');
+  for (const r of processes) {
+    const label = groupLabels.get(r.file);
+    if (label === undefined) {
+      console.error(row(r, r.file));
+      continue;
+    }
+    const own = members.filter((m) => m.group === r.file);
+    console.error(row(r, `${label}: ${own.length} files in one process`));
+    for (const m of own) console.error(row(m, m.file, '  '));
+  }
+  console.error(row({ wallMs: total('wallMs'), cpuSeconds: total('cpuSeconds'), spawned: total('spawned') }, `in all ${processes.length} processes (${files.length} files), ${concurrency} at a time`));
+  // Next run's order: these times (a file in a group: from its first hook to its last), over the older ones.
   const updated = { ...timings };
-  for (const r of rows) {
-    const file = r.file === UNIT_GROUP ? UNIT_GROUP : relative(repoRoot, resolve(r.file));
+  for (const r of [...processes.filter((p) => !groupLabels.has(p.file)), ...members]) {
+    const file = timingKey(repoRoot, r.file);
     if (!file.startsWith('..')) updated[file] = Math.round(r.wallMs / 100) / 10;
   }
   try {

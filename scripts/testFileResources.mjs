@@ -1,20 +1,25 @@
 // Preloaded into every test file's process by scripts/run-tests.mjs (`--import`; node --test passes its
 // execArgv on to the file processes): when the file's process exits, appends one JSON line to the file
-// named by env TEST_FILE_RESOURCES_LOG with what the file cost:
+// named by env TEST_FILE_RESOURCES_LOG with what the process cost:
+//   file          the test file it ran (a group's generated file, scripts/testFileGroups.mjs, for a group)
 //   wallMs        from this module's load to exit (the file's whole life, tsx start included)
 //   cpuSeconds    user+sys of the file's process and of every child it reaped (its process tree: the
 //                 gateways, subgraphs, Redis and npm it started and waited for), from /proc/self/stat
 //   spawned       processes it started directly (spawn, execFile, fork and their Sync forms)
+// In a group's process, each member file adds a line of its own (`member: true`, `group`: the group's
+// file) with the same numbers from its first hook to its last (globalThis[Symbol.for('run-tests.file-
+// resources')], called by the group's generated file): a process the member left running for a later
+// one to reuse counts where it exits.
 // run-tests.mjs prints these per file and in total, so that a slow or CPU-hungry suite says where.
 import { createRequire, syncBuiltinESMExports } from 'node:module';
 import { appendFileSync, readFileSync } from 'node:fs';
 import { relative } from 'node:path';
 
 const logFile = process.env.TEST_FILE_RESOURCES_LOG;
-// A test file's process runs the file itself (not the runner that starts the files); run-tests.mjs's
-// generated file that imports every unit test file is reported under that group's name.
+// A test file's process runs the file itself (not the runner that starts the files), or a group's
+// generated file (reported under its path; run-tests.mjs names the group).
 const argvFile = process.argv[1] ?? '';
-const testFile = argvFile.endsWith('.test.ts') ? relative(process.cwd(), argvFile) : argvFile.endsWith('.test.mjs') ? process.env.TEST_FILE_RESOURCES_GROUP : undefined;
+const testFile = argvFile.endsWith('.test.ts') ? relative(process.cwd(), argvFile) : argvFile.endsWith('.test.mjs') ? argvFile : undefined;
 if (logFile && testFile) {
   const startedAt = performance.now();
   const require = createRequire(import.meta.url);
@@ -39,13 +44,34 @@ if (logFile && testFile) {
     };
   }
   syncBuiltinESMExports();
-  process.on('exit', () => {
+  const cpuSeconds = () => {
     // Fields 14-17 (utime, stime, cutime, cstime) in clock ticks (100 per second on Linux).
     const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ');
-    const ticks = [11, 12, 13, 14].reduce((sum, index) => sum + Number(fields[index]), 0);
+    return [11, 12, 13, 14].reduce((sum, index) => sum + Number(fields[index]), 0) / 100;
+  };
+  const members = new Map();
+  globalThis[Symbol.for('run-tests.file-resources')] = {
+    fileStarted(file) {
+      members.set(file, { wallMs: performance.now(), cpuSeconds: cpuSeconds(), spawned });
+    },
+    fileEnded(file) {
+      const start = members.get(file);
+      if (!start) return;
+      const line = {
+        file,
+        group: testFile,
+        member: true,
+        wallMs: Math.round(performance.now() - start.wallMs),
+        cpuSeconds: Math.round((cpuSeconds() - start.cpuSeconds) * 100) / 100,
+        spawned: spawned - start.spawned,
+      };
+      appendFileSync(logFile, `${JSON.stringify(line)}\n`);
+    },
+  };
+  process.on('exit', () => {
     appendFileSync(
       logFile,
-      `${JSON.stringify({ file: testFile, wallMs: Math.round(performance.now() - startedAt), cpuSeconds: ticks / 100, spawned })}\n`,
+      `${JSON.stringify({ file: testFile, wallMs: Math.round(performance.now() - startedAt), cpuSeconds: cpuSeconds(), spawned })}\n`,
     );
   });
 }

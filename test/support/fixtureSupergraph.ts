@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { composeServices } from '@apollo/composition';
 import { parse } from 'graphql';
 import { GATEWAY_ENTRY, repoRoot, SLOW_SUBGRAPH_ENTRY, startProcess, type RunningProcess } from './processes.js';
+import { shareProcesses } from './sharedFixtures.js';
 
 export const SLOW_SUBGRAPH_SCHEMA = 'test/fixtures/slow-subgraph/schema.graphql';
 
@@ -30,10 +31,17 @@ export function composeFixture(subgraphs: FixtureSubgraph[]): string {
   return result.supergraphSdl;
 }
 
-/** The fixture subgraph (test/fixtures/slow-subgraph); unsigned unless `env` gives it a secret. */
-export function startSlowSubgraph(env?: Record<string, string>): Promise<RunningProcess> {
+/**
+ * The fixture subgraph (test/fixtures/slow-subgraph); unsigned unless `env` gives it a secret. Without
+ * `env`, the files of a group's process share one (test/support/sharedFixtures.ts; ~1 CPU-s a start):
+ * stop() then hands it back for the next file. A test that stops it to have it dead passes `own: true`.
+ */
+export async function startSlowSubgraph(env?: Record<string, string>, { own = false }: { own?: boolean } = {}): Promise<RunningProcess> {
   const args = ['--port', '0', ...(env?.INTERNAL_IDENTITY_SECRET ? [] : ['--insecure-allow-unsigned'])];
-  return startProcess({ name: 'slow', entry: SLOW_SUBGRAPH_ENTRY, args, env });
+  const start = (owned: RunningProcess[]) => startProcess({ name: 'slow', entry: SLOW_SUBGRAPH_ENTRY, args, env }).then((p) => (owned.push(p), p));
+  if (env !== undefined || own) return start([]);
+  const shared = await shareProcesses('slow-subgraph', start, { stopReleases: true });
+  return shared ? shared.view(shared.value) : start([]);
 }
 
 export interface FixtureGateway {

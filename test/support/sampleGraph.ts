@@ -1,6 +1,12 @@
 // Starts the sample graph for integration tests: real subgraph processes (and the REST services
 // the wrapping subgraphs need) on ephemeral ports, and a real gateway serving the committed
 // supergraph.graphql with routing URLs overridden to those ports.
+//
+// Shared subgraphs: in a group's process (test/support/sharedFixtures.ts), subgraphs without REST
+// backends (users, orders) are started once per set of subgraphs and env, and the group's files each
+// put their own gateway in front of them (a users + orders pair is ~2 CPU-s to start, and 7 files use
+// one). No file that changes their data (a mutation: auth.test.ts) uses this helper; one that would
+// must start its own subgraphs (startProcess). Run alone, a file always starts its own.
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,6 +16,7 @@ import { stringify as toYaml } from 'yaml';
 // The declarations alone: the package's main entry loads RESTDataSource and graphql (~0.7 CPU-s).
 import { declaredRestBackends } from '@federation-gateway/rest-kit/declarations';
 import { GATEWAY_ENTRY, repoRoot, serviceEntry, startProcess, stopAll, subgraphEntry, type RunningProcess } from './processes.js';
+import { shareProcesses } from './sharedFixtures.js';
 
 export const TEST_ISSUER = 'https://issuer.test.invalid';
 export const TEST_AUDIENCE = 'federation-gateway-tests';
@@ -48,6 +55,56 @@ export interface SampleGraphOptions {
   subgraphBaseUrl?: (name: string, url: string) => string | Promise<string>;
 }
 
+interface StartedSubgraphs {
+  subgraphs: Record<string, RunningProcess>;
+  services: Record<string, RunningProcess>;
+  internalIdentitySecret: string;
+}
+
+/** The REST services and subgraphs of `names`, started and ready. */
+async function startSubgraphs(names: string[], subgraphEnv: Record<string, string> | undefined, started: RunningProcess[]): Promise<StartedSubgraphs> {
+  const internalIdentitySecret = randomBytes(32).toString('base64url');
+  // The REST services the chosen subgraphs wrap, as each declares them (subgraphs/<name>/rest-backends.json).
+  const backends = declaredRestBackends(join(repoRoot, 'subgraphs'), names);
+  const services: Record<string, RunningProcess> = {};
+  await Promise.all(
+    [...new Set(backends.map((b) => b.service))].map(async (service) => {
+      const running = await startProcess({ name: `rest:${service}`, entry: serviceEntry(service), args: ['--port', '0'], env: { FAULT_INJECTION: '1' } });
+      started.push(running);
+      services[service] = running;
+    }),
+  );
+  const subgraphs: Record<string, RunningProcess> = {};
+  await Promise.all(
+    names.map(async (name) => {
+      const backendFlags = backends.filter((b) => b.subgraph === name).flatMap((b) => [`--${b.name}-url`, services[b.service]!.url]);
+      const running = await startProcess({
+        name,
+        entry: subgraphEntry(name),
+        args: ['--port', '0', ...backendFlags],
+        env: { INTERNAL_IDENTITY_SECRET: internalIdentitySecret, SUBGRAPH_DEBUG_COUNTERS: '1', ...subgraphEnv },
+      });
+      started.push(running);
+      subgraphs[name] = running;
+    }),
+  );
+  return { subgraphs, services, internalIdentitySecret };
+}
+
+/**
+ * The subgraphs for one startSampleGraph: shared ones in a group's process when they have no REST
+ * backends (a REST service's fault injection is state a file could leave behind), else new ones.
+ */
+async function subgraphsFor(options: SampleGraphOptions, names: string[], started: RunningProcess[]): Promise<StartedSubgraphs> {
+  if (declaredRestBackends(join(repoRoot, 'subgraphs'), names).length > 0) return startSubgraphs(names, options.subgraphEnv, started);
+  const shared = await shareProcesses(`sample-graph ${JSON.stringify([names, options.subgraphEnv ?? {}])}`, (owned) =>
+    startSubgraphs(names, options.subgraphEnv, owned),
+  );
+  if (!shared) return startSubgraphs(names, options.subgraphEnv, started);
+  const { subgraphs, internalIdentitySecret } = shared.value;
+  return { subgraphs: Object.fromEntries(Object.entries(subgraphs).map(([name, p]) => [name, shared.view(p)])), services: {}, internalIdentitySecret };
+}
+
 function merge(base: Record<string, unknown>, extra: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = { ...base };
   for (const [key, value] of Object.entries(extra)) {
@@ -62,34 +119,10 @@ function merge(base: Record<string, unknown>, extra: Record<string, unknown>): R
 
 export async function startSampleGraph(options: SampleGraphOptions = {}): Promise<SampleGraph> {
   const names = options.subgraphs ?? ['users', 'orders'];
-  const internalIdentitySecret = randomBytes(32).toString('base64url');
   const jwtSecret = randomBytes(32).toString('base64url');
   const started: RunningProcess[] = [];
   try {
-    // The REST services the chosen subgraphs wrap, as each declares them (subgraphs/<name>/rest-backends.json).
-    const backends = declaredRestBackends(join(repoRoot, 'subgraphs'), names);
-    const services: Record<string, RunningProcess> = {};
-    await Promise.all(
-      [...new Set(backends.map((b) => b.service))].map(async (service) => {
-        const running = await startProcess({ name: `rest:${service}`, entry: serviceEntry(service), args: ['--port', '0'], env: { FAULT_INJECTION: '1' } });
-        started.push(running);
-        services[service] = running;
-      }),
-    );
-    const subgraphs: Record<string, RunningProcess> = {};
-    await Promise.all(
-      names.map(async (name) => {
-        const backendFlags = backends.filter((b) => b.subgraph === name).flatMap((b) => [`--${b.name}-url`, services[b.service]!.url]);
-        const running = await startProcess({
-          name,
-          entry: subgraphEntry(name),
-          args: ['--port', '0', ...backendFlags],
-          env: { INTERNAL_IDENTITY_SECRET: internalIdentitySecret, SUBGRAPH_DEBUG_COUNTERS: '1', ...options.subgraphEnv },
-        });
-        started.push(running);
-        subgraphs[name] = running;
-      }),
-    );
+    const { subgraphs, services, internalIdentitySecret } = await subgraphsFor(options, names, started);
     const baseUrls: Record<string, string> = {};
     for (const name of names) baseUrls[name] = (await options.subgraphBaseUrl?.(name, subgraphs[name]!.url)) ?? subgraphs[name]!.url;
     const config = merge(

@@ -14,7 +14,8 @@ describe('metrics', () => {
   let graphqlUrl: string;
 
   before(async () => {
-    subgraph = await startSlowSubgraph();
+    // The last test stops it to have it dead: a process of its own (test/support/sharedFixtures.ts).
+    subgraph = await startSlowSubgraph(undefined, { own: true });
     ({ gateway, graphqlUrl } = await startFixtureGateway({
       subgraphUrl: `${subgraph.url}/graphql`,
       config: [

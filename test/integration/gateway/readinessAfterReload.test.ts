@@ -25,7 +25,8 @@ describe('/readyz follows hot reloads', () => {
 
   before(async () => {
     // Any GraphQL server answers the `{ __typename }` health check: a second fixture process stands in for "extra".
-    [slow, extra] = await Promise.all([startSlowSubgraph(), startSlowSubgraph()]);
+    // `extra` is stopped below to be dead: a process of its own (test/support/sharedFixtures.ts).
+    [slow, extra] = await Promise.all([startSlowSubgraph(), startSlowSubgraph(undefined, { own: true })]);
     volume = createConfigMapVolume({
       'supergraph.graphql': composeFixture([
         { name: 'slow', url: `${slow.url}/graphql`, schemaFile: SLOW_SUBGRAPH_SCHEMA },

@@ -1,0 +1,111 @@
+// Which test files share a process (scripts/run-tests.mjs). Every test file process starts node, tsx's
+// loader thread and the test support modules before its first test: ~1 CPU-s each, ~45 CPU-s for the
+// suite's files. So the unit files run in one process, and the integration files in a few, each group
+// about an equal share of the run (longest first, as the runner schedules); a file runs alone when it
+// says `// run-tests: own process` (it asserts on the process itself, e.g. what it has loaded), when it
+// is an e2e file, or when it is as long as a group on its own.
+//
+// A group is one generated test file: per member, a suite named by the member's path whose (async)
+// body imports it, so the member's top-level tests and hooks (`before(...)` at its top level) belong to
+// that suite, not to the shared process's root, and run around its own tests only. node:test runs the
+// suites one after the other, so no two members' tests overlap. Hooks first and last in each suite
+// report the member's own wall time, CPU and processes (scripts/testFileResources.mjs). The group's
+// file also offers a registry of fixtures its files share (test/support/sharedFixtures.ts: the sample
+// graph's users and orders subgraphs) and stops them after its last file.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+const OWN_PROCESS_MARKER = /^\/\/ run-tests: own process\b/m;
+const SAMPLE_GRAPH = /\bstartSampleGraph\(/;
+export const UNIT_GROUP = 'test/unit';
+const INTEGRATION = 'test/integration';
+/**
+ * How many groups per lane the integration files are cut into: more groups balance the lanes' ends
+ * better, fewer start fewer processes (each saves ~1 CPU-s). 3 per lane: the last group to start is a
+ * sixth of the integration files' time at 2 lanes.
+ */
+const GROUPS_PER_LANE = 3;
+/** A group holds at least this many seconds of files: a few files given on the command line share a process too. */
+const MIN_GROUP_SECONDS = 30;
+
+/** The key under which a file's time is kept (its path from the repo root). */
+export const timingKey = (repoRoot, file) => relative(repoRoot, resolve(file));
+
+function groupable(repoRoot, file, layer) {
+  if (!timingKey(repoRoot, file).startsWith(`${layer}/`)) return false;
+  return !OWN_PROCESS_MARKER.test(readFileSync(file, 'utf8'));
+}
+
+/**
+ * The processes to run, longest first: files alone and groups (a generated file under `dir`).
+ * Returns [{ entry, label, members, seconds }]; `members` are the files a group imports ([] for a file alone).
+ */
+export function planProcesses({ repoRoot, files, dir, concurrency, isolate, expectedSeconds }) {
+  const alone = (file) => ({ entry: file, label: timingKey(repoRoot, file), members: [], seconds: expectedSeconds(file) });
+  if (isolate) return files.map(alone).sort(longestFirst);
+  const units = files.filter((file) => groupable(repoRoot, file, UNIT_GROUP)).sort();
+  const integration = files.filter((file) => groupable(repoRoot, file, INTEGRATION));
+  const rest = files.filter((file) => !units.includes(file) && !integration.includes(file));
+  const plan = rest.map(alone);
+  if (units.length > 1) plan.push(group(repoRoot, dir, UNIT_GROUP, 'unit', units, expectedSeconds));
+  else plan.push(...units.map(alone));
+
+  // First fit, longest first, into bins of an equal share each; a file longer than a bin stays alone.
+  // The files on the sample graph go first, so that they fill as few groups as they can and share its
+  // subgraphs there (test/support/sampleGraph.ts).
+  const total = integration.reduce((sum, file) => sum + expectedSeconds(file), 0);
+  const capacity = Math.max(MIN_GROUP_SECONDS, total / (Math.max(1, concurrency) * GROUPS_PER_LANE));
+  const onSampleGraph = (file) => (SAMPLE_GRAPH.test(readFileSync(file, 'utf8')) ? 0 : 1);
+  const bins = [];
+  const order = [...integration].sort((a, b) => onSampleGraph(a) - onSampleGraph(b) || expectedSeconds(b) - expectedSeconds(a) || a.localeCompare(b));
+  for (const file of order) {
+    const seconds = expectedSeconds(file);
+    if (seconds >= capacity) {
+      plan.push(alone(file));
+      continue;
+    }
+    const bin = bins.find((candidate) => candidate.seconds + seconds <= capacity);
+    if (bin) {
+      bin.files.push(file);
+      bin.seconds += seconds;
+    } else bins.push({ files: [file], seconds });
+  }
+  bins.forEach((bin, index) => {
+    if (bin.files.length === 1) plan.push(alone(bin.files[0]));
+    else plan.push(group(repoRoot, dir, `${INTEGRATION} #${index + 1}`, `integration-${index + 1}`, bin.files.sort(), expectedSeconds));
+  });
+  return plan.sort(longestFirst);
+}
+
+const longestFirst = (a, b) => b.seconds - a.seconds || a.label.localeCompare(b.label);
+
+function group(repoRoot, dir, label, name, members, expectedSeconds) {
+  const entry = join(dir, `${name}.test.mjs`);
+  const suites = members.map((file) => {
+    const key = JSON.stringify(timingKey(repoRoot, file));
+    return [
+      `describe(${key}, async () => {`,
+      `  before(() => { fixtures.file += 1; resources?.fileStarted(${key}); }, { timeout: 1_000 });`,
+      `  await import(${JSON.stringify(pathToFileURL(resolve(file)).href)});`,
+      `  after(() => resources?.fileEnded(${key}), { timeout: 1_000 });`,
+      '});',
+    ].join('\n');
+  });
+  writeFileSync(
+    entry,
+    [
+      `// ${label}: ${members.length} test files in one process (scripts/testFileGroups.mjs; run-tests.mjs --isolate runs each alone)`,
+      "import { after, before, describe } from 'node:test';",
+      "const resources = globalThis[Symbol.for('run-tests.file-resources')];",
+      '// Fixtures the files share (test/support/sharedFixtures.ts), stopped after the last file.',
+      'const stops = [];',
+      'const fixtures = { file: 0, onStop: (stop) => stops.push(stop) };',
+      "globalThis[Symbol.for('run-tests.shared-fixtures')] = fixtures;",
+      ...suites,
+      'after(() => Promise.all(stops.map((stop) => stop())), { timeout: 60_000 });',
+      '',
+    ].join('\n'),
+  );
+  return { entry, label, members, seconds: members.reduce((sum, file) => sum + expectedSeconds(file), 0) };
+}
