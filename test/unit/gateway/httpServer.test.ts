@@ -51,10 +51,11 @@ describe('HTTP layer (createHttpServer)', () => {
 
   before(async () => {
     apollo = new ApolloServer<GatewayContext>({
-      typeDefs: 'type Query { ping: String  secret: String }',
+      typeDefs: 'type Query { ping: String  secret: String  echo(text: String!, times: Int = 1): String }',
       resolvers: {
         Query: {
           ping: () => 'pong',
+          echo: (_: unknown, args: { text: string; times: number }) => args.text.repeat(args.times),
           secret: () => {
             throw new Error('connect ECONNREFUSED http://users.internal:4001/graphql');
           },
@@ -122,6 +123,22 @@ describe('HTTP layer (createHttpServer)', () => {
     assert.equal(line.status, status);
     assert.deepEqual(line.errorCodes, [code]);
   }
+
+  test('answers are sent whole with their exact byte length, ASCII or not (the Latin-1 fast path is for ASCII only)', { timeout: 10_000 }, async () => {
+    // The request body is capped at 512 bytes here: the large answers are repeated by the resolver.
+    const cases: [string, number][] = [['plain ascii', 1], ['caf\u00e9 \u00fcber', 1], ['emoji \u{1F600} and \u4e2d\u6587', 1], ['ascii ', 15_000], ['x\u00e9', 40_000]];
+    for (const [text, times] of cases) {
+      const response = await fetch(`${url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: 'query($t: String!, $n: Int) { echo(text: $t, times: $n) }', variables: { t: text, n: times } }),
+      });
+      const bytes = Buffer.from(await response.arrayBuffer());
+      assert.equal(response.status, 200);
+      assert.equal(Number(response.headers.get('content-length')), bytes.length, 'content-length is the byte length');
+      assert.deepEqual(JSON.parse(bytes.toString('utf8')), { data: { echo: text.repeat(times) } }, 'decoded as UTF-8, the text is intact');
+    }
+  });
 
   test('405 with Allow, 415, 413 and 404 are counted and logged like every other error', { timeout: 10_000 }, async () => {
     const before405 = await errorCount('METHOD_NOT_ALLOWED');
