@@ -72,7 +72,11 @@ async function tracedExecution(trace: RequestTrace, run: () => Promise<GatewayEx
 export function createFederatedGateway(options: FederationOptions): FederatedGateway {
   const { config, logger, registry } = options;
   // Query plans run through the compiled executor (execution/planExecution.ts) unless turned off.
-  installPlanExecution();
+  const compiledExecution = installPlanExecution();
+  logger.info(
+    { event: 'plan_execution', mode: compiledExecution ? 'compiled' : 'stock' },
+    compiledExecution ? 'query plans run compiled (GATEWAY_STOCK_PLAN_EXECUTION=1 runs @apollo/gateway executeQueryPlan)' : "query plans run through @apollo/gateway's own executeQueryPlan",
+  );
   // Supergraphs awaiting their schema, by the SDL @apollo/gateway receives (see onSchemaLoadOrUpdate).
   const pending = new Map<string, PreparedSupergraph>();
   const connectionPool = createSubgraphConnectionPool();

@@ -23,6 +23,8 @@ describe('four-hop query: users → orders → products → stock', () => {
   after(async () => graph?.stop(), { timeout: 60_000 });
 
   test('returns the sample data, with one catalog and one inventory request for the whole query', { timeout: 30_000 }, async () => {
+    // The gateway process (the bundled gateway/dist/main.js) runs its plans through the compiled executor.
+    assert.equal((await graph.gateway.waitForLog((record) => record.event === 'plan_execution')).mode, 'compiled');
     const token = await graph.tokenFor('user-1', ['orders:read:all']);
     const catalog = graph.services.catalog!;
     const inventory = graph.services.inventory!;
