@@ -197,7 +197,10 @@ function typeConditionApplies(schema: Schema, fragment: CompiledFragment, typena
   if (applies === undefined) {
     if (typename) {
       const type = schema.type(typename);
-      applies = !!type && isSubtype(typeCondition, type);
+      // A name the schema lacks comes from a subgraph's answer: answered, never remembered (the map stays
+      // bounded by the schema's types however many names a misbehaving subgraph invents).
+      if (!type) return false;
+      applies = isSubtype(typeCondition, type);
     } else {
       applies = isSubtype(typeCondition, parentType);
     }

@@ -76,12 +76,14 @@ export function deepMerge(target: unknown, source: unknown): unknown {
 }
 
 // isObjectOfType answers by schema, type condition and __typename (nested maps: no key string per call):
-// the supergraph schema of a plan never changes, and a plan only names a handful of types.
+// the supergraph schema of a plan never changes, and a plan only names a handful of types. Only names the
+// schema defines are remembered: `__typename` comes from a subgraph's answer, and a misbehaving subgraph
+// inventing a new name per answer must not grow this map for the life of the schema.
 const typeAnswers = new WeakMap<GraphQLSchema, Map<string, Map<string, boolean>>>();
 
 function isOfType(schema: GraphQLSchema, source: Record<string, unknown>, typeCondition: string, internals: StockInternals): boolean {
   const typename = source.__typename;
-  if (!typename || typeof typename !== 'string') return internals.isObjectOfType(schema, source, typeCondition);
+  if (!typename || typeof typename !== 'string' || !schema.getType(typename)) return internals.isObjectOfType(schema, source, typeCondition);
   let byCondition = typeAnswers.get(schema);
   if (!byCondition) typeAnswers.set(schema, (byCondition = new Map()));
   let byTypename = byCondition.get(typeCondition);
