@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // Runs node's test runner over every *.test.ts under the given folders (default: test/), between a global
 // setup and a global teardown (Node 20 has no --test-global-setup):
-//   setup     `tsc -b tsconfig.build.json` (incremental), then gateway/bundleMain.mjs (the bundled
-//             gateway/dist/main.js; a no-op when fresh): every process a test starts is compiled JS;
+//   setup     `tsc -b tsconfig.build.json` (incremental), then scripts/bundleEntries.mjs (every process
+//             entry bundled into its dist/main.js; a no-op when fresh): every process a test starts is compiled JS;
 //             a run id in the environment, inherited by every process the tests start.
 //   checks    with --checks (npm test): the type checks, schema:check and compose:check, one after the
 //             other in a lane of their own beside the test files (they used to run before them and
@@ -129,10 +129,10 @@ if (build.status !== 0) {
   console.error('run-tests: the build failed (tsc -b tsconfig.build.json); no test was run');
   process.exit(1);
 }
-// The gateway the tests spawn is the bundle `npm run build` makes, not tsc's unbundled entry.
-const bundle = spawnSync(process.execPath, [resolve(repoRoot, 'gateway/bundleMain.mjs')], { cwd: repoRoot, stdio: 'inherit' });
+// The gateway, subgraphs and services the tests spawn are the bundles `npm run build` makes, not tsc's unbundled entries.
+const bundle = spawnSync(process.execPath, [resolve(repoRoot, 'scripts/bundleEntries.mjs')], { cwd: repoRoot, stdio: 'inherit' });
 if (bundle.status !== 0) {
-  console.error('run-tests: bundling gateway/dist/main.js failed (gateway/bundleMain.mjs); no test was run');
+  console.error('run-tests: bundling the process entries failed (scripts/bundleEntries.mjs); no test was run');
   process.exit(1);
 }
 

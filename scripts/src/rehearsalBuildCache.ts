@@ -12,8 +12,8 @@
 //   `npx tsc -b PROJECT`: reads the sources and declaration files listed in the project's .tsbuildinfo
 //      (and its references'), each with its sha256 there, plus the tsconfig files; the checkout's dist
 //      folders were built from exactly those (no errors recorded), and are copied in as the step's result.
-//   `node gateway/bundleMain.mjs`: reads the files esbuild listed for the checkout's last bundle (its
-//      inputs.json; those under node_modules come from the same lockfile) and the script itself; the
+//   `node scripts/bundleEntries.mjs gateway`: reads the files esbuild listed for the checkout's last bundle
+//      of the gateway (those under node_modules come from the same lockfile) and the script itself; the
 //      checkout's gateway/dist/main.js is that bundle when it is newer than all of them, and is copied in.
 // Anything else, and every step when the flag is off, runs for real.
 import { cpSync, existsSync, readFileSync, statSync } from 'node:fs';
@@ -115,16 +115,17 @@ function tscDecision(command: string, checkout: string, stage: string): CacheDec
   };
 }
 
-/** `node gateway/bundleMain.mjs`: hit when the checkout's bundle is fresh and its inputs are in the stage unchanged. */
+/** `node scripts/bundleEntries.mjs gateway`: hit when the checkout's bundle is fresh and its inputs are in the stage unchanged. */
 function bundleDecision(command: string, checkout: string, stage: string): CacheDecision | undefined {
-  if (command !== 'node gateway/bundleMain.mjs') return undefined;
+  if (command !== 'node scripts/bundleEntries.mjs gateway') return undefined;
   const bundle = join(checkout, 'gateway/dist/main.js');
-  const inputsFile = join(checkout, 'node_modules/.cache/gateway-bundle/inputs.json');
-  if (!existsSync(bundle) || !existsSync(inputsFile) || !readFileSync(bundle, 'utf8').slice(0, 200).includes('\n// gateway/dist/main.js bundled by gateway/bundleMain.mjs\n')) {
+  const inputsFile = join(checkout, 'node_modules/.cache/bundle-entries/gateway.json');
+  if (!existsSync(bundle) || !existsSync(inputsFile) || !readFileSync(bundle, 'utf8').slice(0, 200).includes('\n// bundled by scripts/bundleEntries.mjs\n')) {
     return { hit: false, reason: 'the checkout has no bundled gateway/dist/main.js' };
   }
   const builtAt = statSync(bundle).mtimeMs;
-  const inputs = [...(JSON.parse(readFileSync(inputsFile, 'utf8')) as string[]), join(checkout, 'gateway/bundleMain.mjs')];
+  // Paths relative to the repository.
+  const inputs = [...(JSON.parse(readFileSync(inputsFile, 'utf8')) as string[]).map((path) => join(checkout, path)), join(checkout, 'scripts/bundleEntries.mjs')];
   let compared = 0;
   for (const input of inputs) {
     if (!existsSync(input) || statSync(input).mtimeMs > builtAt) return { hit: false, reason: `${relative(checkout, input)} changed after the checkout's bundle` };

@@ -77,7 +77,7 @@ describe('the Dockerfile, rehearsed', () => {
     const step = (pattern: RegExp) => runs.filter((record) => pattern.test(String(record.msg)));
     assert.equal(step(/^RUN npm ci --ignore-scripts/)[0]?.cached, true, JSON.stringify(runs));
     assert.equal(step(/^RUN npx tsc -b gateway/)[0]?.cached, true, JSON.stringify(runs));
-    assert.equal(step(/^RUN node gateway\/bundleMain\.mjs/)[0]?.cached, true, JSON.stringify(runs));
+    assert.equal(step(/^RUN node scripts\/bundleEntries\.mjs gateway/)[0]?.cached, true, JSON.stringify(runs));
     const production = step(/^RUN npm ci --omit=dev/);
     assert.deepEqual(production.map((record) => record.event), ['cache_miss', 'run'], 'the production-only install is never taken from the checkout');
     assert.ok(existsSync(join(out, 'build/app/gateway/dist/main.js')), "the compiled gateway is the tsc step's result");
@@ -85,7 +85,7 @@ describe('the Dockerfile, rehearsed', () => {
 
   test('the runtime stage holds production dependencies and compiled JavaScript only', { timeout: 60_000 }, () => {
     const app = join(out, 'runtime', 'app');
-    assert.match(readFileSync(join(app, 'gateway/dist/main.js'), 'utf8').slice(0, 200), /\n\/\/ gateway\/dist\/main\.js bundled by gateway\/bundleMain\.mjs\n/, 'the CMD starts the bundled entry');
+    assert.match(readFileSync(join(app, 'gateway/dist/main.js'), 'utf8').slice(0, 200), /\n\/\/ bundled by scripts\/bundleEntries\.mjs\n/, 'the CMD starts the bundled entry');
     // The root's and the gateway's devDependencies, and a dependency of the dev tools only.
     for (const devOnly of ['typescript', 'tsx', 'playwright-core', 'esbuild', 'react', '@graphql-inspector/core']) {
       assert.equal(existsSync(join(app, 'node_modules', devOnly)), false, `${devOnly} is not in the image`);

@@ -1,4 +1,4 @@
-// gateway/dist/main.js is one bundled file (gateway/bundleMain.mjs, issue 13: startup to first answer), and
+// gateway/dist/main.js is one bundled file (scripts/bundleEntries.mjs, issue 13: startup to first answer), and
 // bundling must not change what loads when: plainFederationExports.ts and deferredApolloTelemetry.ts work
 // only if they run before @apollo/gateway loads, and the tracing SDK and the response cache load only when
 // configured. An ES module bundle hoists its imports of external packages above its own code, which would
@@ -25,7 +25,7 @@ interface ProbeResult {
 
 test('the bundled entry loads @apollo/gateway after its load-order tricks, and nothing lazy', { timeout: 60_000 }, async () => {
   const head = readFileSync(join(repoRoot, GATEWAY_ENTRY), 'utf8').slice(0, 200);
-  assert.match(head, /^#!\/usr\/bin\/env node\n\/\/ gateway\/dist\/main\.js bundled by gateway\/bundleMain\.mjs\n/, 'gateway/dist/main.js is the bundle (npm run build, the test setup)');
+  assert.match(head, /^#!\/usr\/bin\/env node\n\/\/ bundled by scripts\/bundleEntries\.mjs\n/, 'gateway/dist/main.js is the bundle (npm run build, the test setup)');
 
   const probe = join(repoRoot, 'test/fixtures/loadOrderProbe.cjs');
   const gateway = await startProcess({
