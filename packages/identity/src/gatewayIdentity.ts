@@ -3,7 +3,7 @@
 // the gateway's authentication by talking to a subgraph directly. The token is bound to the one request
 // it travels with: its `bodySha256` claim is the SHA-256 of the exact request body bytes, so a recorded
 // header replayed with another query, other variables or another operation name is refused.
-import { createHash, createHmac } from 'node:crypto';
+import { createHash, createHmac, createSecretKey, type KeyObject } from 'node:crypto';
 import { z } from 'zod';
 
 /** Header the gateway sets on every subgraph request. */
@@ -98,6 +98,23 @@ export function keyFrom(secret: string): Uint8Array {
   return new TextEncoder().encode(secret);
 }
 
+// The HMAC key as a KeyObject, by secret: createHmac with raw key bytes imports the key on every call
+// (3.5-3.9 vs 2.2-2.3 CPU-µs per HMAC measured in isolation; 16 signatures per deep bench request). A gateway
+// or subgraph has one secret (two during a rotation); the cache is bounded anyway.
+const hmacKeys = new Map<string, KeyObject>();
+const MAX_CACHED_KEYS = 8;
+
+/** keyFrom(secret) as a KeyObject, imported once per secret (refuses short secrets like keyFrom). */
+export function hmacKeyFor(secret: string): KeyObject {
+  let key = hmacKeys.get(secret);
+  if (!key) {
+    key = createSecretKey(keyFrom(secret));
+    if (hmacKeys.size >= MAX_CACHED_KEYS) hmacKeys.clear();
+    hmacKeys.set(secret, key);
+  }
+  return key;
+}
+
 /** The fixed JOSE header of every identity token, encoded once. */
 const ENCODED_HEADER = Buffer.from(JSON.stringify({ alg: 'HS256', typ: 'JWT' })).toString('base64url');
 
@@ -125,6 +142,6 @@ export async function signGatewayIdentity(options: SignGatewayIdentityOptions): 
   // JWT requires `sub` to be a string when present: anonymous callers have none.
   if (identity.subject !== null) claims.sub = identity.subject;
   const signingInput = `${ENCODED_HEADER}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}`;
-  const signature = createHmac('sha256', keyFrom(options.secret)).update(signingInput).digest('base64url');
+  const signature = createHmac('sha256', hmacKeyFor(options.secret)).update(signingInput).digest('base64url');
   return `${signingInput}.${signature}`;
 }

@@ -17,7 +17,7 @@ import {
   GATEWAY_IDENTITY_HEADER,
   GATEWAY_IDENTITY_ISSUER,
   GatewayIdentityError,
-  keyFrom,
+  hmacKeyFor,
   type VerifiedGatewayIdentity,
   type VerifyGatewayIdentityOptions,
 } from './gatewayIdentity.js';
@@ -40,7 +40,7 @@ function isObject(value: unknown): value is Record<string, unknown> {
 
 /** A verifier for one subgraph (its name is the audience), created once and called per request. */
 export function createGatewayIdentityVerifier(options: Omit<VerifyGatewayIdentityOptions, 'body'>): GatewayIdentityVerifier {
-  const key = keyFrom(options.secret);
+  const key = hmacKeyFor(options.secret);
   const maxAgeSeconds = options.maxAgeSeconds ?? DEFAULT_MAX_AGE_SECONDS;
   const invalid = () => new GatewayIdentityError('invalid gateway identity token');
 
