@@ -1,4 +1,6 @@
 // Both rate-limit stores against the same contract, the Redis one against a REAL redis-server.
+// run-tests: own process (the Redis store's 50 ms command deadline runs on this process's event loop; a pause
+// of the shared unit process, e.g. collecting its larger heap, could count against it: it failed there under load 15)
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startRedis, type RunningRedis } from '../../../support/redis.js';
