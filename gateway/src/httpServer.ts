@@ -169,13 +169,13 @@ export function createHttpServer(options: HttpServerOptions): Server {
     res.statusCode = response.status ?? 200;
     if (response.body.kind === 'complete') {
       const text = errors.reportOutsidePipeline(scope, res.statusCode, response.body.string);
-      // Node 20's UTF-8 encoder is slow for large strings (Buffer.from of the ~87 KB deep bench answer was
-      // 6 % of the gateway's busy time, ~0.2-0.5 CPU-ms in isolation), while Buffer.byteLength is SIMD (~15 µs)
-      // and a Latin-1 write is a copy (~3x cheaper). An answer whose UTF-8 length equals its length is pure
-      // ASCII, so its Latin-1 bytes are its UTF-8 bytes: written as such; any other answer as UTF-8.
-      const byteLength = Buffer.byteLength(text, 'utf8');
-      res.setHeader('content-length', byteLength);
-      res.end(text, byteLength === text.length ? 'latin1' : 'utf8');
+      // Encoded once into a Buffer: Buffer.byteLength would walk the whole answer (~87 KB on the deep bench
+      // scenario) and res.end(string) encode it again. Writing the string itself (Latin-1 for ASCII answers)
+      // measured 1.15x the gateway's CPU per deep request in a same-run bench on a quiet box: the socket's
+      // writev of a large string costs more than this encode (bench/RESULTS.md, "Compiled plan execution").
+      const bytes = Buffer.from(text, 'utf8');
+      res.setHeader('content-length', bytes.length);
+      res.end(bytes);
       return;
     }
     for await (const chunk of response.body.asyncIterator) res.write(chunk);
