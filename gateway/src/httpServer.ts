@@ -169,11 +169,12 @@ export function createHttpServer(options: HttpServerOptions): Server {
     res.statusCode = response.status ?? 200;
     if (response.body.kind === 'complete') {
       const text = errors.reportOutsidePipeline(scope, res.statusCode, response.body.string);
-      // Encoded once into a Buffer: Buffer.byteLength would walk the whole answer (~87 KB on the deep bench
-      // scenario) and res.end(string) encode it again. Writing the string itself (Latin-1 for ASCII answers)
-      // measured 1.15x the gateway's CPU per deep request in a same-run bench on a quiet box: the socket's
-      // writev of a large string costs more than this encode (bench/RESULTS.md, "Compiled plan execution").
-      const bytes = Buffer.from(text, 'utf8');
+      // Encoded once into a Buffer (writing the string itself measured 1.15x the gateway's CPU per deep request
+      // on a quiet box: the socket's writev of a large string costs more). An answer whose UTF-8 length
+      // (Buffer.byteLength: SIMD, ~15 µs for the ~87 KB deep answer) equals its length is pure ASCII: its
+      // Latin-1 encoding is the same bytes and a copy, where Node 20's UTF-8 encoder is slow for large
+      // strings (bench/RESULTS.md, "Compiled plan execution").
+      const bytes = Buffer.from(text, Buffer.byteLength(text, 'utf8') === text.length ? 'latin1' : 'utf8');
       res.setHeader('content-length', bytes.length);
       res.end(bytes);
       return;
