@@ -3,6 +3,7 @@
 // of the shared unit process, e.g. collecting its larger heap, could count against it: it failed there under load 15)
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { connect } from 'node:net';
 import { startRedis, type RunningRedis } from '../../../support/redis.js';
 import { MemoryRateLimitStore } from '../../../../gateway/src/rateLimit/memoryRateLimitStore.js';
 import { RedisRateLimitStore } from '../../../../gateway/src/rateLimit/redisRateLimitStore.js';
@@ -31,6 +32,38 @@ after(async () => {
   await Promise.all(opened.map((s) => s.close()));
   await redis?.stop();
 }, { timeout: 30_000 });
+
+// MONITOR over a plain socket rather than ioredis's monitor(): with other clients busy on the same server,
+// ioredis can receive a monitor line before the reply to its MONITOR ("Command queue state error"); the
+// rejected monitor() then leaves its duplicate client reconnecting forever, which kept this test process
+// alive after Redis stopped (seen in a run with one core busy). Lines: +<time> [<db> <addr>] "cmd" "arg" ...
+async function monitorRedis(url: string, onCommand: (source: string, command: string) => void): Promise<() => void> {
+  const { hostname, port } = new URL(url);
+  const socket = connect(Number(port), hostname);
+  socket.setEncoding('utf8');
+  let buffered = '';
+  const monitoring = new Promise<void>((resolve, reject) => {
+    socket.on('error', reject);
+    socket.on('data', (chunk: string) => {
+      buffered += chunk;
+      for (let end = buffered.indexOf('\r\n'); end >= 0; end = buffered.indexOf('\r\n')) {
+        const line = buffered.slice(0, end);
+        buffered = buffered.slice(end + 2);
+        if (line === '+OK') resolve();
+        const command = /^\+\d+\.\d+ \[\d+ ([^\]]+)\] "([^"]*)"/.exec(line);
+        if (command) onCommand(command[1]!, command[2]!);
+      }
+    });
+  });
+  socket.write('MONITOR\r\n');
+  try {
+    await monitoring;
+  } catch (error) {
+    socket.destroy();
+    throw error;
+  }
+  return () => socket.destroy();
+}
 
 async function admittedOutOf(stores: RateLimitStore[], key: string, total: number, max: number): Promise<number> {
   const now = Date.now();
@@ -177,16 +210,15 @@ describe('redis store round trips', () => {
     // MONITOR shows every command any client sends (commands a Lua script runs are tagged "lua"):
     // keep only those from this store's own connection, since earlier tests' clients share the server.
     const localPort = (store.client as unknown as { stream: { localPort: number } }).stream.localPort;
-    const monitor = await store.client.monitor();
     const fromClients: string[] = [];
     const operations = 10;
     // MONITOR output is asynchronous: resolved when the tenth command from this store has been reported.
-    const allReported = new Promise<void>((resolveReported) => {
-      monitor.on('monitor', (_time: string, args: string[], source: string) => {
-        if (!source.endsWith(`:${localPort}`)) return;
-        fromClients.push(String(args[0]).toLowerCase());
-        if (fromClients.length === operations) resolveReported();
-      });
+    let allCommandsSeen!: () => void;
+    const allReported = new Promise<void>((resolveReported) => (allCommandsSeen = resolveReported));
+    const stopMonitor = await monitorRedis(redis.url, (source, command) => {
+      if (!source.endsWith(`:${localPort}`)) return;
+      fromClients.push(command.toLowerCase());
+      if (fromClients.length === operations) allCommandsSeen();
     });
     try {
       for (let i = 0; i < operations; i += 1) {
@@ -202,7 +234,7 @@ describe('redis store round trips', () => {
       await allReported;
       assert.deepEqual(fromClients, Array.from({ length: operations }, () => 'evalsha'));
     } finally {
-      monitor.disconnect();
+      stopMonitor();
     }
   });
 });
