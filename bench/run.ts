@@ -13,7 +13,8 @@
 //   --warmup S            light: unrecorded warm-up before each              (default 2)
 //   --concurrency N       light: in-flight requests                           (default 16)
 //   --rounds N            light: slices the measured time is cut into        (default 10)
-//   --startups N          startup samples per gateway (median reported)      (default 3)
+//   --startups N          startup samples per gateway (median reported), after one unrecorded
+//                         warm-up spawn of each                               (default 5)
 //   --deep-duration S     deep: measured seconds per gateway                  (default 60)
 //   --deep-warmup S       deep: unrecorded warm-up per gateway                (default 5)
 //   --deep-concurrency N  deep: in-flight requests                            (default 50)
@@ -35,7 +36,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { stopAllBenchProcesses, type BenchProcess } from './benchProcess.js';
-import { startBenchTopology } from './benchTopology.js';
+import { startBenchTopology, type GatewaySpec } from './benchTopology.js';
 import { median, type DeepRun, type GatewayResult, type LoadSettings, type Scenario, type ScenarioResult } from './benchResults.js';
 import { prepareCompiledEntries } from './compiledEntries.js';
 import { DEEP_TEST_QUERY } from './deep/deepQuery.js';
@@ -116,7 +117,7 @@ const deepScenario: Scenario = { name: 'deep', query: DEEP_TEST_QUERY, load: dee
  * many slices or extra contestants needs more (`--watchdog MIN`).
  */
 const WATCHDOG_MS = positiveNumber(values.watchdog, '--watchdog', 120) * 60_000;
-const startupSamples = Math.round(setting(values.startups, '--startups', 10, 3, 1));
+const startupSamples = Math.round(setting(values.startups, '--startups', 10, 5, 1));
 // Only a complete reference run is recorded.
 const write = !values['no-write'] && !quick && values.only === undefined && values.profile === undefined && values.also.length === 0;
 const extraContestants = values.also.map((pair) => {
@@ -153,6 +154,19 @@ function crossCountsOf(data: unknown): { users: number; orders: number } {
   return { users: users.length, orders: users.reduce((sum, user) => sum + user.orders.length, 0) };
 }
 
+/**
+ * One unrecorded spawn of each contestant before the startup samples. The first spawn after a build reads
+ * freshly written bundles and cold module files (a reference run once recorded ours' first sample 30 %
+ * above its others); warming every contestant once measures both from the same page-cache state.
+ */
+async function warmUpStartups(specs: GatewaySpec[]): Promise<void> {
+  for (const spec of specs) {
+    const gateway = await startGatewayTimed({ spec, probeQuery: LIGHT_SCENARIOS[0]!.query, repoRoot, logDir, started, attempt: 0 });
+    log(`${spec.label}: warm-up spawn (not recorded) answered ${gateway.startupMs.toFixed(0)} ms after spawn`);
+    await gateway.process.stop();
+  }
+}
+
 /** `--only startup`: startup samples alone, every contestant in turn (the order rotates each sample). */
 async function runStartupOnly(compiled: ReturnType<typeof prepareCompiledEntries>): Promise<void> {
   const topology = await startBenchTopology({ repoRoot, logDir, ...compiled, started });
@@ -161,6 +175,7 @@ async function runStartupOnly(compiled: ReturnType<typeof prepareCompiledEntries
   const specs = [topology.ours, topology.stock, ...extras];
   const samples = Math.round(setting(values.startups, '--startups', 30, 5, 5));
   const startups: StartedGateway[][] = specs.map(() => []);
+  await warmUpStartups(specs);
   for (let sample = 0; sample < samples; sample += 1) {
     for (let step = 0; step < specs.length; step += 1) {
       const index = (sample + step) % specs.length;
@@ -197,6 +212,7 @@ async function runLight(compiled: ReturnType<typeof prepareCompiledEntries>): Pr
   log(`subgraphs up: ${topology.subgraphs.map((s) => `${s.name} ${s.url}`).join(', ')}`);
   const specs = [topology.ours, topology.stock];
   const startups: StartedGateway[][] = specs.map(() => []);
+  await warmUpStartups(specs);
   // Startup samples alternate between the gateways; each is stopped before the next spawn, except
   // the last one of each, which serves the load.
   for (let sample = 0; sample < startupSamples; sample += 1) {
