@@ -252,9 +252,9 @@ function reportFileResources() {
   const processes = rows.filter((r) => !r.member).sort((a, b) => b.wallMs - a.wallMs);
   const members = rows.filter((r) => r.member).sort((a, b) => b.wallMs - a.wallMs);
   const row = (r, label, indent = '') =>
-    `  ${indent}${(r.wallMs / 1000).toFixed(1).padStart(6)} s ${r.cpuSeconds.toFixed(1).padStart(7)} s ${String(r.spawned).padStart(5)}  ${label}`;
+    `  ${indent}${(r.wallMs / 1000).toFixed(1).padStart(6)} s ${r.cpuSeconds.toFixed(1).padStart(7)} s ${(r.selfCpuSeconds ?? 0).toFixed(1).padStart(6)} s ${String(r.spawned).padStart(5)}  ${label}`;
   const total = (key) => processes.reduce((sum, r) => sum + r[key], 0);
-  console.error('\nrun-tests: per test process, slowest first: wall, CPU of its process tree, processes it started (a group: then its files)');
+  console.error('\nrun-tests: per test process, slowest first: wall, CPU of its process tree, CPU of the test process alone, processes it started (a group: then its files)');
   for (const r of processes) {
     const label = groupLabels.get(r.file);
     if (label === undefined) {
@@ -265,7 +265,7 @@ function reportFileResources() {
     console.error(row(r, `${label}: ${own.length} files in one process`));
     for (const m of own) console.error(row(m, m.file, '  '));
   }
-  console.error(row({ wallMs: total('wallMs'), cpuSeconds: total('cpuSeconds'), spawned: total('spawned') }, `in all ${processes.length} processes (${files.length} files), ${concurrency} at a time`));
+  console.error(row({ wallMs: total('wallMs'), cpuSeconds: total('cpuSeconds'), selfCpuSeconds: total('selfCpuSeconds'), spawned: total('spawned') }, `in all ${processes.length} processes (${files.length} files), ${concurrency} at a time`));
   // Next run's order: these times (a file in a group: from its first hook to its last), over the older ones.
   const updated = { ...timings };
   for (const r of [...processes.filter((p) => !groupLabels.has(p.file)), ...members]) {

@@ -5,6 +5,8 @@
 //   wallMs        from this module's load to exit (the file's whole life, tsx start included)
 //   cpuSeconds    user+sys of the file's process and of every child it reaped (its process tree: the
 //                 gateways, subgraphs, Redis and npm it started and waited for), from /proc/self/stat
+//   selfCpuSeconds  user+sys of the test process alone (node, tsx, the test code and its in-process
+//                 servers), the rest of cpuSeconds being what it started
 //   spawned       processes it started directly (spawn, execFile, fork and their Sync forms)
 // In a group's process, each member file adds a line of its own (`member: true`, `group`: the group's
 // file) with the same numbers from its first hook to its last (globalThis[Symbol.for('run-tests.file-
@@ -49,10 +51,15 @@ if (logFile && testFile) {
     const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ');
     return [11, 12, 13, 14].reduce((sum, index) => sum + Number(fields[index]), 0) / 100;
   };
+  /** User+sys of this process alone (its own threads), without its reaped children. */
+  const selfCpuSeconds = () => {
+    const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  };
   const members = new Map();
   globalThis[Symbol.for('run-tests.file-resources')] = {
     fileStarted(file) {
-      members.set(file, { wallMs: performance.now(), cpuSeconds: cpuSeconds(), spawned });
+      members.set(file, { wallMs: performance.now(), cpuSeconds: cpuSeconds(), selfCpuSeconds: selfCpuSeconds(), spawned });
     },
     fileEnded(file) {
       const start = members.get(file);
@@ -63,6 +70,7 @@ if (logFile && testFile) {
         member: true,
         wallMs: Math.round(performance.now() - start.wallMs),
         cpuSeconds: Math.round((cpuSeconds() - start.cpuSeconds) * 100) / 100,
+        selfCpuSeconds: Math.round((selfCpuSeconds() - start.selfCpuSeconds) * 100) / 100,
         spawned: spawned - start.spawned,
       };
       appendFileSync(logFile, `${JSON.stringify(line)}\n`);
@@ -71,7 +79,7 @@ if (logFile && testFile) {
   process.on('exit', () => {
     appendFileSync(
       logFile,
-      `${JSON.stringify({ file: testFile, wallMs: Math.round(performance.now() - startedAt), cpuSeconds: cpuSeconds(), spawned })}\n`,
+      `${JSON.stringify({ file: testFile, wallMs: Math.round(performance.now() - startedAt), cpuSeconds: cpuSeconds(), selfCpuSeconds: selfCpuSeconds(), spawned })}\n`,
     );
   });
 }

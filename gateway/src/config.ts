@@ -4,8 +4,8 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { operationLimitsConfigSchema } from './plugins/operationLimits.js';
-import { resilienceConfigSchema } from './subgraphResilience.js';
+import { operationLimitsConfigSchema } from './plugins/operationLimitsConfig.js';
+import { resilienceConfigSchema } from './subgraphResilienceConfig.js';
 import { authConfigSchema } from './auth/authConfig.js';
 import { authorizationConfigSchema } from './authorization/authorizationConfig.js';
 import { rateLimitConfigSchema } from './rateLimit/rateLimitConfig.js';
