@@ -1,12 +1,15 @@
 // @ts-check
 // Bundles every process entry point into its dist/main.js (run by `npm run build` after `tsc -b`, by the
 // test runner's setup, and for the gateway by deploy/Dockerfile): the gateway, the sample subgraphs, the
-// REST services and the slow-subgraph test fixture. A process then reads, resolves and compiles one file
+// REST services and the slow-subgraph test fixture; and the dev tools the package.json scripts run, each
+// into its scripts/dist/NAME.js (compose, start, token, ...; the scripts that build first bundle theirs, so
+// that they never run a bundle older than tsc's output). A process then reads, resolves and compiles one file
 // instead of ~500 at startup (bench/RESULTS.md, "Startup": the gateway reaches its first answer on less
 // CPU than stock @apollo/gateway; a subgraph starts on ~0.6× the CPU, which the test suite's ~190 process
 // starts feel).
 //
-// usage: node scripts/bundleEntries.mjs [gateway]   (no argument: every entry; `gateway`: the gateway only)
+// usage: node scripts/bundleEntries.mjs [NAME]   (no argument: every entry; `gateway`: the gateway only;
+//        `scripts/compose`: that script only)
 //
 // Everything else in each dist/ (what `tsc -b` emitted) stays: packages' `exports`, the tests and the
 // fixtures import those modules. If only `tsc -b` ran after a change to a src/main.ts, that dist/main.js
@@ -43,23 +46,38 @@ export const BUNDLE_MARKER = '// bundled by scripts/bundleEntries.mjs';
  */
 const GATEWAY_EXTERNAL = /^(graphql|@apollo\/[^/]+|@opentelemetry\/[^/]+|ioredis)(\/|$)/;
 
-/** @typedef {{ name: string; dir: string; external?: RegExp }} Entry */
+/**
+ * The scripts' entries stay external to their bundle: typescript (~9 MB, loaded by the Dockerfile rehearsal's
+ * build cache only when it runs) is required from node_modules as before.
+ */
+const SCRIPTS_EXTERNAL = /^typescript(\/|$)/;
+
+/** @typedef {{ name: string; source: string; outfile: string; external?: RegExp }} Entry */
 
 /** @returns {Entry[]} */
 function entries() {
+  const processEntry = (/** @type {string} */ dir, /** @type {RegExp | undefined} */ external) => ({ name: dir, source: `${dir}/src/main.ts`, outfile: `${dir}/dist/main.js`, external });
   /** @type {Entry[]} */
-  const found = [{ name: 'gateway', dir: 'gateway', external: GATEWAY_EXTERNAL }];
+  const found = [processEntry('gateway', GATEWAY_EXTERNAL)];
   for (const parent of ['subgraphs', 'services']) {
     for (const name of readdirSync(join(repoRoot, parent)).sort()) {
-      if (existsSync(join(repoRoot, parent, name, 'src/main.ts'))) found.push({ name: `${parent}/${name}`, dir: `${parent}/${name}` });
+      if (existsSync(join(repoRoot, parent, name, 'src/main.ts'))) found.push(processEntry(`${parent}/${name}`, undefined));
     }
   }
   // Not in deploy/Dockerfile's build context (test/ is left out), which bundles the gateway only.
-  if (existsSync(join(repoRoot, 'test/fixtures/slow-subgraph/src/main.ts'))) found.push({ name: 'test/fixtures/slow-subgraph', dir: 'test/fixtures/slow-subgraph' });
+  if (existsSync(join(repoRoot, 'test/fixtures/slow-subgraph/src/main.ts'))) found.push(processEntry('test/fixtures/slow-subgraph', undefined));
+  // The dev tools the package.json scripts run (`node scripts/dist/NAME.js`: npm start, compose, token, ...), which the
+  // tests run too (~20 starts a run): bundled, `compose` starts on ~0.6 CPU-s instead of ~1.1 (it loads
+  // @apollo/composition through Node's ES module loader otherwise, file by file).
+  const scripts = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')).scripts ?? {};
+  const scriptNames = new Set([...Object.values(scripts).join('\n').matchAll(/\bnode (?:[^&|;\n]* )?scripts\/dist\/(\w+)\.js\b/g)].map((match) => match[1]));
+  for (const name of [...scriptNames].sort()) {
+    if (existsSync(join(repoRoot, 'scripts/src', `${name}.ts`))) found.push({ name: `scripts/${name}`, source: `scripts/src/${name}.ts`, outfile: `scripts/dist/${name}.js`, external: SCRIPTS_EXTERNAL });
+  }
   return found;
 }
 
-const inputsFileOf = (/** @type {Entry} */ entry) => join(repoRoot, 'node_modules/.cache/bundle-entries', `${entry.dir.replaceAll('/', '+')}.json`);
+const inputsFileOf = (/** @type {Entry} */ entry) => join(repoRoot, 'node_modules/.cache/bundle-entries', `${entry.name.replaceAll('/', '+')}.json`);
 
 /** True when dist/main.js is a bundle newer than every input of its last build and than this script. */
 export function isFresh(/** @type {string} */ outfile, /** @type {string} */ inputsFile) {
@@ -128,8 +146,8 @@ function requireExternalsInPlace(/** @type {RegExp} */ external, /** @type {stri
 }
 
 async function bundle(/** @type {Entry} */ entry) {
-  const entryFile = join(repoRoot, entry.dir, 'src/main.ts');
-  const outfile = join(repoRoot, entry.dir, 'dist/main.js');
+  const entryFile = join(repoRoot, entry.source);
+  const outfile = join(repoRoot, entry.outfile);
   const inputsFile = inputsFileOf(entry);
   if (isFresh(outfile, inputsFile)) return;
   const startedAt = Date.now();
@@ -163,7 +181,7 @@ async function bundle(/** @type {Entry} */ entry) {
     .map((path) => relative(repoRoot, resolve(repoRoot, path)));
   mkdirSync(dirname(inputsFile), { recursive: true });
   writeFileSync(inputsFile, JSON.stringify(inputs));
-  process.stdout.write(`build: ${entry.dir}/dist/main.js bundled from ${inputs.length} files in ${((Date.now() - startedAt) / 1000).toFixed(1)} s\n`);
+  process.stdout.write(`build: ${entry.outfile} bundled from ${inputs.length} files in ${((Date.now() - startedAt) / 1000).toFixed(1)} s\n`);
 }
 
 if (process.argv[1] === thisScript) {
