@@ -60,16 +60,29 @@ export async function postToSubgraph(
   outgoing: { headers: Record<string, string>; body: string },
   options: SubgraphExchangeOptions,
 ): Promise<SubgraphAnswer> {
-  const signal = AbortSignal.timeout(options.timeoutMs);
+  // The deadline: a timer cleared as soon as the answer is read. `AbortSignal.timeout` leaves its timer (and a
+  // weak reference to its signal) pending for the whole timeout after the fetch is done: at the deep bench's
+  // 16 fetches per request and the 30 s default that is tens of thousands of live timers, old-generation
+  // garbage (bench/RESULTS.md, "Fetch deadline and body read").
+  const controller = new AbortController();
+  const deadline = setTimeout(abortAtDeadline, options.timeoutMs, controller);
+  // Like AbortSignal.timeout's timer, it never keeps the process alive on its own (the socket does).
+  deadline.unref();
   try {
     const { origin, path } = subgraphTarget(url);
-    const response = await dispatcherRequest.call(options.dispatcher, { origin, path, method: 'POST', headers: outgoing.headers, body: outgoing.body, signal });
+    const response = await dispatcherRequest.call(options.dispatcher, { origin, path, method: 'POST', headers: outgoing.headers, body: outgoing.body, signal: controller.signal });
     const body = await readBody(response, options);
     return { status: response.statusCode, headers: new PlainHeaders(response.headers), text: body.toString('utf8'), bytes: body.length };
   } catch (error) {
-    if (signal.aborted) throw new SubgraphTimeoutError(`${options.subgraphName} timed out after ${options.timeoutMs} ms`);
+    if (controller.signal.aborted) throw new SubgraphTimeoutError(`${options.subgraphName} timed out after ${options.timeoutMs} ms`);
     throw error;
+  } finally {
+    clearTimeout(deadline);
   }
+}
+
+function abortAtDeadline(controller: AbortController): void {
+  controller.abort();
 }
 
 /**
@@ -95,26 +108,36 @@ export function asFetcherResponse(url: string, answer: SubgraphAnswer): FetcherR
   };
 }
 
-/** The whole body, or SubgraphResponseTooLargeError as soon as it is known to be over the limit. */
-async function readBody(response: Dispatcher.ResponseData, options: SubgraphExchangeOptions): Promise<Buffer> {
+/**
+ * The whole body, or SubgraphResponseTooLargeError as soon as it is known to be over the limit. Read with
+ * stream events, not `for await` (an async iterator allocates a promise and a result object per chunk).
+ */
+function readBody(response: Dispatcher.ResponseData, options: SubgraphExchangeOptions): Promise<Buffer> {
   const limit = options.maxResponseBytes;
+  const body = response.body;
   const tooLarge = (bytes: string) => {
     // Destroying the body closes the connection: the rest is never read. undici then emits an AbortError
     // on the body, which must have a listener (else an uncaught exception takes the process down).
-    response.body.on('error', () => {});
-    response.body.destroy();
+    body.on('error', () => {});
+    body.destroy();
     return new SubgraphResponseTooLargeError(`${options.subgraphName} answered ${bytes} bytes, over maxResponseBytes ${limit}`);
   };
   const declared = Number(response.headers['content-length']);
-  if (Number.isFinite(declared) && declared > limit) throw tooLarge(String(declared));
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of response.body as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) throw tooLarge(`more than ${size}`);
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks, size);
+  if (Number.isFinite(declared) && declared > limit) return Promise.reject(tooLarge(String(declared)));
+  return new Promise<Buffer>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    body.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        reject(tooLarge(`more than ${size}`));
+        return;
+      }
+      chunks.push(chunk);
+    });
+    body.on('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)));
+    body.on('error', reject);
+  });
 }
 
 /** One keep-alive pool per gateway instance, closed on shutdown. */
@@ -129,9 +152,18 @@ export function createSubgraphConnectionPool(): Agent {
   return new AgentClass({ keepAliveTimeout: 4_000, keepAliveMaxTimeout: 60_000 });
 }
 
-/** Origin and path of a subgraph URL, as undici's `request(url)` splits them (it parsed it per call too). */
+/** Parsed subgraph URLs: a handful (one per subgraph, more after reloads), bounded anyway. */
+const targets = new Map<string, { origin: string; path: string }>();
+const MAX_TARGETS = 256;
+
+/** Origin and path of a subgraph URL, as undici's `request(url)` splits them; parsed once per URL. */
 function subgraphTarget(url: string): { origin: string; path: string } {
+  let target = targets.get(url);
+  if (target) return target;
   const parsed = new URL(url);
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new TypeError(`subgraph URL must be http(s): ${url}`);
-  return { origin: parsed.origin, path: `${parsed.pathname}${parsed.search}` };
+  target = { origin: parsed.origin, path: `${parsed.pathname}${parsed.search}` };
+  if (targets.size >= MAX_TARGETS) targets.clear();
+  targets.set(url, target);
+  return target;
 }
