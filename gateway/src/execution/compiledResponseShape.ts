@@ -35,6 +35,7 @@ import {
   type Type,
 } from '@apollo/federation-internals';
 import type { GraphQLError } from 'graphql';
+import { emptyRecord } from './emptyRecord.js';
 
 /** A value's type, unwrapped once at compile time. */
 type TypeShape =
@@ -109,7 +110,7 @@ export function compileResponseShape(operation: Operation): CompiledResponseShap
         variables: readsVariables ? { __proto__: null, ...defaults, ...variables } : (EMPTY as Record<string, unknown>),
         errors: [],
       };
-      const data = Object.create(null) as Record<string, unknown>;
+      const data = emptyRecord();
       const result = applySelections(input, selections, data, parameters, [], rootType);
       return { data: result === NULL_BUBBLE_UP ? null : data, errors: parameters.errors };
     },
@@ -330,7 +331,7 @@ function updateOutputValue(
         }
         objectType = typenameType;
       }
-      const outputObject = (outputValue === undefined ? Object.create(null) : outputValue) as Record<string, unknown>;
+      const outputObject = (outputValue === undefined ? emptyRecord() : outputValue) as Record<string, unknown>;
       const result = applySelections(input, selections, outputObject, parameters, path, objectType);
       const hasErrors = result === NULL_BUBBLE_UP;
       return settle(hasErrors ? null : outputObject, false, hasErrors);

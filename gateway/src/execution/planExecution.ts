@@ -21,6 +21,7 @@ import { GraphQLError, Kind, type DocumentNode, type GraphQLSchema } from 'graph
 import type { GatewayExecutionResult, GatewayGraphQLRequestContext } from '@apollo/server-gateway-interface';
 import { compileResponseShape, UncompiledOperation, type CompiledResponseShape } from './compiledResponseShape.js';
 import { deepMerge, flattenResultsAtPath, representationOf, type StockInternals } from './resultMerging.js';
+import { emptyRecord } from './emptyRecord.js';
 
 /** executeQueryPlan's signature (its operationContext and service map as used here). */
 export type ExecuteQueryPlan = (
@@ -111,7 +112,7 @@ export function createPlanExecutor(stock: ExecuteQueryPlan, internals: StockInte
 
     const errors: unknown[] = [];
     const context: ExecutionContext = { operation: plan.operation, serviceMap, requestContext, supergraphSchema, errors };
-    const unfilteredData = Object.create(null) as Record<string, unknown>;
+    const unfilteredData = emptyRecord();
     if (queryPlan.node) await executeNode(context, queryPlan.node as PlanNode, { path: [], data: unfilteredData, fullResult: unfilteredData });
 
     // executeQueryPlan's post-processing, with its error handling.
@@ -177,7 +178,7 @@ export function createPlanExecutor(stock: ExecuteQueryPlan, internals: StockInte
     }
     if (entities.length < 1) return;
 
-    const variables = Object.create(null) as Record<string, unknown>;
+    const variables = emptyRecord();
     if (fetch.variableUsages) {
       const provided = context.requestContext.request.variables;
       for (const name of fetch.variableUsages) {

@@ -8,6 +8,7 @@
 import { assert } from '@apollo/federation-internals';
 import type { FetchDataRewrite, QueryPlanSelectionNode, ResponsePath, ConditionNode } from '@apollo/query-planner';
 import type { GraphQLSchema } from 'graphql';
+import { emptyRecord } from './emptyRecord.js';
 
 /** @apollo/gateway's own helpers, reused unchanged (loaded from its dist by installPlanExecution.ts). */
 export interface StockInternals {
@@ -102,7 +103,7 @@ export function representationOf(
 ): Record<string, unknown> | null {
   if (source === null) return null;
   const object = source as Record<string, unknown>;
-  const result = Object.create(null) as Record<string, unknown>;
+  const result = emptyRecord();
   for (const selection of selections) {
     if (selection.kind === 'Field') {
       const responseName = selection.alias ? selection.alias : selection.name;

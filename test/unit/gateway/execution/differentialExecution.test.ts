@@ -44,6 +44,11 @@ const DEEP_CASES: Case[] = [
     query: `{ __typename top: topProducts(first: 2) { kind: __typename __typename upc name cheap: price reviews { id who: author { id username __typename } } } }`,
   },
   {
+    // Result objects inherit nothing (emptyRecord.ts): these names must be plain own keys, as with stock's Object.create(null).
+    name: 'aliases named like Object.prototype members (__proto__, constructor, toString, hasOwnProperty)',
+    query: `{ constructor: topProducts(first: 2) { __proto__: upc toString: name hasOwnProperty: price valueOf: reviews { id constructor: author { __proto__: id } } } }`,
+  },
+  {
     name: '@skip/@include with variables, defaults and literals',
     query: `query Q($withReviews: Boolean = true, $skipName: Boolean!, $n: Int = 3) {
       topProducts(first: $n) { upc name @skip(if: $skipName) shippingEstimate @include(if: $withReviews)
@@ -127,6 +132,8 @@ describe('compiled plan execution: the same answers as @apollo/gateway executeQu
     const outcome = await graph.run(DEEP_TEST_QUERY);
     assert.match(outcome.ours, /"shippingEstimate":\d+/, 'the @requires field was resolved');
     assert.ok(outcome.ours.length > 50_000, `the TestQuery answer is the deep one (${outcome.ours.length} bytes)`);
+    const inheritedNames = await graph.run(DEEP_CASES.find((testCase) => testCase.name.startsWith('aliases named like'))!.query);
+    assert.match(inheritedNames.ours, /^\{"data":\{"constructor":\[\{"__proto__":"[^"]+","toString":"[^"]+","hasOwnProperty":\d+,"valueOf":\[\{"id":"[^"]+","constructor":\{"__proto__":"/);
   });
 
   test('edge-case graph, clean answers', { timeout: 60_000 }, async () => {
