@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { RunningProcess } from './processes.js';
 
 /** Two workers start one after the other on a machine shared with other test runs. */
 export const WORKERS_STARTUP_TIMEOUT_MS = 90_000;
@@ -31,6 +32,18 @@ export function postOnFreshConnection(graphqlUrl: string, query: string): Promis
     req.on('error', reject);
     req.end(JSON.stringify({ query }));
   });
+}
+
+/**
+ * The pids of the workers that logged the first `count` /graphql request lines after line `fromLine` of the
+ * gateway's output, once `count` are there. A worker logs a request when its answer has gone out, so the
+ * client can hold every answer before the lines reach the test (seen once at load ~7: one pid where two
+ * had answered): this waits for the lines it reads.
+ */
+export async function servingPids(gateway: RunningProcess, fromLine: number, count: number): Promise<Set<number>> {
+  const lines = () => gateway.logRecords().slice(fromLine).filter((r) => r.event === 'request' && r.path === '/graphql').slice(0, count);
+  await gateway.waitForLog(() => lines().length >= count, 15_000);
+  return new Set(lines().map((r) => Number(r.pid)));
 }
 
 /** True while a process with this pid exists (signal 0 checks without sending anything). */

@@ -12,7 +12,7 @@ import { composeFixture, startSlowSubgraph } from '../../support/fixtureSupergra
 import { GATEWAY_ENTRY, repoRoot, startProcess, stopAll, type RunningProcess } from '../../support/processes.js';
 import { sampleValue, scrape } from '../../support/prometheus.js';
 import { startRedis, type RunningRedis } from '../../support/redis.js';
-import { isProcessAlive as isAlive, postOnFreshConnection, workersTestDir, WORKERS_STARTUP_TIMEOUT_MS } from '../../support/freshConnection.js';
+import { isProcessAlive as isAlive, postOnFreshConnection, servingPids, workersTestDir, WORKERS_STARTUP_TIMEOUT_MS } from '../../support/freshConnection.js';
 
 const fullSdl = readFileSync(join(repoRoot, 'test/fixtures/slow-subgraph/schema.graphql'), 'utf8');
 // v1 lacks `added`; v2 (the subgraph's full schema) is written during the hot-reload test.
@@ -32,10 +32,6 @@ describe('gateway --workers 2', () => {
   let workerPids: number[];
   /** /graphql requests answered 200 before the metrics test: what its summed counter must say. */
   let graphqlRequests = 0;
-
-  /** The pids of the workers whose `request` log lines appeared after `fromLine`. */
-  const servingPids = (fromLine: number): Set<number> =>
-    new Set(gateway.logRecords().slice(fromLine).filter((r) => r.event === 'request' && r.path === '/graphql').map((r) => Number(r.pid)));
 
   const sendPings = async (count: number): Promise<void> => {
     for (let i = 0; i < count; i += 1) {
@@ -80,7 +76,7 @@ describe('gateway --workers 2', () => {
     assert.ok(!workerPids.includes(gateway.pid), 'the workers are not the primary');
     const from = gateway.logRecords().length;
     await sendPings(6);
-    assert.deepEqual([...servingPids(from)].sort(), [...workerPids].sort());
+    assert.deepEqual([...(await servingPids(gateway, from, 6))].sort(), [...workerPids].sort());
   });
 
   test('/metrics on the admin listener is the sum over the workers', { timeout: 30_000 }, async () => {
@@ -106,7 +102,7 @@ describe('gateway --workers 2', () => {
       statuses.push((await postOnFreshConnection(graphqlUrl, '{ header(name: "x-none") }')).status);
     }
     assert.deepEqual(statuses, [...Array(HEADER_LIMIT).fill(200), 429, 429, 429]);
-    assert.equal(servingPids(from).size, 2, 'both workers answered, and counted in one place');
+    assert.equal((await servingPids(gateway, from, HEADER_LIMIT + 3)).size, 2, 'both workers answered, and counted in one place');
   });
 
   test('hot reload reaches every worker', { timeout: 60_000 }, async () => {
@@ -121,7 +117,7 @@ describe('gateway --workers 2', () => {
       graphqlRequests += 1;
       assert.deepEqual(answer.body.data, { added: 'new field' });
     }
-    assert.equal(servingPids(from).size, 2);
+    assert.equal((await servingPids(gateway, from, 4)).size, 2);
   });
 
   test('a SIGKILLed worker is replaced (logged with its pid and signal) and requests keep succeeding', { timeout: 60_000 }, async () => {
@@ -140,7 +136,7 @@ describe('gateway --workers 2', () => {
     workerPids = [survivor, replacement];
     const from = gateway.logRecords().length;
     await sendPings(6);
-    assert.deepEqual([...servingPids(from)].sort(), [...workerPids].sort());
+    assert.deepEqual([...(await servingPids(gateway, from, 6))].sort(), [...workerPids].sort());
     assert.equal(gateway.child.exitCode, null);
   });
 
