@@ -11,12 +11,13 @@
 // child selections) and the per-request walk only reads those. The algorithm, the order of its checks,
 // its error messages and its asserts are resultShaping.js's, line for line, so `data` and `errors` are
 // byte-identical (test/unit/gateway/execution/differentialExecution.test.ts runs both on the same answers).
+// The asserts are written `if (!cond) throw new Error(message)` (what federation-internals' `assert` does)
+// rather than `assert(cond, () => message)`: that form allocates a closure per call, per value here.
 // Operations selecting `__schema`/`__type` are not compiled (their answer needs graphql-js introspection
 // execution): planExecution.ts leaves them to @apollo/gateway.
 import {
   ERRORS,
   Variable,
-  assert,
   isCompositeType,
   isListType,
   isNonNullType,
@@ -97,7 +98,7 @@ const hasOwn = Object.prototype.hasOwnProperty;
 export function compileResponseShape(operation: Operation): CompiledResponseShape {
   const schema = operation.schema();
   const rootType = schema.schemaDefinition.rootType(operation.rootKind);
-  assert(rootType, () => `no root type for ${operation.rootKind}`);
+  if (!rootType) throw new Error(`no root type for ${operation.rootKind}`);
   const selections = compileSelectionSet(schema, operation.selectionSet);
   // Only @skip/@include read variables here, so the defaults are merged only when one reads a variable.
   const readsVariables = usesVariables(selections);
@@ -182,7 +183,7 @@ function usesVariables(selections: CompiledSelection[] | undefined): boolean {
 function ifValue(condition: IfCondition, variables: Record<string, unknown>): unknown {
   if (condition.variable === undefined) return condition.literal;
   const value = variables[condition.variable];
-  assert(value !== undefined && typeof value === 'boolean', () => `Unexpected value ${value} for variable ${condition.variableRef} of ${condition.directive}`);
+  if (!(value !== undefined && typeof value === 'boolean')) throw new Error(`Unexpected value ${value} for variable ${condition.variableRef} of ${condition.directive}`);
   return value;
 }
 
@@ -241,7 +242,7 @@ function applySelections(
       if (lastInvalid) return NULL_BUBBLE_UP;
     } else {
       const typename = input[typenameFieldName];
-      assert(!typename || typeof typename === 'string', () => `Got unexpected value for __typename: ${typename}`);
+      if (!(!typename || typeof typename === 'string')) throw new Error(`Got unexpected value for __typename: ${typename}`);
       if (typeConditionApplies(parameters.schema, selection, typename as string | undefined, parentType)) {
         const result = applySelections(input, selection.selections, output, parameters, path, selection.typeCondition ?? parentType);
         if (result === NULL_BUBBLE_UP) return NULL_BUBBLE_UP;
@@ -259,7 +260,7 @@ let lastHasErrors = false;
 
 function pathLastElementDescription(path: (string | number)[], currentType: Type, parentType: NamedType): string {
   const element = path[path.length - 1];
-  assert(element !== undefined, 'Should not have been called on an empty path');
+  if (element === undefined) throw new Error('Should not have been called on an empty path');
   return typeof element === 'string' ? `field ${parentType}.${element}` : `array element of type ${currentType} at index ${element}`;
 }
 
@@ -278,7 +279,7 @@ function updateOutputValue(
   parameters: Parameters,
   parentType: NamedType,
 ): unknown {
-  assert(inputValue !== undefined, 'Should not pass undefined for `inputValue` to this method');
+  if (inputValue === undefined) throw new Error('Should not pass undefined for `inputValue` to this method');
   if (outputValue === null || (outputValue !== undefined && !selections)) return settle(outputValue, false, false);
   switch (shape.kind) {
     case 'nonNull': {
@@ -295,11 +296,11 @@ function updateOutputValue(
     }
     case 'list': {
       if (inputValue === null) return settle(null, false, false);
-      assert(Array.isArray(inputValue), () => `Invalid non-list value ${inputValue} returned by subgraph for list type ${shape.type}`);
-      assert(outputValue === undefined || Array.isArray(outputValue), () => `Invalid non-list value ${outputValue} returned by subgraph for list type ${shape.type}`);
+      if (!Array.isArray(inputValue)) throw new Error(`Invalid non-list value ${inputValue} returned by subgraph for list type ${shape.type}`);
+      if (!(outputValue === undefined || Array.isArray(outputValue))) throw new Error(`Invalid non-list value ${outputValue} returned by subgraph for list type ${shape.type}`);
       const length = inputValue.length;
       const existing = outputValue as unknown[] | undefined;
-      assert(existing === undefined || length === existing.length, () => `[${inputValue}].length (${length}) !== [${existing}].length (${existing!.length})`);
+      if (!(existing === undefined || length === existing.length)) throw new Error(`[${inputValue}].length (${length}) !== [${existing}].length (${existing!.length})`);
       let shouldNullify = false;
       let hasErrors = false;
       const updated = new Array<unknown>(length);
@@ -314,12 +315,12 @@ function updateOutputValue(
     }
     case 'composite': {
       if (inputValue === null) return settle(null, false, false);
-      assert(selections, () => `Invalid empty selection set for composite type ${shape.type}`);
-      assert(typeof inputValue === 'object', () => `Invalid non-object value ${inputValue} returned by subgraph for composite type ${shape.type}`);
-      assert(outputValue === undefined || typeof outputValue === 'object', () => `Invalid non-object value ${inputValue} returned by subgraph for composite type ${shape.type}`);
+      if (!selections) throw new Error(`Invalid empty selection set for composite type ${shape.type}`);
+      if (!(typeof inputValue === 'object')) throw new Error(`Invalid non-object value ${inputValue} returned by subgraph for composite type ${shape.type}`);
+      if (!(outputValue === undefined || typeof outputValue === 'object')) throw new Error(`Invalid non-object value ${inputValue} returned by subgraph for composite type ${shape.type}`);
       const input = inputValue as Record<string, unknown>;
       const inputTypename = input[typenameFieldName];
-      assert(inputTypename === undefined || typeof inputTypename === 'string', () => `Invalid non-string value ${inputTypename} for __typename at ${path}`);
+      if (!(inputTypename === undefined || typeof inputTypename === 'string')) throw new Error(`Invalid non-string value ${inputTypename} for __typename at ${path}`);
       let objectType: NamedType = shape.type;
       if (inputTypename) {
         const typenameType = parameters.schema.type(inputTypename);
@@ -338,7 +339,7 @@ function updateOutputValue(
     }
     case 'leaf': {
       if (inputValue === null) return settle(null, false, false);
-      assert(outputValue === undefined, () => `Excepted output to be undefined but got ${shape.type} for type ${shape.type}`);
+      if (outputValue !== undefined) throw new Error(`Excepted output to be undefined but got ${shape.type} for type ${shape.type}`);
       const isValid = isValidLeafValue(parameters.schema, inputValue, shape.type);
       if (!isValid) {
         parameters.errors.push(

@@ -4,8 +4,7 @@
 // `[current, ...rest]` (a new array per path element per entity) and was 2.1 % self time of the gateway's
 // busy time on the deep bench query; its `@requires` representation builder looked every inline fragment's
 // type condition up in the schema per entity. Here: an index into the path, and type-condition answers
-// cached per schema.
-import { assert } from '@apollo/federation-internals';
+// cached per schema; asserts as `if (!cond) throw` (no closure per call).
 import type { FetchDataRewrite, QueryPlanSelectionNode, ResponsePath, ConditionNode } from '@apollo/query-planner';
 import type { GraphQLSchema } from 'graphql';
 import { emptyRecord } from './emptyRecord.js';
@@ -35,8 +34,8 @@ export function flattenResultsAtPath(value: unknown, path: ResponsePath, from: n
     }
     return flattened;
   }
-  assert(typeof current === 'string', () => `Unexpected ${typeof current} found in path`);
-  assert(!Array.isArray(value), () => `Unexpected array in result for path element ${current}`);
+  if (!(typeof current === 'string')) throw new Error(`Unexpected ${typeof current} found in path`);
+  if (Array.isArray(value)) throw new Error(`Unexpected array in result for path element ${current}`);
   const object = value as Record<string, unknown>;
   return flattenResultsAtPath(hasOwn.call(object, current) ? object[current] : undefined, path, from + 1);
 }
