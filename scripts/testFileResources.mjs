@@ -46,40 +46,43 @@ if (logFile && testFile) {
     };
   }
   syncBuiltinESMExports();
-  const cpuSeconds = () => {
-    // Fields 14-17 (utime, stime, cutime, cstime) in clock ticks (100 per second on Linux).
-    const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ');
-    return [11, 12, 13, 14].reduce((sum, index) => sum + Number(fields[index]), 0) / 100;
-  };
-  /** User+sys of this process alone (its own threads), without its reaped children. */
-  const selfCpuSeconds = () => {
-    const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
+  /**
+   * CPU seconds from one read of /proc/self/stat: `tree` is user+sys of this process and of every child it
+   * reaped (fields 14-17: utime, stime, cutime, cstime), `self` of this process alone (its own threads).
+   * Clock ticks, 100 per second on Linux.
+   */
+  const cpuTimes = () => {
+    const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ').map(Number);
+    const self = fields[11] + fields[12];
+    return { tree: (self + fields[13] + fields[14]) / 100, self: self / 100 };
   };
   const members = new Map();
   globalThis[Symbol.for('run-tests.file-resources')] = {
     fileStarted(file) {
-      members.set(file, { wallMs: performance.now(), cpuSeconds: cpuSeconds(), selfCpuSeconds: selfCpuSeconds(), spawned });
+      const cpu = cpuTimes();
+      members.set(file, { wallMs: performance.now(), cpuSeconds: cpu.tree, selfCpuSeconds: cpu.self, spawned });
     },
     fileEnded(file) {
       const start = members.get(file);
       if (!start) return;
+      const cpu = cpuTimes();
       const line = {
         file,
         group: testFile,
         member: true,
         wallMs: Math.round(performance.now() - start.wallMs),
-        cpuSeconds: Math.round((cpuSeconds() - start.cpuSeconds) * 100) / 100,
-        selfCpuSeconds: Math.round((selfCpuSeconds() - start.selfCpuSeconds) * 100) / 100,
+        cpuSeconds: Math.round((cpu.tree - start.cpuSeconds) * 100) / 100,
+        selfCpuSeconds: Math.round((cpu.self - start.selfCpuSeconds) * 100) / 100,
         spawned: spawned - start.spawned,
       };
       appendFileSync(logFile, `${JSON.stringify(line)}\n`);
     },
   };
   process.on('exit', () => {
+    const cpu = cpuTimes();
     appendFileSync(
       logFile,
-      `${JSON.stringify({ file: testFile, wallMs: Math.round(performance.now() - startedAt), cpuSeconds: cpuSeconds(), selfCpuSeconds: selfCpuSeconds(), spawned })}\n`,
+      `${JSON.stringify({ file: testFile, wallMs: Math.round(performance.now() - startedAt), cpuSeconds: cpu.tree, selfCpuSeconds: cpu.self, spawned })}\n`,
     );
   });
 }

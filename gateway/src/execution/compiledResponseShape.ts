@@ -36,7 +36,7 @@ import {
   type Type,
 } from '@apollo/federation-internals';
 import type { GraphQLError } from 'graphql';
-import { emptyRecord } from './emptyRecord.js';
+import { emptyRecord, INHERITS_NOTHING } from './emptyRecord.js';
 
 /** A value's type, unwrapped once at compile time. */
 type TypeShape =
@@ -108,7 +108,7 @@ export function compileResponseShape(operation: Operation): CompiledResponseShap
       if (!input) return { data: input, errors: [] };
       const parameters: Parameters = {
         schema,
-        variables: readsVariables ? { __proto__: null, ...defaults, ...variables } : (EMPTY as Record<string, unknown>),
+        variables: readsVariables ? { __proto__: null, ...defaults, ...variables } : (INHERITS_NOTHING as Record<string, unknown>),
         errors: [],
       };
       const data = emptyRecord();
@@ -117,8 +117,6 @@ export function compileResponseShape(operation: Operation): CompiledResponseShap
     },
   };
 }
-
-const EMPTY = Object.freeze(Object.create(null) as object);
 
 function compileSelectionSet(schema: Schema, selectionSet: SelectionSet): CompiledSelection[] {
   const compiled: CompiledSelection[] = [];

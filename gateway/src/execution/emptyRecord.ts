@@ -7,7 +7,8 @@
 // objects in fast mode"). An object whose prototype is an empty, frozen null-prototype object inherits
 // nothing either (the chain never reaches Object.prototype, so `__proto__` is a plain key and `constructor`
 // reads undefined) and stays in fast mode, sharing hidden classes between objects of one shape.
-const INHERITS_NOTHING: object = Object.freeze(Object.create(null) as object);
+/** Empty, frozen, null-prototype: the prototype of every emptyRecord(), and an empty read-only record itself. */
+export const INHERITS_NOTHING: object = Object.freeze(Object.create(null) as object);
 
 /** A new empty object that inherits no property (like `Object.create(null)`), in V8's fast mode. */
 export function emptyRecord(): Record<string, unknown> {
