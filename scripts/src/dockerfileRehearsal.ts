@@ -21,7 +21,7 @@
 //   its full `npm ci` and its compiled gateway; the production-only install still runs). --offline: npm
 //   installs from the local npm cache only, never from the network (the test uses both).
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { cpSync, existsSync, linkSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -60,6 +60,28 @@ class RehearsalError extends Error {}
 
 function fail(instruction: DockerInstruction, message: string): never {
   throw new RehearsalError(`Dockerfile line ${instruction.line} (${instruction.keyword}): ${message}`);
+}
+
+/**
+ * `COPY --from=STAGE`: the earlier stage is finished and nothing writes to it again, so its files are
+ * hard-linked instead of copied (the same bytes at the destination; the runtime stage's ~140 MB
+ * node_modules, ~14,000 files, in a fraction of the time and no extra disk). Symbolic links are recreated
+ * as they are (workspace links in node_modules are relative and point inside the image). Node's cpSync
+ * has no hard-link mode; `cp -al` is not on every platform.
+ */
+function linkTree(source: string, target: string): void {
+  const stat = lstatSync(source);
+  if (stat.isSymbolicLink()) {
+    rmSync(target, { force: true });
+    symlinkSync(readlinkSync(source), target);
+  } else if (stat.isDirectory()) {
+    mkdirSync(target, { recursive: true });
+    for (const entry of readdirSync(source)) linkTree(join(source, entry), join(target, entry));
+  } else {
+    // Like a copy, a later COPY replaces what an earlier one put there.
+    rmSync(target, { force: true });
+    linkSync(source, target);
+  }
 }
 
 /** The build context as `COPY` sees it: the repository less what .dockerignore excludes. */
@@ -157,11 +179,15 @@ function buildStage(
           // Docker: a folder's contents are copied (not the folder); a file into a folder when the destination ends with '/'.
           const target = isDirectory || !destination.endsWith('/') ? inRoot(destination) : join(inRoot(destination), source.split('/').at(-1)!);
           mkdirSync(isDirectory ? target : dirname(target), { recursive: true });
+          if (from !== undefined) {
+            linkTree(sourcePath, target);
+            continue;
+          }
           cpSync(sourcePath, target, {
             recursive: true,
             // Workspace links in node_modules are relative: kept as they are, they point inside the image.
             verbatimSymlinks: true,
-            filter: from === undefined ? inContext : undefined,
+            filter: inContext,
           });
         }
         break;

@@ -20,10 +20,22 @@ import { startRedis, type RunningRedis } from '../../support/redis.js';
 /** npm ci of the gateway's production dependencies (and, on a cache miss, the full npm ci and tsc): minutes on a loaded box. */
 const BUILD_TIMEOUT_MS = 14 * 60_000;
 
+/**
+ * Where both stages go (~300 MB, ~30,000 files): tmpfs when the machine has one. The production-only npm ci
+ * writes ~14,000 files, which costs ~6 CPU-s less there than on ext4 (measured); the steps are the same.
+ */
+function scratchFolder(): string {
+  try {
+    return mkdtempSync(join('/dev/shm', 'gateway-image-test-'));
+  } catch {
+    return mkdtempSync(join(tmpdir(), 'gateway-image-test-'));
+  }
+}
+
 describe('the Dockerfile, rehearsed', () => {
   let redis: RunningRedis;
   let image: RunningProcess;
-  const out = mkdtempSync(join(tmpdir(), 'gateway-image-test-'));
+  const out = scratchFolder();
   const local = (url: string) => url.replace('//0.0.0.0:', '//127.0.0.1:');
   let adminUrl: string;
   let apiUrl: string;
