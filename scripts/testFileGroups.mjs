@@ -18,6 +18,8 @@ import { pathToFileURL } from 'node:url';
 
 const OWN_PROCESS_MARKER = /^\/\/ run-tests: own process\b/m;
 const SAMPLE_GRAPH = /\bstartSampleGraph\(/;
+const FIXTURE_GATEWAY = /\bstartFixtureGateway\(/;
+const SHARED_FIXTURE_GATEWAYS = /\bSHARED_FIXTURE_GATEWAYS\b/;
 export const UNIT_GROUP = 'test/unit';
 const INTEGRATION = 'test/integration';
 /**
@@ -52,24 +54,32 @@ export function planProcesses({ repoRoot, files, dir, concurrency, isolate, expe
   else plan.push(...units.map(alone));
 
   // First fit, longest first, into bins of an equal share each; a file longer than a bin stays alone.
-  // The files on the sample graph go first, so that they fill as few groups as they can and share its
-  // subgraphs there (test/support/sampleGraph.ts).
+  // The files on the sample graph go first, then those on the fixture subgraph, so that each kind fills as
+  // few groups as it can and shares its processes there (test/support/sampleGraph.ts, fixtureSupergraph.ts);
+  // the files that use one of SHARED_FIXTURE_GATEWAYS are packed as one, so that they do share them.
   const total = integration.reduce((sum, file) => sum + expectedSeconds(file), 0);
   const capacity = Math.max(MIN_GROUP_SECONDS, total / (Math.max(1, concurrency) * GROUPS_PER_LANE));
-  const onSampleGraph = (file) => (SAMPLE_GRAPH.test(readFileSync(file, 'utf8')) ? 0 : 1);
+  const kind = (file) => {
+    const source = readFileSync(file, 'utf8');
+    return SAMPLE_GRAPH.test(source) ? 0 : FIXTURE_GATEWAY.test(source) ? 1 : 2;
+  };
+  const secondsOf = (files) => files.reduce((sum, file) => sum + expectedSeconds(file), 0);
+  const family = integration.filter((file) => SHARED_FIXTURE_GATEWAYS.test(readFileSync(file, 'utf8')));
+  const together = family.length > 1 && secondsOf(family) < capacity ? [family] : [];
+  const items = [...together, ...integration.filter((file) => !together.flat().includes(file)).map((file) => [file])];
   const bins = [];
-  const order = [...integration].sort((a, b) => onSampleGraph(a) - onSampleGraph(b) || expectedSeconds(b) - expectedSeconds(a) || a.localeCompare(b));
-  for (const file of order) {
-    const seconds = expectedSeconds(file);
+  const order = items.sort((a, b) => kind(a[0]) - kind(b[0]) || secondsOf(b) - secondsOf(a) || a[0].localeCompare(b[0]));
+  for (const files of order) {
+    const seconds = secondsOf(files);
     if (seconds >= capacity) {
-      plan.push(alone(file));
+      plan.push(...files.map(alone));
       continue;
     }
     const bin = bins.find((candidate) => candidate.seconds + seconds <= capacity);
     if (bin) {
-      bin.files.push(file);
+      bin.files.push(...files);
       bin.seconds += seconds;
-    } else bins.push({ files: [file], seconds });
+    } else bins.push({ files: [...files], seconds });
   }
   bins.forEach((bin, index) => {
     if (bin.files.length === 1) plan.push(alone(bin.files[0]));

@@ -32,13 +32,15 @@ export function composeFixture(subgraphs: FixtureSubgraph[]): string {
 }
 
 /**
- * The fixture subgraph (test/fixtures/slow-subgraph); unsigned unless `env` gives it a secret. Without
- * `env`, the files of a group's process share one (test/support/sharedFixtures.ts; ~1 CPU-s a start):
- * stop() then hands it back for the next file. A test that stops it to have it dead passes `own: true`.
+ * The fixture subgraph (test/fixtures/slow-subgraph); unsigned unless `env` gives it a secret, its debug
+ * counters on (GET /debug/data-layer-calls: read them as differences). Without `env`, the files of a
+ * group's process share one (test/support/sharedFixtures.ts; ~1 CPU-s a start): stop() then hands it back
+ * for the next file. A test that stops it to have it dead passes `own: true`.
  */
 export async function startSlowSubgraph(env?: Record<string, string>, { own = false }: { own?: boolean } = {}): Promise<RunningProcess> {
   const args = ['--port', '0', ...(env?.INTERNAL_IDENTITY_SECRET ? [] : ['--insecure-allow-unsigned'])];
-  const start = (owned: RunningProcess[]) => startProcess({ name: 'slow', entry: SLOW_SUBGRAPH_ENTRY, args, env }).then((p) => (owned.push(p), p));
+  const start = (owned: RunningProcess[]) =>
+    startProcess({ name: 'slow', entry: SLOW_SUBGRAPH_ENTRY, args, env: { SUBGRAPH_DEBUG_COUNTERS: '1', ...env } }).then((p) => (owned.push(p), p));
   if (env !== undefined || own) return start([]);
   const shared = await shareProcesses('slow-subgraph', start, { stopReleases: true });
   return shared ? shared.view(shared.value) : start([]);
@@ -59,12 +61,61 @@ export interface FixtureGatewayOptions {
   sdl?: string;
   /** Gateway config file contents (YAML); none when absent. */
   config?: string;
-  env?: Record<string, string>;
+  env?: Record<string, string | undefined>;
   name?: string;
+  /**
+   * Share it with the group's other files that ask for the same gateway (everything above but `name`;
+   * test/support/sharedFixtures.ts; ~1.5 CPU-s a start): its logs are the ones since this file asked, and
+   * stop() hands it back. Only for a file that neither stops it nor needs its startup logs.
+   */
+  share?: boolean;
 }
+
+/** A GraphiQL default header value that tries to break out of its script element (explorer.test.ts). */
+export const HOSTILE_GRAPHIQL_HEADER = '</script><script>alert(1)</script>';
+
+/** No INTERNAL_IDENTITY_SECRET, whatever the test runner's own environment holds (the fixture subgraph runs unsigned). */
+const NO_IDENTITY_SECRET = { INTERNAL_IDENTITY_SECRET: undefined };
+
+/**
+ * Gateways that several files use as they are (over the shared fixture subgraph): pass one of them,
+ * with `share: true`, to startFixtureGateway.
+ */
+export const SHARED_FIXTURE_GATEWAYS = {
+  /**
+   * Development defaults (introspection, the explorer, every limit at its default), plus what one file
+   * needs and no other reads: GraphiQL default headers with HOSTILE_GRAPHIQL_HEADER (only on the GraphiQL
+   * page: explorer.test.ts asserts that it is escaped), and DUPLICATE_REVIEW as a code the subgraph may
+   * show clients (only on errors with that code: subgraphErrorCodes.test.ts).
+   */
+  development: {
+    env: NO_IDENTITY_SECRET,
+    config: [
+      `graphiql:\n  defaultHeaders:\n    X-Demo: ${JSON.stringify(HOSTILE_GRAPHIQL_HEADER)}`,
+      'subgraphs:\n  slow:\n    clientErrorCodes: [DUPLICATE_REVIEW]',
+      '',
+    ].join('\n'),
+  },
+  /** Production, without an identity for the unsigned fixture subgraph (which production asks to be said). */
+  production: { env: { ...NO_IDENTITY_SECRET, NODE_ENV: 'production', ADMIN_PORT: '0' }, config: 'internalIdentity:\n  enabled: false\n' },
+} satisfies Record<string, Partial<FixtureGatewayOptions>>;
 
 /** A real gateway process over a supergraph composed from the fixture subgraph. */
 export async function startFixtureGateway(options: FixtureGatewayOptions): Promise<FixtureGateway> {
+  if (options.share) {
+    const { name: _name, share: _share, ...gateway } = options;
+    // An env value undefined unsets what the runner's environment has: in the key as null (JSON drops undefined).
+    const shared = await shareProcesses(
+      `fixture-gateway ${JSON.stringify(gateway, (_key, value: unknown) => (value === undefined ? null : value))}`,
+      (owned) => launchFixtureGateway(options).then((fixture) => (owned.push(fixture.gateway), fixture)),
+      { stopReleases: true },
+    );
+    if (shared) return { ...shared.value, gateway: shared.view(shared.value.gateway) };
+  }
+  return launchFixtureGateway(options);
+}
+
+async function launchFixtureGateway(options: FixtureGatewayOptions): Promise<FixtureGateway> {
   const dir = mkdtempSync(join(tmpdir(), 'gw-fixture-'));
   const supergraphPath = join(dir, 'supergraph.graphql');
   writeFileSync(

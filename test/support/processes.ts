@@ -115,14 +115,26 @@ function watchStdout(child: ChildProcess) {
   return { lines, records, waiters };
 }
 
+/** The test file (from the repo root) that started this process: in a group's process, argv[1] is the group's file. */
+function testFileOnStack(): string | undefined {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 50;
+  const stack = new Error().stack ?? '';
+  Error.stackTraceLimit = limit;
+  const match = /(test\/[\w/.-]+\.test\.ts)/.exec(stack);
+  return match?.[1];
+}
+
 /**
- * With env TEST_PROCESS_CPU_LOG=FILE, one JSON line per process the tests start (entry, test file, CPU
- * seconds it used): where the suite's CPU goes. Sampled from /proc while it runs (the numbers are gone
+ * With env TEST_PROCESS_CPU_LOG=FILE, one JSON line per process the tests start (entry, test file, the
+ * test file that started it as `caller` (the file is a group's), CPU seconds it used): where the suite's
+ * CPU goes. Sampled from /proc while it runs (the numbers are gone
  * once it exits).
  */
 function trackCpu(pid: number, options: StartOptions): { sample(): void; exited(): void } {
   const logFile = process.env.TEST_PROCESS_CPU_LOG;
   if (!logFile) return { sample: () => {}, exited: () => {} };
+  const caller = testFileOnStack();
   let cpuSeconds = 0;
   const sample = () => {
     try {
@@ -138,7 +150,7 @@ function trackCpu(pid: number, options: StartOptions): { sample(): void; exited(
     sample,
     exited: () => {
       clearInterval(timer);
-      appendFileSync(logFile, `${JSON.stringify({ entry: options.entry, name: options.name, file: process.argv[1], cpuSeconds })}\n`);
+      appendFileSync(logFile, `${JSON.stringify({ entry: options.entry, name: options.name, file: process.argv[1], caller, cpuSeconds })}\n`);
     },
   };
 }

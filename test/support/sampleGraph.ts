@@ -4,9 +4,11 @@
 //
 // Shared subgraphs: in a group's process (test/support/sharedFixtures.ts), subgraphs without REST
 // backends (users, orders) are started once per set of subgraphs and env, and the group's files each
-// put their own gateway in front of them (a users + orders pair is ~2 CPU-s to start, and 7 files use
-// one). No file that changes their data (a mutation: auth.test.ts) uses this helper; one that would
-// must start its own subgraphs (startProcess). Run alone, a file always starts its own.
+// put their own gateway in front of them, and their own REST-backed subgraphs beside them (a users +
+// orders pair is ~2 CPU-s to start, and most files on the sample graph use one). Files that place orders
+// on them do so as user-7 and above: users 1-3's orders stay the sample data, which crossService, fourHop
+// and entityFanOut compare answers with (auth.test.ts starts subgraphs of its own). Run alone, a file
+// always starts its own.
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -62,8 +64,12 @@ interface StartedSubgraphs {
 }
 
 /** The REST services and subgraphs of `names`, started and ready. */
-async function startSubgraphs(names: string[], subgraphEnv: Record<string, string> | undefined, started: RunningProcess[]): Promise<StartedSubgraphs> {
-  const internalIdentitySecret = randomBytes(32).toString('base64url');
+async function startSubgraphs(
+  names: string[],
+  subgraphEnv: Record<string, string> | undefined,
+  started: RunningProcess[],
+  internalIdentitySecret = randomBytes(32).toString('base64url'),
+): Promise<StartedSubgraphs> {
   // The REST services the chosen subgraphs wrap, as each declares them (subgraphs/<name>/rest-backends.json).
   const backends = declaredRestBackends(join(repoRoot, 'subgraphs'), names);
   const services: Record<string, RunningProcess> = {};
@@ -92,17 +98,22 @@ async function startSubgraphs(names: string[], subgraphEnv: Record<string, strin
 }
 
 /**
- * The subgraphs for one startSampleGraph: shared ones in a group's process when they have no REST
- * backends (a REST service's fault injection is state a file could leave behind), else new ones.
+ * The subgraphs for one startSampleGraph: in a group's process, the ones without REST backends are shared
+ * (test/support/sharedFixtures.ts); the ones with REST backends, and their REST services, are new (a REST
+ * service's fault injection is state a file could leave behind), signed with the shared ones' secret.
  */
 async function subgraphsFor(options: SampleGraphOptions, names: string[], started: RunningProcess[]): Promise<StartedSubgraphs> {
-  if (declaredRestBackends(join(repoRoot, 'subgraphs'), names).length > 0) return startSubgraphs(names, options.subgraphEnv, started);
-  const shared = await shareProcesses(`sample-graph ${JSON.stringify([names, options.subgraphEnv ?? {}])}`, (owned) =>
-    startSubgraphs(names, options.subgraphEnv, owned),
-  );
+  const restBacked = new Set(declaredRestBackends(join(repoRoot, 'subgraphs'), names).map((backend) => backend.subgraph));
+  const plain = names.filter((name) => !restBacked.has(name));
+  const shared =
+    plain.length === 0
+      ? undefined
+      : await shareProcesses(`sample-graph ${JSON.stringify([plain, options.subgraphEnv ?? {}])}`, (owned) => startSubgraphs(plain, options.subgraphEnv, owned));
   if (!shared) return startSubgraphs(names, options.subgraphEnv, started);
   const { subgraphs, internalIdentitySecret } = shared.value;
-  return { subgraphs: Object.fromEntries(Object.entries(subgraphs).map(([name, p]) => [name, shared.view(p)])), services: {}, internalIdentitySecret };
+  const own = await startSubgraphs(names.filter((name) => restBacked.has(name)), options.subgraphEnv, started, internalIdentitySecret);
+  const viewed = Object.fromEntries(Object.entries(subgraphs).map(([name, p]) => [name, shared.view(p)]));
+  return { subgraphs: { ...viewed, ...own.subgraphs }, services: own.services, internalIdentitySecret };
 }
 
 function merge(base: Record<string, unknown>, extra: Record<string, unknown>): Record<string, unknown> {

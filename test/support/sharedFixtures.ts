@@ -4,7 +4,8 @@
 // A file run in a process of its own finds no registry and shares nothing.
 //
 // What a file sees of a shared process starts when it asks for it: its log records and output are the
-// ones since then (a log line an earlier file caused never satisfies its waitForLog). stop() on it either
+// ones since then (a log line an earlier file caused never satisfies its waitForLog), and its startup
+// records, up to its `listening` line (every process started with the same key logs the same ones). stop() on it either
 // stops it for real and takes its set out of the share (the next file gets new ones), or, for a fixture
 // whose files stop it only to clean up (`stopReleases`), hands it back for the next file; a test that
 // needs such a process dead asks for one of its own.
@@ -72,11 +73,13 @@ export async function shareProcesses<T>(
   return { value, view: (process) => fromNow(process, (graceMs) => stop(process, graceMs)) };
 }
 
-/** `process` as a file that starts using it now sees it: only output from now on, and `stop` for stop(). */
+/** `process` as a file that starts using it now sees it: its startup records and output from now on, and `stop` for stop(). */
 function fromNow(process: RunningProcess, stop: (graceMs?: number) => Promise<number | null>): RunningProcess {
   const lines = process.stdoutLines().length;
   const stderr = process.stderrText().length;
-  const earlier = new Set(process.logRecords());
+  const records = process.logRecords();
+  const startup = records.findIndex((record) => record.msg === 'listening') + 1;
+  const earlier = new Set(records.slice(startup));
   return {
     ...process,
     stdoutLines: () => process.stdoutLines().slice(lines),

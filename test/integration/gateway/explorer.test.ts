@@ -7,10 +7,8 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { writeFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
-import { startFixtureGateway, startSlowSubgraph, type FixtureGateway } from '../../support/fixtureSupergraph.js';
+import { HOSTILE_GRAPHIQL_HEADER, SHARED_FIXTURE_GATEWAYS, startFixtureGateway, startSlowSubgraph, type FixtureGateway } from '../../support/fixtureSupergraph.js';
 import { compiledEntry, GATEWAY_ENTRY, repoRoot, startProcess, stopAll, type RunningProcess } from '../../support/processes.js';
-
-const HOSTILE_HEADER = '</script><script>alert(1)</script>';
 
 describe('gateway explorer routes (development defaults)', () => {
   let subgraph: RunningProcess | undefined;
@@ -19,7 +17,9 @@ describe('gateway explorer routes (development defaults)', () => {
     subgraph = await startSlowSubgraph();
     fixture = await startFixtureGateway({
       subgraphUrl: `${subgraph.url}/graphql`,
-      config: `graphiql:\n  defaultHeaders:\n    X-Demo: ${JSON.stringify(HOSTILE_HEADER)}\n`,
+      // Its GraphiQL default headers: HOSTILE_GRAPHIQL_HEADER.
+      ...SHARED_FIXTURE_GATEWAYS.development,
+      share: true,
     });
   }, { timeout: 60_000 });
   after(() => stopAll([fixture?.gateway, subgraph]), { timeout: 60_000 });
@@ -47,7 +47,7 @@ describe('gateway explorer routes (development defaults)', () => {
     assert.match(csp, /connect-src 'self'/);
     const html = await response.text();
     assert.match(html, /<script type="module" src="graphiql\/assets\/graphiql.js"><\/script>/);
-    assert.ok(!html.includes(HOSTILE_HEADER), 'the header value is escaped');
+    assert.ok(!html.includes(HOSTILE_GRAPHIQL_HEADER), 'the header value is escaped');
     assert.ok(html.includes('\\u003c/script>\\u003cscript>alert(1)\\u003c/script>'));
     assert.doesNotMatch(html, /https?:\/\/(?!localhost|127\.0\.0\.1)/, 'no absolute off-host URL in the page');
   });
@@ -102,8 +102,8 @@ describe('gateway explorer routes in production', () => {
     // The fixture subgraph runs unsigned: production then needs the explicit choice to send no identity.
     fixture = await startFixtureGateway({
       subgraphUrl: `${subgraph.url}/graphql`,
-      env: { NODE_ENV: 'production', ADMIN_PORT: '0' },
-      config: 'internalIdentity:\n  enabled: false\n',
+      ...SHARED_FIXTURE_GATEWAYS.production,
+      share: true,
       name: 'gateway-prod',
     });
   }, { timeout: 60_000 });

@@ -4,7 +4,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startFixtureGateway, startSlowSubgraph } from '../../support/fixtureSupergraph.js';
+import { SHARED_FIXTURE_GATEWAYS, startFixtureGateway, startSlowSubgraph } from '../../support/fixtureSupergraph.js';
 import { postGraphQL } from '../../support/http.js';
 import { GATEWAY_ENTRY, startProcess, stopAll, type RunningProcess } from '../../support/processes.js';
 
@@ -21,7 +21,8 @@ describe('header propagation to subgraphs', () => {
     subgraph = await startSlowSubgraph();
     const subgraphUrl = `${subgraph.url}/graphql`;
     const [plainGateway, propagatingGateway] = await Promise.all([
-      startFixtureGateway({ subgraphUrl, name: 'gateway-plain' }),
+      // Development defaults: no header propagation configured.
+      startFixtureGateway({ subgraphUrl, name: 'gateway-plain', ...SHARED_FIXTURE_GATEWAYS.development, share: true }),
       startFixtureGateway({ subgraphUrl, name: 'gateway-propagating', config: 'subgraphDefaults:\n  propagateHeaders: [Authorization, x-tenant]\n' }),
     ]);
     plain = plainGateway.gateway;

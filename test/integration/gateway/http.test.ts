@@ -3,7 +3,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
-import { startFixtureGateway, startSlowSubgraph } from '../../support/fixtureSupergraph.js';
+import { SHARED_FIXTURE_GATEWAYS, startFixtureGateway, startSlowSubgraph } from '../../support/fixtureSupergraph.js';
 import { errorCodes, postGraphQL } from '../../support/http.js';
 import { stopAll, type RunningProcess } from '../../support/processes.js';
 
@@ -172,8 +172,8 @@ describe('gateway in production mode', () => {
     // The fixture subgraph runs unsigned: production then needs the explicit choice to send no identity.
     ({ gateway } = await startFixtureGateway({
       subgraphUrl: `${subgraph.url}/graphql`,
-      env: { NODE_ENV: 'production', ADMIN_PORT: '0' },
-      config: 'internalIdentity:\n  enabled: false\n',
+      ...SHARED_FIXTURE_GATEWAYS.production,
+      share: true,
       name: 'gateway-prod',
     }));
   }, { timeout: 60_000 });

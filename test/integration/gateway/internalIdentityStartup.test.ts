@@ -1,13 +1,15 @@
 // Regression (issue 12): in production mode without INTERNAL_IDENTITY_SECRET the gateway started with no
 // warning, and subgraphs then got no identity. Now production refuses to start unless sending no identity
-// is configured on purpose (and then says so); outside production it starts and warns. Real gateway CLI.
+// is configured on purpose (and then says so); outside production it starts and warns. Real gateway CLI;
+// the two that start for good are gateways other files share (test/support/fixtureSupergraph.ts).
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { GATEWAY_ENTRY, repoRoot, startProcess } from '../../support/processes.js';
+import { SHARED_FIXTURE_GATEWAYS, startFixtureGateway, startSlowSubgraph } from '../../support/fixtureSupergraph.js';
+import { GATEWAY_ENTRY, repoRoot, startProcess, stopAll } from '../../support/processes.js';
 
 const supergraph = join(repoRoot, 'supergraph.graphql');
 
@@ -34,13 +36,20 @@ describe('the internal identity secret at startup', () => {
   });
 
   test('production with internalIdentity.enabled: false starts and says subgraphs get no identity', { timeout: 30_000 }, async () => {
-    const started = await gateway('gateway-prod-no-identity', { NODE_ENV: 'production' }, 'internalIdentity:\n  enabled: false\n');
+    // That production gateway is one other files use as well: its startup lines are the same for each.
+    const subgraph = await startSlowSubgraph();
+    const { gateway: started } = await startFixtureGateway({
+      subgraphUrl: `${subgraph.url}/graphql`,
+      ...SHARED_FIXTURE_GATEWAYS.production,
+      share: true,
+      name: 'gateway-prod-no-identity',
+    });
     try {
       const notice = await started.waitForLog((r) => r.event === 'internal_identity_disabled');
       assert.equal(notice.level, 40, 'a warning');
       assert.match(String(notice.msg), /no x-gateway-identity/);
     } finally {
-      await started.stop();
+      await stopAll([started, subgraph]);
     }
   });
 
@@ -66,12 +75,19 @@ describe('the internal identity secret at startup', () => {
   });
 
   test('outside production without a secret: starts (npm run gateway works after npm ci) and warns', { timeout: 30_000 }, async () => {
-    const started = await gateway('gateway-dev-no-secret', { NODE_ENV: 'development' });
+    // The development gateway other files use as well (NODE_ENV=test, no secret): its startup lines are the same for each.
+    const subgraph = await startSlowSubgraph();
+    const { gateway: started } = await startFixtureGateway({
+      subgraphUrl: `${subgraph.url}/graphql`,
+      ...SHARED_FIXTURE_GATEWAYS.development,
+      share: true,
+      name: 'gateway-dev-no-secret',
+    });
     try {
       const notice = await started.waitForLog((r) => r.event === 'internal_identity_missing');
       assert.equal(notice.level, 40);
     } finally {
-      await started.stop();
+      await stopAll([started, subgraph]);
     }
   });
 });

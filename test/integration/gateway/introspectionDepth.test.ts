@@ -4,7 +4,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { getIntrospectionQuery } from 'graphql';
-import { startFixtureGateway, startSlowSubgraph } from '../../support/fixtureSupergraph.js';
+import { SHARED_FIXTURE_GATEWAYS, startFixtureGateway, startSlowSubgraph } from '../../support/fixtureSupergraph.js';
 import { errorCodes, postGraphQL } from '../../support/http.js';
 import { stopAll, type RunningProcess } from '../../support/processes.js';
 
@@ -21,7 +21,8 @@ describe('introspection depth', () => {
 
   before(async () => {
     subgraph = await startSlowSubgraph();
-    ({ gateway, graphqlUrl } = await startFixtureGateway({ subgraphUrl: `${subgraph.url}/graphql`, config: 'introspection: true\n' }));
+    // Development defaults: introspection on, its depth limit at the default (20).
+    ({ gateway, graphqlUrl } = await startFixtureGateway({ subgraphUrl: `${subgraph.url}/graphql`, ...SHARED_FIXTURE_GATEWAYS.development, share: true }));
   }, { timeout: 60_000 });
   after(async () => stopAll([gateway, subgraph]), { timeout: 60_000 });
 

@@ -3,7 +3,10 @@
 // the admin listener that takes /metrics, /healthz and /readyz off the API port (the production default).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startFixtureGateway, startSlowSubgraph } from '../../support/fixtureSupergraph.js';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { composeFixture, SHARED_FIXTURE_GATEWAYS, SLOW_SUBGRAPH_SCHEMA, startFixtureGateway, startSlowSubgraph } from '../../support/fixtureSupergraph.js';
 import { postGraphQL } from '../../support/http.js';
 import { sampleValue, samplesOf, scrape } from '../../support/prometheus.js';
 import { GATEWAY_ENTRY, startProcess, stopAll, type RunningProcess } from '../../support/processes.js';
@@ -26,6 +29,15 @@ describe('metrics', () => {
     }));
   }, { timeout: 60_000 });
   after(async () => stopAll([gateway, subgraph]), { timeout: 60_000 });
+
+  // This gateway has no admin port either: the admin listener's default outside production, on the gateway
+  // the metrics tests read anyway (a process less than one of its own).
+  test('outside production, without an admin port, /metrics, /healthz and /readyz stay on the API port', { timeout: 30_000 }, async () => {
+    assert.equal((await fetch(`${gateway.url}/metrics`)).status, 200);
+    assert.equal((await fetch(`${gateway.url}/healthz`)).status, 200);
+    assert.equal((await fetch(`${gateway.url}/readyz`)).status, 200);
+    assert.equal((await gateway.waitForLog((record) => record.msg === 'listening')).adminUrl, undefined);
+  });
 
   test('per-subgraph fetches, latency histogram and errors by code', { timeout: 30_000 }, async () => {
     await postGraphQL(graphqlUrl, { query: '{ ping }' });
@@ -101,8 +113,12 @@ describe('admin listener', () => {
   let subgraph: RunningProcess;
   const gateways: RunningProcess[] = [];
 
+  let supergraphPath: string;
+
   before(async () => {
     subgraph = await startSlowSubgraph();
+    supergraphPath = join(mkdtempSync(join(tmpdir(), 'gw-admin-')), 'supergraph.graphql');
+    writeFileSync(supergraphPath, composeFixture([{ name: 'slow', url: `${subgraph.url}/graphql`, schemaFile: SLOW_SUBGRAPH_SCHEMA }]));
   }, { timeout: 60_000 });
   after(async () => stopAll([...gateways, subgraph]), { timeout: 60_000 });
 
@@ -110,6 +126,8 @@ describe('admin listener', () => {
     const admin = String((await gateway.waitForLog((record) => record.msg === 'listening')).adminUrl);
     assert.match(admin, /^http:\/\/127\.0\.0\.1:\d+$/);
     assert.notEqual(admin, gateway.url);
+    // A shared gateway may have served other files: the fetches counted are read as a difference.
+    const fetchesBefore = sampleValue(await scrape(`${admin}/metrics`), 'gateway_subgraph_fetches_total', { subgraph: 'slow', outcome: 'ok' }) ?? 0;
     const query = await postGraphQL(`${gateway.url}/graphql`, { query: '{ ping }' });
     assert.deepEqual(query.body.data, { ping: 'pong' });
     for (const path of ['/metrics', '/healthz', '/readyz']) {
@@ -118,21 +136,9 @@ describe('admin listener', () => {
     assert.equal((await fetch(`${admin}/healthz`)).status, 200);
     assert.deepEqual(await (await fetch(`${admin}/readyz`)).json(), { status: 'ready' });
     const samples = await scrape(`${admin}/metrics`);
-    assert.equal(sampleValue(samples, 'gateway_subgraph_fetches_total', { subgraph: 'slow', outcome: 'ok' }), 1);
+    assert.equal(sampleValue(samples, 'gateway_subgraph_fetches_total', { subgraph: 'slow', outcome: 'ok' }), fetchesBefore + 1);
     assert.equal((await fetch(`${admin}/graphql`)).status, 404, 'the admin port serves no GraphQL');
   }
-
-  let supergraphPath: string;
-
-  test('outside production, without an admin port, they stay on the API port', { timeout: 60_000 }, async () => {
-    const fixture = await startFixtureGateway({ subgraphUrl: `${subgraph.url}/graphql` });
-    const gateway = fixture.gateway;
-    supergraphPath = fixture.supergraphPath;
-    gateways.push(gateway);
-    assert.equal((await fetch(`${gateway.url}/metrics`)).status, 200);
-    assert.equal((await fetch(`${gateway.url}/readyz`)).status, 200);
-    assert.equal((await gateway.waitForLog((record) => record.msg === 'listening')).adminUrl, undefined);
-  });
 
   test('--admin-port moves /metrics, /healthz and /readyz off the API port', { timeout: 60_000 }, async () => {
     const args = ['--supergraph', supergraphPath, '--port', '0', '--admin-port', '0'];
@@ -148,11 +154,8 @@ describe('admin listener', () => {
   });
 
   test('NODE_ENV=production: a separate admin port by default', { timeout: 60_000 }, async () => {
-    const { gateway } = await startFixtureGateway({
-      subgraphUrl: `${subgraph.url}/graphql`,
-      config: 'admin:\n  port: 0\ninternalIdentity:\n  enabled: false',
-      env: { NODE_ENV: 'production' },
-    });
+    // The production gateway other files use as well (ADMIN_PORT=0 only makes its admin port ephemeral).
+    const { gateway } = await startFixtureGateway({ subgraphUrl: `${subgraph.url}/graphql`, ...SHARED_FIXTURE_GATEWAYS.production, share: true });
     gateways.push(gateway);
     await assertAdminOnly(gateway);
   });

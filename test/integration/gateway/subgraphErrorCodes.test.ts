@@ -8,7 +8,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { formatStartLogLine } from '../../../scripts/src/startLogLine.js';
-import { composeFixture, SLOW_SUBGRAPH_SCHEMA, startFixtureGateway, startSlowSubgraph, type FixtureGateway } from '../../support/fixtureSupergraph.js';
+import { composeFixture, SHARED_FIXTURE_GATEWAYS, SLOW_SUBGRAPH_SCHEMA, startFixtureGateway, startSlowSubgraph, type FixtureGateway } from '../../support/fixtureSupergraph.js';
 import { errorCodes, postGraphQL } from '../../support/http.js';
 import { GATEWAY_ENTRY, startProcess, stopAll, type RunningProcess } from '../../support/processes.js';
 
@@ -17,10 +17,8 @@ describe('subgraph error codes clients may see', () => {
   let fixture: FixtureGateway | undefined;
   before(async () => {
     subgraph = await startSlowSubgraph();
-    fixture = await startFixtureGateway({
-      subgraphUrl: `${subgraph.url}/graphql`,
-      config: 'subgraphs:\n  slow:\n    clientErrorCodes: [DUPLICATE_REVIEW]\n',
-    });
+    // Its config lists DUPLICATE_REVIEW under subgraphs.slow.clientErrorCodes.
+    fixture = await startFixtureGateway({ subgraphUrl: `${subgraph.url}/graphql`, ...SHARED_FIXTURE_GATEWAYS.development, share: true });
   }, { timeout: 60_000 });
   after(() => stopAll([fixture?.gateway, subgraph]), { timeout: 60_000 });
 
