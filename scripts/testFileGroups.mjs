@@ -17,7 +17,7 @@ import { join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 const OWN_PROCESS_MARKER = /^\/\/ run-tests: own process\b/m;
-const SAMPLE_GRAPH = /\bstartSampleGraph\(/;
+const SAMPLE_GRAPH = /\bstartSample(Graph|Subgraphs)\(/;
 const FIXTURE_GATEWAY = /\bstartFixtureGateway\(/;
 const SHARED_FIXTURE_GATEWAYS = /\bSHARED_FIXTURE_GATEWAYS\b/;
 export const UNIT_GROUP = 'test/unit';

@@ -85,14 +85,16 @@ export const SHARED_FIXTURE_GATEWAYS = {
   /**
    * Development defaults (introspection, the explorer, every limit at its default), plus what one file
    * needs and no other reads: GraphiQL default headers with HOSTILE_GRAPHIQL_HEADER (only on the GraphiQL
-   * page: explorer.test.ts asserts that it is escaped), and DUPLICATE_REVIEW as a code the subgraph may
-   * show clients (only on errors with that code: subgraphErrorCodes.test.ts).
+   * page: explorer.test.ts asserts that it is escaped), DUPLICATE_REVIEW as a code the subgraph may show
+   * clients (only on errors with that code: subgraphErrorCodes.test.ts), and a 1 s headers timeout (10 s by
+   * default: httpEdge.test.ts trickles its headers; every other client sends them at once).
    */
   development: {
     env: NO_IDENTITY_SECRET,
     config: [
       `graphiql:\n  defaultHeaders:\n    X-Demo: ${JSON.stringify(HOSTILE_GRAPHIQL_HEADER)}`,
       'subgraphs:\n  slow:\n    clientErrorCodes: [DUPLICATE_REVIEW]',
+      'server:\n  headersTimeoutMs: 1000',
       '',
     ].join('\n'),
   },

@@ -116,6 +116,22 @@ async function subgraphsFor(options: SampleGraphOptions, names: string[], starte
   return { subgraphs: { ...viewed, ...own.subgraphs }, services: own.services, internalIdentitySecret };
 }
 
+export interface SampleSubgraphs extends StartedSubgraphs {
+  /** Stops the ones that are this file's own (shared ones run on for the group's next file). */
+  stop(): Promise<void>;
+}
+
+/** The sample graph's subgraphs without a gateway (shared in a group like startSampleGraph's), for a file that starts its own. */
+export async function startSampleSubgraphs(names: string[] = ['users', 'orders']): Promise<SampleSubgraphs> {
+  const started: RunningProcess[] = [];
+  try {
+    return { ...(await subgraphsFor({}, names, started)), stop: () => stopAll(started) };
+  } catch (error) {
+    await stopAll(started);
+    throw error;
+  }
+}
+
 function merge(base: Record<string, unknown>, extra: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = { ...base };
   for (const [key, value] of Object.entries(extra)) {

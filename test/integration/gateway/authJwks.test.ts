@@ -3,7 +3,7 @@
 // the schema on hot reload, and the production refusal of the dev signing key.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHmac, randomUUID, randomBytes } from 'node:crypto';
+import { createHmac, randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,13 +12,14 @@ import { composeServices } from '@apollo/composition';
 import { parse } from 'graphql';
 import { SignJWT, base64url, exportJWK, exportSPKI, generateKeyPair, type CryptoKey, type JWK } from 'jose';
 import { stringify as toYaml } from 'yaml';
-import { GATEWAY_ENTRY, repoRoot, startProcess, stopAll, subgraphEntry, type RunningProcess } from '../../support/processes.js';
+import { GATEWAY_ENTRY, repoRoot, startProcess, stopAll, type RunningProcess } from '../../support/processes.js';
 import { errorCodes, postGraphQL } from '../../support/http.js';
 import { listenOnLoopback } from '../../support/loopbackServer.js';
+import { startSampleSubgraphs, type SampleSubgraphs } from '../../support/sampleGraph.js';
 
 const ISS = 'https://idp.test.invalid';
 const AUD = 'federation-gateway-tests';
-const identitySecret = randomBytes(32).toString('base64url');
+let identitySecret: string;
 const dir = mkdtempSync(join(tmpdir(), 'gw-jwks-'));
 const now = () => Math.floor(Date.now() / 1000);
 
@@ -28,6 +29,7 @@ let jwksDown = false;
 /** JWKS fetches refused while `jwksDown`: the event the endpoint-down test waits for. */
 let refusedFetches = 0;
 let jwksServer: Server;
+let sample: SampleSubgraphs;
 let users: RunningProcess;
 let orders: RunningProcess;
 let gateway: RunningProcess;
@@ -74,11 +76,10 @@ before(async () => {
   });
   const jwksUrl = `${await listenOnLoopback(jwksServer)}/.well-known/jwks.json`;
 
-  const subgraphEnv = { INTERNAL_IDENTITY_SECRET: identitySecret };
-  [users, orders] = await Promise.all([
-    startProcess({ name: 'users', entry: subgraphEntry('users'), args: ['--port', '0'], env: subgraphEnv }),
-    startProcess({ name: 'orders', entry: subgraphEntry('orders'), args: ['--port', '0'], env: subgraphEnv }),
-  ]);
+  // The sample users and orders subgraphs (shared with the group's other files on them).
+  sample = await startSampleSubgraphs();
+  ({ users, orders } = sample.subgraphs as { users: RunningProcess; orders: RunningProcess });
+  identitySecret = sample.internalIdentitySecret;
   supergraphPath = join(dir, 'supergraph.graphql');
   writeFileSync(supergraphPath, supergraph('@requiresScopes(scopes: [["users:read:email"]])'));
   const configPath = join(dir, 'gateway.yaml');
@@ -94,7 +95,8 @@ before(async () => {
 }, { timeout: 60_000 });
 
 after(async () => {
-  await stopAll([gateway, users, orders]);
+  await stopAll([gateway]);
+  await sample?.stop();
   await new Promise<void>((r) => jwksServer.close(() => r()));
 }, { timeout: 60_000 });
 

@@ -9,7 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect, type Socket } from 'node:net';
 import { request as httpRequest } from 'node:http';
-import { startFixtureGateway, startSlowSubgraph } from '../../support/fixtureSupergraph.js';
+import { SHARED_FIXTURE_GATEWAYS, startFixtureGateway, startSlowSubgraph } from '../../support/fixtureSupergraph.js';
 import { postGraphQL } from '../../support/http.js';
 import { stopAll, type RunningProcess } from '../../support/processes.js';
 
@@ -68,7 +68,7 @@ function keepAliveHeader(baseUrl: string): Promise<string | undefined> {
 
 describe('HTTP edge', () => {
   let subgraph: RunningProcess;
-  /** Default edge limits, except a 1 s headers timeout so the test runs fast. */
+  /** Default edge limits, except a 1 s headers timeout so the test runs fast (the development gateway other files share). */
   let gateway: RunningProcess;
   let graphqlUrl: string;
   /** Keep-alive 2 s, a small body limit and drain budget. */
@@ -80,7 +80,7 @@ describe('HTTP edge', () => {
     subgraph = await startSlowSubgraph();
     const subgraphUrl = `${subgraph.url}/graphql`;
     [{ gateway, graphqlUrl }, { gateway: tight }, { gateway: crowded }] = await Promise.all([
-      startFixtureGateway({ subgraphUrl, config: 'server:\n  headersTimeoutMs: 1000\n  requestTimeoutMs: 30000\n' }),
+      startFixtureGateway({ subgraphUrl, ...SHARED_FIXTURE_GATEWAYS.development, share: true }),
       startFixtureGateway({
         subgraphUrl,
         name: 'gateway-tight',
