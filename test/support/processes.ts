@@ -126,10 +126,9 @@ function testFileOnStack(): string | undefined {
 }
 
 /**
- * With env TEST_PROCESS_CPU_LOG=FILE, one JSON line per process the tests start (entry, test file, the
- * test file that started it as `caller` (the file is a group's), CPU seconds it used): where the suite's
- * CPU goes. Sampled from /proc while it runs (the numbers are gone
- * once it exits).
+ * With env TEST_PROCESS_CPU_LOG=FILE, one JSON line per process the tests start (entry, name, `file`: the
+ * test process's file, a group's for a group; `caller`: the test file that started it; CPU seconds it
+ * used): where the suite's CPU goes. Sampled from /proc while it runs (the numbers are gone once it exits).
  */
 function trackCpu(pid: number, options: StartOptions): { sample(): void; exited(): void } {
   const logFile = process.env.TEST_PROCESS_CPU_LOG;

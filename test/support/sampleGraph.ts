@@ -6,9 +6,8 @@
 // backends (users, orders) are started once per set of subgraphs and env, and the group's files each
 // put their own gateway in front of them, and their own REST-backed subgraphs beside them (a users +
 // orders pair is ~2 CPU-s to start, and most files on the sample graph use one). Files that place orders
-// on them do so as user-7 and above: users 1-3's orders stay the sample data, which crossService, fourHop
-// and entityFanOut compare answers with (auth.test.ts starts subgraphs of its own). Run alone, a file
-// always starts its own.
+// on them do so as user-6 and above: users 1-3's orders stay the sample data, which crossService, fourHop
+// and entityFanOut compare answers with. Run alone, a file always starts its own.
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

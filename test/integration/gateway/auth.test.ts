@@ -14,7 +14,8 @@ import { composeServices } from '@apollo/composition';
 import { parse } from 'graphql';
 import { SignJWT, base64url } from 'jose';
 import { stringify as toYaml } from 'yaml';
-import { GATEWAY_ENTRY, repoRoot, startProcess, stopAll, subgraphEntry, type RunningProcess } from '../../support/processes.js';
+import { GATEWAY_ENTRY, repoRoot, startProcess, stopAll, type RunningProcess } from '../../support/processes.js';
+import { startSampleSubgraphs, type SampleSubgraphs } from '../../support/sampleGraph.js';
 import { errorCodes, postGraphQL } from '../../support/http.js';
 import { hashApiKey } from '../../../gateway/src/auth/verifyApiKey.js';
 import { GATEWAY_IDENTITY_HEADER, signGatewayIdentity } from '@federation-gateway/identity';
@@ -22,7 +23,7 @@ import { GATEWAY_IDENTITY_HEADER, signGatewayIdentity } from '@federation-gatewa
 const ISS = 'https://issuer.test.invalid';
 const AUD = 'federation-gateway-tests';
 const jwtSecret = randomBytes(32).toString('base64url');
-const identitySecret = randomBytes(32).toString('base64url');
+let identitySecret: string;
 const key = new TextEncoder().encode(jwtSecret);
 const dir = mkdtempSync(join(tmpdir(), 'gw-auth-'));
 
@@ -56,6 +57,7 @@ function composeTestSupergraph(): string {
   return result.supergraphSdl;
 }
 
+let sample: SampleSubgraphs;
 let users: RunningProcess;
 let orders: RunningProcess;
 let gateway: RunningProcess;
@@ -79,11 +81,11 @@ async function usersDataLayerCalls(): Promise<number> {
 }
 
 before(async () => {
-  const subgraphEnv = { INTERNAL_IDENTITY_SECRET: identitySecret, SUBGRAPH_DEBUG_COUNTERS: '1' };
-  [users, orders] = await Promise.all([
-    startProcess({ name: 'users', entry: subgraphEntry('users'), args: ['--port', '0'], env: subgraphEnv }),
-    startProcess({ name: 'orders', entry: subgraphEntry('orders'), args: ['--port', '0'], env: subgraphEnv }),
-  ]);
+  // The sample users and orders subgraphs (shared with the group's other files on them: the orders placed
+  // here are user-6's, whose orders no file compares with the sample data).
+  sample = await startSampleSubgraphs();
+  ({ users, orders } = sample.subgraphs as { users: RunningProcess; orders: RunningProcess });
+  identitySecret = sample.internalIdentitySecret;
   const supergraphPath = join(dir, 'supergraph.graphql');
   writeFileSync(supergraphPath, composeTestSupergraph());
   [gateway, anonymousGateway] = await Promise.all([
@@ -105,7 +107,10 @@ before(async () => {
   url = `${gateway.url}/graphql`;
 }, { timeout: 60_000 });
 
-after(() => stopAll([gateway, anonymousGateway, users, orders]), { timeout: 60_000 });
+after(async () => {
+  await stopAll([gateway, anonymousGateway]);
+  await sample?.stop();
+}, { timeout: 60_000 });
 
 describe('invalid credentials → 401 before any subgraph call', () => {
   const cases: [string, () => Promise<string>][] = [
