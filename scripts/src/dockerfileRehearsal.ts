@@ -11,7 +11,7 @@
 // stage's ENV in its WORKDIR. npm runs with prefer-offline, the equivalent of a warm build cache.
 //
 // usage: dockerfileRehearsal [--dockerfile deploy/Dockerfile] [--out DIR] [--env NAME]... [--check]
-//                            [--reuse-checkout-build] [--offline]
+//                            [--reuse-checkout-build] [--layer-cache DIR] [--offline]
 //   Builds into DIR (default: a new temp folder), starts the CMD with the image's ENV plus each --env NAME
 //   taken from this process's environment (like `docker run -e NAME`: nothing else of this environment
 //   leaks in, e.g. PORT=0 ADMIN_PORT=0 SUPERGRAPH_PATH=…), forwards its output, runs the HEALTHCHECK once
@@ -19,9 +19,11 @@
 //   gateway and exits 0; otherwise it runs until SIGTERM/SIGINT.
 //   --reuse-checkout-build: build steps whose inputs are this checkout's take its results (rehearsalBuildCache.ts:
 //   its full `npm ci` and its compiled gateway; the production-only install still runs). --offline: npm
-//   installs from the local npm cache only, never from the network (the test uses both).
+//   installs from the local npm cache only, never from the network. --layer-cache DIR: an `npm ci` step
+//   that ran for real on the same inputs in an earlier rehearsal is taken from DIR (rehearsalLayerCache.ts).
+//   The test uses all three.
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, linkSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -29,12 +31,16 @@ import { parseArgs } from 'node:util';
 import { createRequire } from 'node:module';
 import { envPairs, readDockerfile, type DockerInstruction, type DockerStage } from './dockerfile.js';
 import { cacheDecision } from './rehearsalBuildCache.js';
+import { linkTree } from './linkTree.js';
+import { layerDecision } from './rehearsalLayerCache.js';
 
 interface BuildOptions {
   /** Take the results of build steps whose inputs are this checkout's from the checkout (rehearsalBuildCache.ts). */
   reuseCheckoutBuild: boolean;
   /** npm from the local cache only. */
   offline: boolean;
+  /** Where `npm ci` results of earlier rehearsals are kept (rehearsalLayerCache.ts), or undefined: none. */
+  layerCache: string | undefined;
 }
 
 const repoRoot = resolve(fileURLToPath(new URL('../..', import.meta.url)));
@@ -60,28 +66,6 @@ class RehearsalError extends Error {}
 
 function fail(instruction: DockerInstruction, message: string): never {
   throw new RehearsalError(`Dockerfile line ${instruction.line} (${instruction.keyword}): ${message}`);
-}
-
-/**
- * `COPY --from=STAGE`: the earlier stage is finished and nothing writes to it again, so its files are
- * hard-linked instead of copied (the same bytes at the destination; the runtime stage's ~140 MB
- * node_modules, ~14,000 files, in a fraction of the time and no extra disk). Symbolic links are recreated
- * as they are (workspace links in node_modules are relative and point inside the image). Node's cpSync
- * has no hard-link mode; `cp -al` is not on every platform.
- */
-function linkTree(source: string, target: string): void {
-  const stat = lstatSync(source);
-  if (stat.isSymbolicLink()) {
-    rmSync(target, { force: true });
-    symlinkSync(readlinkSync(source), target);
-  } else if (stat.isDirectory()) {
-    mkdirSync(target, { recursive: true });
-    for (const entry of readdirSync(source)) linkTree(join(source, entry), join(target, entry));
-  } else {
-    // Like a copy, a later COPY replaces what an earlier one put there.
-    rmSync(target, { force: true });
-    linkSync(source, target);
-  }
 }
 
 /** The build context as `COPY` sees it: the repository less what .dockerignore excludes. */
@@ -117,18 +101,19 @@ function buildStage(
   mkdirSync(root, { recursive: true });
   const image: RehearsedImage = { root, workdir: '/', env: {}, user: undefined, cmd: [], healthcheck: undefined, exposed: [] };
   const inRoot = (path: string) => join(root, resolve(image.workdir, path));
+  const stepEnv = (): NodeJS.ProcessEnv => ({
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    npm_config_prefer_offline: 'true',
+    ...(options.offline ? { npm_config_offline: 'true' } : {}),
+    npm_config_update_notifier: 'false',
+    ...image.env,
+  });
   const run = (instruction: DockerInstruction) => {
     log({ event: 'run', stage: stage.name, msg: `RUN ${instruction.args}` });
     const result = spawnSync('sh', ['-c', instruction.args], {
       cwd: join(root, image.workdir),
-      env: {
-        PATH: process.env.PATH,
-        HOME: process.env.HOME,
-        npm_config_prefer_offline: 'true',
-        ...(options.offline ? { npm_config_offline: 'true' } : {}),
-        npm_config_update_notifier: 'false',
-        ...image.env,
-      },
+      env: stepEnv(),
       stdio: ['ignore', 'inherit', 'inherit'],
     });
     if (result.status !== 0) fail(instruction, `exited ${result.status ?? result.signal}`);
@@ -180,6 +165,7 @@ function buildStage(
           const target = isDirectory || !destination.endsWith('/') ? inRoot(destination) : join(inRoot(destination), source.split('/').at(-1)!);
           mkdirSync(isDirectory ? target : dirname(target), { recursive: true });
           if (from !== undefined) {
+            // The earlier stage is finished: its files are hard-linked, not copied (linkTree.ts).
             linkTree(sourcePath, target);
             continue;
           }
@@ -196,16 +182,24 @@ function buildStage(
         if (instruction.exec) fail(instruction, 'use the shell form');
         const decision = options.reuseCheckoutBuild ? cacheDecision(instruction.args, contextDir, join(root, image.workdir)) : undefined;
         if (decision?.hit) {
-          log({ event: 'run', stage: stage.name, cached: true, reason: decision.reason, msg: `RUN ${instruction.args} (from the checkout: ${decision.reason})` });
+          log({ event: 'run', stage: stage.name, cached: true, cache: 'checkout', reason: decision.reason, msg: `RUN ${instruction.args} (from the checkout: ${decision.reason})` });
           decision.apply();
           if (decision.makesNodeModules) unmadeInstall = instruction;
           break;
         }
-        if (decision) log({ event: 'cache_miss', stage: stage.name, reason: decision.reason, msg: `RUN ${instruction.args}: runs (${decision.reason})` });
+        if (decision) log({ event: 'cache_miss', stage: stage.name, cache: 'checkout', reason: decision.reason, msg: `RUN ${instruction.args}: runs (${decision.reason})` });
         // A later `npm ci` replaces node_modules whole; any other step may need the install made first.
         if (unmadeInstall && !/^npm ci(\s|$)/.test(instruction.args)) run(unmadeInstall);
         unmadeInstall = undefined;
+        const layer = options.layerCache ? layerDecision(options.layerCache, instruction.args, join(root, image.workdir), stepEnv()) : undefined;
+        if (layer?.hit) {
+          log({ event: 'run', stage: stage.name, cached: true, cache: 'layer', reason: layer.reason, msg: `RUN ${instruction.args} (layer cache: ${layer.reason})` });
+          layer.apply();
+          break;
+        }
+        if (layer) log({ event: 'cache_miss', stage: stage.name, cache: 'layer', reason: layer.reason, msg: `RUN ${instruction.args}: runs (${layer.reason})` });
         run(instruction);
+        layer?.store();
         break;
       }
       default:
@@ -287,13 +281,14 @@ async function main(): Promise<void> {
       check: { type: 'boolean' },
       'reuse-checkout-build': { type: 'boolean' },
       offline: { type: 'boolean' },
+      'layer-cache': { type: 'string' },
     },
     strict: true,
   });
   const dockerfile = resolve(values.dockerfile ?? join(repoRoot, 'deploy/Dockerfile'));
   const outDir = values.out ? resolve(values.out) : mkdtempSync(join(tmpdir(), 'gateway-image-'));
   const startedAt = Date.now();
-  const image = buildStages(dockerfile, repoRoot, outDir, { reuseCheckoutBuild: values['reuse-checkout-build'] ?? false, offline: values.offline ?? false });
+  const image = buildStages(dockerfile, repoRoot, outDir, { reuseCheckoutBuild: values['reuse-checkout-build'] ?? false, offline: values.offline ?? false, layerCache: values['layer-cache'] ? resolve(values['layer-cache']) : undefined });
   log({ event: 'built', root: image.root, seconds: Math.round((Date.now() - startedAt) / 1000), msg: `image rehearsed in ${image.root}` });
   await startImage(image, values.env ?? [], values.check ?? false);
 }

@@ -1,0 +1,31 @@
+// Puts a folder tree (or one file) at another path by hard links, for the Dockerfile rehearsal: a finished
+// stage's files into a later stage (`COPY --from`), and a step's result into and out of the rehearsal's layer
+// cache. The same bytes at the destination; the runtime stage's ~140 MB node_modules (~14,000 files) in a
+// fraction of a copy's time and no extra disk. Nothing writes into these files afterwards (a later install
+// replaces a node_modules whole, it never edits a file in place), so sharing the inode is safe. Across
+// filesystems (e.g. a stage on tmpfs, the cache on disk) a file is copied instead. Symbolic links are
+// recreated as they are (workspace links in node_modules are relative and point inside the stage).
+// Node's cpSync has no hard-link mode, and `cp -al` is not on every platform.
+import { copyFileSync, linkSync, lstatSync, mkdirSync, readdirSync, readlinkSync, rmSync, symlinkSync } from 'node:fs';
+import { join } from 'node:path';
+
+export function linkTree(source: string, target: string): void {
+  const stat = lstatSync(source);
+  if (stat.isDirectory()) {
+    mkdirSync(target, { recursive: true });
+    for (const entry of readdirSync(source)) linkTree(join(source, entry), join(target, entry));
+    return;
+  }
+  // Like a copy, a later one replaces what an earlier one put there.
+  rmSync(target, { force: true });
+  if (stat.isSymbolicLink()) {
+    symlinkSync(readlinkSync(source), target);
+    return;
+  }
+  try {
+    linkSync(source, target);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EXDEV') throw error;
+    copyFileSync(source, target);
+  }
+}
