@@ -56,7 +56,8 @@ export function planProcesses({ repoRoot, files, dir, concurrency, isolate, expe
   // First fit, longest first, into bins of an equal share each; a file longer than a bin stays alone.
   // The files on the sample graph go first, then those on the fixture subgraph, so that each kind fills as
   // few groups as it can and shares its processes there (test/support/sampleGraph.ts, fixtureSupergraph.ts);
-  // the files that use one of SHARED_FIXTURE_GATEWAYS are packed as one, so that they do share them.
+  // the files that use one of SHARED_FIXTURE_GATEWAYS are packed as one (as few as fit a group each), so
+  // that they do share them.
   const total = integration.reduce((sum, file) => sum + expectedSeconds(file), 0);
   const capacity = Math.max(MIN_GROUP_SECONDS, total / (Math.max(1, concurrency) * GROUPS_PER_LANE));
   const kind = (file) => {
@@ -64,9 +65,15 @@ export function planProcesses({ repoRoot, files, dir, concurrency, isolate, expe
     return SAMPLE_GRAPH.test(source) ? 0 : FIXTURE_GATEWAY.test(source) ? 1 : 2;
   };
   const secondsOf = (files) => files.reduce((sum, file) => sum + expectedSeconds(file), 0);
-  const family = integration.filter((file) => SHARED_FIXTURE_GATEWAYS.test(readFileSync(file, 'utf8')));
-  const together = family.length > 1 && secondsOf(family) < capacity ? [family] : [];
-  const items = [...together, ...integration.filter((file) => !together.flat().includes(file)).map((file) => [file])];
+  const longestFirstFiles = (a, b) => expectedSeconds(b) - expectedSeconds(a) || a.localeCompare(b);
+  const family = integration.filter((file) => SHARED_FIXTURE_GATEWAYS.test(readFileSync(file, 'utf8')) && expectedSeconds(file) < capacity);
+  const together = [];
+  for (const file of family.sort(longestFirstFiles)) {
+    const chunk = together.find((files) => secondsOf(files) + expectedSeconds(file) < capacity);
+    if (chunk) chunk.push(file);
+    else together.push([file]);
+  }
+  const items = [...together, ...integration.filter((file) => !family.includes(file)).map((file) => [file])];
   const bins = [];
   const order = items.sort((a, b) => kind(a[0]) - kind(b[0]) || secondsOf(b) - secondsOf(a) || a[0].localeCompare(b[0]));
   for (const files of order) {
