@@ -11,7 +11,8 @@
 // suites one after the other, so no two members' tests overlap. Hooks first and last in each suite
 // report the member's own wall time, CPU and processes (scripts/testFileResources.mjs). The group's
 // file also offers a registry of fixtures its files share (test/support/sharedFixtures.ts: the sample
-// graph's users and orders subgraphs) and stops them after its last file.
+// graph's users and orders subgraphs, the fixture subgraph and the gateways over it in
+// SHARED_FIXTURE_GATEWAYS) and stops them after its last file.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';

@@ -65,8 +65,8 @@ export interface FixtureGatewayOptions {
   name?: string;
   /**
    * Share it with the group's other files that ask for the same gateway (everything above but `name`;
-   * test/support/sharedFixtures.ts; ~1.5 CPU-s a start): its logs are the ones since this file asked, and
-   * stop() hands it back. Only for a file that neither stops it nor needs its startup logs.
+   * test/support/sharedFixtures.ts; ~1.5 CPU-s a start): its log records are its startup lines and the ones
+   * since this file asked, and stop() hands it back. Only for a file that needs it neither dead nor restarted.
    */
   share?: boolean;
 }

@@ -4,9 +4,9 @@
 // A file run in a process of its own finds no registry and shares nothing.
 //
 // What a file sees of a shared process starts when it asks for it: its log records and output are the
-// ones since then (a log line an earlier file caused never satisfies its waitForLog), and its startup
-// records, up to its `listening` line (every process started with the same key logs the same ones). stop() on it either
-// stops it for real and takes its set out of the share (the next file gets new ones), or, for a fixture
+// ones since then (a log line an earlier file caused never satisfies its waitForLog), plus its startup
+// records up to its `listening` line (every process started with the same key logs the same ones).
+// stop() on it either stops it for real and takes its set out of the share (the next file gets new ones), or, for a fixture
 // whose files stop it only to clean up (`stopReleases`), hands it back for the next file; a test that
 // needs such a process dead asks for one of its own.
 import { stopAll, type RunningProcess } from './processes.js';
