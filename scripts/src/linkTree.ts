@@ -11,21 +11,33 @@ import { join } from 'node:path';
 
 export function linkTree(source: string, target: string): void {
   const stat = lstatSync(source);
-  if (stat.isDirectory()) {
-    mkdirSync(target, { recursive: true });
-    for (const entry of readdirSync(source)) linkTree(join(source, entry), join(target, entry));
-    return;
+  if (stat.isDirectory()) linkFolder(source, target);
+  else linkEntry(source, target, stat.isSymbolicLink());
+}
+
+/** A folder's entries, typed by readdir itself: no lstat per file (~14,000 in a node_modules). */
+function linkFolder(source: string, target: string): void {
+  mkdirSync(target, { recursive: true });
+  for (const entry of readdirSync(source, { withFileTypes: true })) {
+    if (entry.isDirectory()) linkFolder(join(source, entry.name), join(target, entry.name));
+    else linkEntry(join(source, entry.name), join(target, entry.name), entry.isSymbolicLink());
   }
-  // Like a copy, a later one replaces what an earlier one put there.
-  rmSync(target, { force: true });
-  if (stat.isSymbolicLink()) {
-    symlinkSync(readlinkSync(source), target);
-    return;
-  }
+}
+
+function linkEntry(source: string, target: string, isSymbolicLink: boolean): void {
+  const put = () => (isSymbolicLink ? symlinkSync(readlinkSync(source), target) : linkSync(source, target));
   try {
-    linkSync(source, target);
+    put();
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EXDEV') throw error;
-    copyFileSync(source, target);
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') {
+      // Like a copy, a later one replaces what an earlier one put there.
+      rmSync(target, { force: true });
+      put();
+    } else if (code === 'EXDEV' && !isSymbolicLink) {
+      copyFileSync(source, target);
+    } else {
+      throw error;
+    }
   }
 }
