@@ -86,7 +86,11 @@ process.on('exit', () => {
 function watchStdout(child: ChildProcess) {
   const lines: string[] = [];
   const records: Record<string, unknown>[] = [];
-  const waiters: { predicate: (r: Record<string, unknown>) => boolean; resolve: (r: Record<string, unknown>) => void }[] = [];
+  const waiters: {
+    predicate: (r: Record<string, unknown>) => boolean;
+    resolve: (r: Record<string, unknown>) => void;
+    reject: (error: Error) => void;
+  }[] = [];
   let partial = '';
   child.stdout!.setEncoding('utf8');
   child.stdout!.on('data', (chunk: string) => {
@@ -181,10 +185,18 @@ export async function startProcess(options: StartOptions): Promise<RunningProces
     });
   });
   const describeOutput = () => `stdout:\n${lines.slice(-20).join('\n')}\nstderr:\n${stderr.slice(-4000)}`;
+  // 'close' comes after the last of its output: a log line still awaited then will never come, so the
+  // wait fails now, naming the exit, instead of holding the test (and its process) until its timeout.
+  let closedWith: string | undefined;
+  child.on('close', (code, signal) => {
+    closedWith = `exited (code ${code}, signal ${signal})`;
+    for (const waiter of waiters.splice(0)) waiter.reject(new Error(`${options.name}: ${closedWith} before a matching log line.\n${describeOutput()}`));
+  });
 
   const waitForLog = (predicate: (r: Record<string, unknown>) => boolean, timeoutMs = 15_000) => {
     const seen = records.find(predicate);
     if (seen) return Promise.resolve(seen);
+    if (closedWith !== undefined) return Promise.reject(new Error(`${options.name}: ${closedWith} before a matching log line.\n${describeOutput()}`));
     return new Promise<Record<string, unknown>>((resolveLog, rejectLog) => {
       const timer = setTimeout(() => {
         waiters.splice(waiters.indexOf(waiter), 1);
@@ -195,6 +207,10 @@ export async function startProcess(options: StartOptions): Promise<RunningProces
         resolve: (r: Record<string, unknown>) => {
           clearTimeout(timer);
           resolveLog(r);
+        },
+        reject: (error: Error) => {
+          clearTimeout(timer);
+          rejectLog(error);
         },
       };
       waiters.push(waiter);

@@ -36,6 +36,15 @@ describe('gateway CLI errors', () => {
     assertOneLineError(await runGateway(['--port', '0']), /supergraph/);
   });
 
+  // The test support's side of a refused start: a wait for a log line that can no longer come fails as
+  // soon as the process has exited, naming the exit (with a 120 s wait, this test's 30 s timeout would
+  // fail it otherwise), so a test whose process died early fails at once instead of hanging.
+  test('a log wait on a gateway that exits fails at once, naming the exit', { timeout: 30_000 }, async () => {
+    const child = await startProcess({ name: 'gateway-cli', entry: GATEWAY_ENTRY, args: ['--port', '0'], waitForReady: false });
+    await assert.rejects(child.waitForLog((record) => record.msg === 'listening', 120_000), /^Error: gateway-cli: exited \(code 2, signal null\) before a matching log line/);
+    await assert.rejects(child.waitForLog((record) => record.msg === 'listening', 120_000), /exited \(code 2, signal null\) before a matching log line/, 'a wait begun after the exit fails too');
+  });
+
   test('a supergraph file that does not exist', { timeout: 30_000 }, async () => {
     assertOneLineError(await runGateway(['--supergraph', join(dir, 'nope.graphql'), '--port', '0']), /cannot read supergraph .*ENOENT/);
   });
