@@ -25,6 +25,21 @@ const ESBUILD_OPTIONS = { loader: 'ts', format: 'esm', target: 'node20', sourcem
 /** Part of each entry's tag: a new esbuild or other options compile every file again. */
 const compilerKey = `esbuild ${createRequire(import.meta.url)('esbuild/package.json').version} ${JSON.stringify(ESBUILD_OPTIONS)}`;
 let esbuild;
+let compiling = 0;
+let idleTimer;
+/**
+ * esbuild compiles in a child process of its own, started on the first compilation (only when a file is
+ * not kept yet: a fresh clone, an edited file). It is stopped once no compilation came for 200 ms, so that
+ * it is never still running when the run's teardown lists the processes a run left behind; a later
+ * compilation starts it again.
+ */
+function stopEsbuildWhenIdle() {
+  clearTimeout(idleTimer);
+  idleTimer = setTimeout(() => {
+    if (compiling === 0) void esbuild.stop();
+  }, 200);
+  idleTimer.unref();
+}
 
 const sha256 = (...parts) => createHash('sha256').update(parts.join('\0')).digest('hex');
 
@@ -49,7 +64,14 @@ export async function load(url, context, nextLoad) {
     if (kept.endsWith(tag)) return { format: 'module', source: kept, shortCircuit: true };
   }
   esbuild ??= await import('esbuild');
-  const { code } = await esbuild.transform(source, { ...ESBUILD_OPTIONS, sourcefile: path });
+  compiling += 1;
+  let code;
+  try {
+    ({ code } = await esbuild.transform(source, { ...ESBUILD_OPTIONS, sourcefile: path }));
+  } finally {
+    compiling -= 1;
+    stopEsbuildWhenIdle();
+  }
   mkdirSync(cacheDir, { recursive: true });
   // Written whole and renamed: another test process may read it at the same time.
   const temporary = `${entry}.${process.pid}.tmp`;
