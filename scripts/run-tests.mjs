@@ -11,7 +11,7 @@
 //             times per file, else a guess from the layer and how many processes the file starts), so
 //             that no long one starts last and runs alone. Test files share processes
 //             (scripts/testFileGroups.mjs): the unit files one, the integration files a few of about
-//             equal length; starting node, the TypeScript loader and the support modules once per group instead of once
+//             equal length; starting node, tsx and the support modules once per group instead of once
 //             per file saves ~1 CPU-s a file. --isolate gives each file its own process again (to rule
 //             out one file affecting another).
 //   teardown  every process still carrying that run id is listed, killed with its process group, and
@@ -215,15 +215,14 @@ async function runChecks() {
 
 /** The tests lane: scripts/testFileRunner.mjs over the files, longest first. */
 function runTestFiles() {
-  // The test files run TypeScript through scripts/testLoader.mjs (esbuild per file, kept compiled under
-  // node_modules/.cache/test-loader; source maps on); the condition resolves our workspace packages to their
+  // The test files run TypeScript through tsx; the condition resolves our workspace packages to their
   // sources in-process (as `npm run check:types` does). Processes the tests spawn run compiled JS.
   const runner = spawn(
     process.execPath,
     [
       '--conditions=@federation-gateway/source',
       '--import',
-      resolve(repoRoot, 'scripts/testLoader.mjs'),
+      'tsx',
       '--import',
       resolve(repoRoot, 'scripts/testFileResources.mjs'),
       resolve(repoRoot, 'scripts/testFileRunner.mjs'),

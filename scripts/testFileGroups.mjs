@@ -1,6 +1,6 @@
-// Which test files share a process (scripts/run-tests.mjs). Every test file process starts node, its
-// TypeScript loader (scripts/testLoader.mjs) and the test support modules before its first test: ~1 CPU-s
-// each, ~45 CPU-s for the suite's files. So the unit files run in one process, and the integration files in a few, each group
+// Which test files share a process (scripts/run-tests.mjs). Every test file process starts node, tsx's
+// loader thread and the test support modules before its first test: ~1 CPU-s each, ~45 CPU-s for the
+// suite's files. So the unit files run in one process, and the integration files in a few, each group
 // about an equal share of the run (longest first, as the runner schedules); a file runs alone when it
 // says `// run-tests: own process` (it asserts on the process itself, e.g. what it has loaded), when it
 // is an e2e file, or when it is as long as a group on its own.

@@ -2,10 +2,10 @@
 // execArgv on to the file processes): when the file's process exits, appends one JSON line to the file
 // named by env TEST_FILE_RESOURCES_LOG with what the process cost:
 //   file          the test file it ran (a group's generated file, scripts/testFileGroups.mjs, for a group)
-//   wallMs        from this module's load to exit (the file's whole life, the TypeScript loader's start included)
+//   wallMs        from this module's load to exit (the file's whole life, tsx start included)
 //   cpuSeconds    user+sys of the file's process and of every child it reaped (its process tree: the
 //                 gateways, subgraphs, Redis and npm it started and waited for), from /proc/self/stat
-//   selfCpuSeconds  user+sys of the test process alone (node, its TypeScript loader, the test code and its in-process
+//   selfCpuSeconds  user+sys of the test process alone (node, tsx, the test code and its in-process
 //                 servers), the rest of cpuSeconds being what it started
 //   spawned       processes it started directly (spawn, execFile, fork and their Sync forms)
 // In a group's process, each member file adds a line of its own (`member: true`, `group`: the group's
