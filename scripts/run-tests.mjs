@@ -51,8 +51,9 @@ try {
     options: {
       checks: { type: 'boolean', default: false },
       isolate: { type: 'boolean', default: false },
-      // 2 on the 2-core box: 3 measured side by side with 2 in two pairs at load 5-9 (README, Tests) took
-      // ~10 % more CPU and won one pair of two: not better; 4 not measured. TEST_CONCURRENCY or --concurrency=N.
+      // 2 on the 2-core box: 3 side by side with 2 on a quiet box took 154 s / 290 CPU-s against 143 s / 260
+      // (README, Tests; two pairs at load 5-9 agreed on the CPU): not better; 4 not measured.
+      // TEST_CONCURRENCY or --concurrency=N.
       concurrency: { type: 'string', default: process.env.TEST_CONCURRENCY ?? '2' },
       'test-name-pattern': { type: 'string', multiple: true },
       help: { type: 'boolean', short: 'h' },
