@@ -35,9 +35,16 @@ const MIN_GROUP_SECONDS = 30;
 /** The key under which a file's time is kept (its path from the repo root). */
 export const timingKey = (repoRoot, file) => relative(repoRoot, resolve(file));
 
+/** A test file's source, read once per run (the planning below asks several questions of each file, some inside a sort). */
+const sources = new Map();
+function sourceOf(file) {
+  if (!sources.has(file)) sources.set(file, readFileSync(file, 'utf8'));
+  return sources.get(file);
+}
+
 function groupable(repoRoot, file, layer) {
   if (!timingKey(repoRoot, file).startsWith(`${layer}/`)) return false;
-  return !OWN_PROCESS_MARKER.test(readFileSync(file, 'utf8'));
+  return !OWN_PROCESS_MARKER.test(sourceOf(file));
 }
 
 /**
@@ -61,13 +68,10 @@ export function planProcesses({ repoRoot, files, dir, concurrency, isolate, expe
   // that they do share them.
   const total = integration.reduce((sum, file) => sum + expectedSeconds(file), 0);
   const capacity = Math.max(MIN_GROUP_SECONDS, total / (Math.max(1, concurrency) * GROUPS_PER_LANE));
-  const kind = (file) => {
-    const source = readFileSync(file, 'utf8');
-    return SAMPLE_GRAPH.test(source) ? 0 : FIXTURE_GATEWAY.test(source) ? 1 : 2;
-  };
+  const kind = (file) => (SAMPLE_GRAPH.test(sourceOf(file)) ? 0 : FIXTURE_GATEWAY.test(sourceOf(file)) ? 1 : 2);
   const secondsOf = (files) => files.reduce((sum, file) => sum + expectedSeconds(file), 0);
   const longestFirstFiles = (a, b) => expectedSeconds(b) - expectedSeconds(a) || a.localeCompare(b);
-  const family = integration.filter((file) => SHARED_FIXTURE_GATEWAYS.test(readFileSync(file, 'utf8')) && expectedSeconds(file) < capacity);
+  const family = integration.filter((file) => SHARED_FIXTURE_GATEWAYS.test(sourceOf(file)) && expectedSeconds(file) < capacity);
   const together = [];
   for (const file of family.sort(longestFirstFiles)) {
     const chunk = together.find((files) => secondsOf(files) + expectedSeconds(file) < capacity);

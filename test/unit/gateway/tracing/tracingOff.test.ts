@@ -35,7 +35,10 @@ process.stdout.write(JSON.stringify({ offTracing: offTracing === undefined ? 'un
 
 describe('tracing off', () => {
   test('the whole gateway imported and tracing resolved off: no SDK module loaded; on: loaded', { timeout: 30_000 }, async () => {
-    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', CHECK], { cwd: repoRoot, encoding: 'utf8', env: { PATH: process.env.PATH, HOME: process.env.HOME } });
+    // A bare environment (nothing like NODE_OPTIONS or OTEL_* may load modules first), but the run's id, by
+    // which scripts/run-tests.mjs's teardown finds anything left; killed if it outlives the test.
+    const env = { PATH: process.env.PATH, HOME: process.env.HOME, FEDERATION_GATEWAY_TEST_RUN: process.env.FEDERATION_GATEWAY_TEST_RUN };
+    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', CHECK], { cwd: repoRoot, encoding: 'utf8', env, timeout: 25_000, killSignal: 'SIGKILL' });
     const seen = JSON.parse(stdout) as { offTracing: string; offModules: string[]; onTracing: boolean; onModules: string[] };
     assert.equal(seen.offTracing, 'undefined');
     assert.deepEqual(seen.offModules, []);
