@@ -6,7 +6,6 @@
 // corruption changes answers the way a misbehaving subgraph would (nulls, wrong leaf types, unknown
 // __typename, missing keys, injected errors, short `_entities`, a failed fetch), decided from the request's
 // own text, so both executors get the same corrupted answer.
-import { composeServices } from '@apollo/composition';
 import { Supergraph, operationFromDocument } from '@apollo/federation-internals';
 import { buildOperationContext } from '@apollo/gateway';
 import { QueryPlanner, type QueryPlan } from '@apollo/query-planner';
@@ -16,6 +15,7 @@ import type { GatewayExecutionResult, GatewayGraphQLRequestContext } from '@apol
 import { execute, parse, type DocumentNode, type GraphQLSchema } from 'graphql';
 import { createPlanExecutor, type ExecuteQueryPlan } from '../../gateway/src/execution/planExecution.js';
 import { stockExecution } from '../../gateway/src/execution/installPlanExecution.js';
+import { composeSupergraph } from './composeCache.js';
 
 export interface SubgraphDefinition {
   name: string;
@@ -39,9 +39,7 @@ export interface DifferentialGraph {
 }
 
 export function differentialGraph(subgraphs: SubgraphDefinition[]): DifferentialGraph {
-  const composed = composeServices(subgraphs.map(({ name, sdl }) => ({ name, url: `http://${name}.invalid/graphql`, typeDefs: parse(sdl) })));
-  if (composed.errors) throw new Error(`differential graph does not compose: ${composed.errors.map((error) => error.message).join('; ')}`);
-  const supergraph = Supergraph.build(composed.supergraphSdl);
+  const supergraph = Supergraph.build(composeSupergraph(subgraphs.map(({ name, sdl }) => ({ name, url: `http://${name}.invalid/graphql`, sdl }))));
   const supergraphSchema = supergraph.schema.toGraphQLJSSchema();
   const apiSchema = supergraph.apiSchema();
   const schema = apiSchema.toGraphQLJSSchema();

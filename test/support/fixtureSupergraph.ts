@@ -1,11 +1,10 @@
-// Composes small fixture supergraphs in tests, with @apollo/composition (what `npm run compose` uses),
+// Composes small fixture supergraphs in tests, with @apollo/composition (what `npm run compose` uses; composeCache.ts),
 // and starts the fixture subgraph and a gateway over it (any valid supergraph, not only the sample graph).
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { composeServices } from '@apollo/composition';
-import { parse } from 'graphql';
 import { GATEWAY_ENTRY, repoRoot, SLOW_SUBGRAPH_ENTRY, startProcess, type RunningProcess } from './processes.js';
+import { composeSupergraph } from './composeCache.js';
 import { shareProcesses } from './sharedFixtures.js';
 
 export const SLOW_SUBGRAPH_SCHEMA = 'test/fixtures/slow-subgraph/schema.graphql';
@@ -21,18 +20,17 @@ export interface FixtureSubgraph {
 
 /**
  * The supergraph of `subgraphs`, as @apollo/composition composes it. Composition copies each subgraph's URL
- * into its `join__Graph` value and reads it nowhere else, so a process composes each set of schemas once
- * (with a placeholder URL per subgraph, ~35-150 ms of CPU a composition) and puts the URLs in afterwards:
- * the fixture gateways of a group's files, each on its own subgraph URL, mostly compose the same schema.
+ * into its `join__Graph` value and reads it nowhere else, so each set of schemas is composed once, with a
+ * placeholder URL per subgraph (composeCache.ts keeps it across processes and runs), and the URLs are put
+ * in afterwards: the fixture gateways of a group's files, each on its own subgraph URL, mostly compose the
+ * same schema.
  */
 export function composeFixture(subgraphs: FixtureSubgraph[]): string {
   const sdls = subgraphs.map((s) => s.sdl ?? readFileSync(join(repoRoot, s.schemaFile!), 'utf8'));
   const key = JSON.stringify(subgraphs.map((s, index) => [s.name, sdls[index]]));
   let composed = composedWithPlaceholders.get(key);
   if (composed === undefined) {
-    const result = composeServices(subgraphs.map((s, index) => ({ name: s.name, url: placeholderUrl(index), typeDefs: parse(sdls[index]!) })));
-    if (result.errors) throw new Error(`fixture composition failed: ${result.errors.map((e) => e.message).join('; ')}`);
-    composed = result.supergraphSdl;
+    composed = composeSupergraph(subgraphs.map((s, index) => ({ name: s.name, url: placeholderUrl(index), sdl: sdls[index]! })));
     subgraphs.forEach((_s, index) => {
       const count = composed!.split(`"${placeholderUrl(index)}"`).length - 1;
       if (count !== 1) throw new Error(`composeFixture: the placeholder URL of subgraph ${index} occurs ${count} times in the supergraph, not once`);

@@ -10,10 +10,9 @@ import { request as httpRequest } from 'node:http';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { composeServices } from '@apollo/composition';
-import { parse } from 'graphql';
 import { SignJWT, base64url } from 'jose';
 import { stringify as toYaml } from 'yaml';
+import { composeSupergraph } from '../../support/composeCache.js';
 import { GATEWAY_ENTRY, repoRoot, startProcess, stopAll, type RunningProcess } from '../../support/processes.js';
 import { startSampleSubgraphs, type SampleSubgraphs } from '../../support/sampleGraph.js';
 import { errorCodes, postGraphQL } from '../../support/http.js';
@@ -49,12 +48,10 @@ function composeTestSupergraph(): string {
     .replace(/^(\s+)name: String!$/m, '$1name: String! @requiresScopes(scopes: [["users:read:name"]])');
   assert.match(users, /name: String! @requiresScopes/);
   assert.notEqual(users, sdl('users'), 'the users SDL still carries the sample email policy');
-  const result = composeServices([
-    { name: 'users', url: 'http://users.invalid/graphql', typeDefs: parse(users) },
-    { name: 'orders', url: 'http://orders.invalid/graphql', typeDefs: parse(sdl('orders')) },
+  return composeSupergraph([
+    { name: 'users', url: 'http://users.invalid/graphql', sdl: users },
+    { name: 'orders', url: 'http://orders.invalid/graphql', sdl: sdl('orders') },
   ]);
-  if (result.errors) throw new Error(result.errors.map((e) => e.message).join('\n'));
-  return result.supergraphSdl;
 }
 
 let sample: SampleSubgraphs;

@@ -8,10 +8,9 @@ import { createServer, type Server } from 'node:http';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { composeServices } from '@apollo/composition';
-import { parse } from 'graphql';
 import { SignJWT, base64url, exportJWK, exportSPKI, generateKeyPair, type CryptoKey, type JWK } from 'jose';
 import { stringify as toYaml } from 'yaml';
+import { composeSupergraph } from '../../support/composeCache.js';
 import { GATEWAY_ENTRY, repoRoot, startProcess, stopAll, type RunningProcess } from '../../support/processes.js';
 import { errorCodes, postGraphQL } from '../../support/http.js';
 import { listenOnLoopback } from '../../support/loopbackServer.js';
@@ -39,12 +38,10 @@ let supergraphPath: string;
 function supergraph(emailPolicy: string): string {
   const sdl = (name: string) => readFileSync(join(repoRoot, 'subgraphs', name, 'schema.graphql'), 'utf8');
   const usersSdl = sdl('users').replace('@requiresScopes(scopes: [["users:read:email"]])', emailPolicy);
-  const result = composeServices([
-    { name: 'users', url: 'http://users.invalid/graphql', typeDefs: parse(usersSdl) },
-    { name: 'orders', url: 'http://orders.invalid/graphql', typeDefs: parse(sdl('orders')) },
+  return composeSupergraph([
+    { name: 'users', url: 'http://users.invalid/graphql', sdl: usersSdl },
+    { name: 'orders', url: 'http://orders.invalid/graphql', sdl: sdl('orders') },
   ]);
-  if (result.errors) throw new Error(result.errors.map((e) => e.message).join('\n'));
-  return result.supergraphSdl;
 }
 
 // A unique jti per token: the gateway caches verified tokens by their string, and these tests are about

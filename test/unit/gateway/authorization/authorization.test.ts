@@ -3,7 +3,6 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { parse, print, validate, type DocumentNode } from 'graphql';
-import { composeServices } from '@apollo/composition';
 import { Supergraph } from '@apollo/federation-internals';
 import { readAuthorizationPolicy, policyDirectiveNames, AuthorizationPolicyError } from '../../../../gateway/src/authorization/authorizationPolicy.js';
 import { createAuthorizationRewriter } from '../../../../gateway/src/authorization/removeUnauthorizedFields.js';
@@ -12,15 +11,14 @@ import { demandControlConfigSchema } from '../../../../gateway/src/policy/demand
 import { createOperationAnalyzer } from '../../../../gateway/src/policy/operationAnalysis.js';
 import type { AuthIdentity } from '../../../../gateway/src/auth/authIdentity.js';
 import { SupergraphLoadError, validateSupergraphSdl } from '../../../../gateway/src/supergraph/supergraphFile.js';
+import { composeSupergraph } from '../../../support/composeCache.js';
 import { repoRoot } from '../../../support/processes.js';
 
-const fixture = (name: string) => parse(readFileSync(`${repoRoot}/test/fixtures/auth/${name}.graphql`, 'utf8'));
-const composed = composeServices([
-  { name: 'accounts', url: 'http://accounts.invalid', typeDefs: fixture('accounts') },
-  { name: 'billing', url: 'http://billing.invalid', typeDefs: fixture('billing') },
+const fixture = (name: string) => readFileSync(`${repoRoot}/test/fixtures/auth/${name}.graphql`, 'utf8');
+const supergraphSdl = composeSupergraph([
+  { name: 'accounts', url: 'http://accounts.invalid', sdl: fixture('accounts') },
+  { name: 'billing', url: 'http://billing.invalid', sdl: fixture('billing') },
 ]);
-if (composed.errors) throw new Error(composed.errors.map((e) => e.message).join('\n'));
-const supergraphSdl = composed.supergraphSdl;
 // supportedFeatures: null: the test builds the API schema without the SECURITY-feature check.
 const schema = Supergraph.build(supergraphSdl, { supportedFeatures: null }).apiSchema().toGraphQLJSSchema();
 const policy = readAuthorizationPolicy(supergraphSdl);
@@ -54,10 +52,8 @@ describe('policy from the supergraph', () => {
   });
 
   test('the sample subgraphs (users, orders) compose into the sample policy', { timeout: 10_000 }, () => {
-    const sampleSdl = (name: string) => parse(readFileSync(`${repoRoot}/subgraphs/${name}/schema.graphql`, 'utf8'));
-    const sampleComposed = composeServices(['users', 'orders'].map((name) => ({ name, url: `http://${name}.invalid`, typeDefs: sampleSdl(name) })));
-    assert.equal(sampleComposed.errors, undefined);
-    const sample = readAuthorizationPolicy(sampleComposed.supergraphSdl!);
+    const sampleSdl = (name: string) => readFileSync(`${repoRoot}/subgraphs/${name}/schema.graphql`, 'utf8');
+    const sample = readAuthorizationPolicy(composeSupergraph(['users', 'orders'].map((name) => ({ name, url: `http://${name}.invalid`, sdl: sampleSdl(name) }))));
     assert.equal(sample.fields.get('Query.me')?.authenticated, true);
     assert.deepEqual(sample.fields.get('User.email')?.scopeAlternatives, [[['users:read:email']]]);
     assert.deepEqual(sample.fields.get('Mutation.placeOrder')?.scopeAlternatives, [[['orders:write']]]);

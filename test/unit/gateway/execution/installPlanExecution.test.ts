@@ -4,13 +4,13 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
-import { composeServices } from '@apollo/composition';
 import { ApolloGateway, LocalGraphQLDataSource } from '@apollo/gateway';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GatewayGraphQLRequestContext } from '@apollo/server-gateway-interface';
 import { parse } from 'graphql';
 import { installPlanExecution, stockExecution } from '../../../../gateway/src/execution/installPlanExecution.js';
 import { DIFFERENTIAL_RESOLVERS, DIFFERENTIAL_SDL } from '../../../support/differentialGraph.js';
+import { composeSupergraph } from '../../../support/composeCache.js';
 
 const gatewayRequire = createRequire(createRequire(import.meta.url).resolve('@apollo/gateway'));
 
@@ -30,11 +30,8 @@ describe('installPlanExecution', () => {
     assert.equal(module.executeQueryPlan, executor);
     assert.notEqual(stockExecution().stock, executor, 'the original stays reachable for the fallback');
 
-    const services = Object.entries(DIFFERENTIAL_SDL).map(([name, sdl]) => ({ name, url: `http://${name}.invalid`, typeDefs: parse(sdl) }));
-    const composed = composeServices(services);
-    assert.ok(!composed.errors);
     const gateway = new ApolloGateway({
-      supergraphSdl: composed.supergraphSdl,
+      supergraphSdl: composeSupergraph(Object.entries(DIFFERENTIAL_SDL).map(([name, sdl]) => ({ name, url: `http://${name}.invalid`, sdl }))),
       buildService: ({ name }) => new LocalGraphQLDataSource(buildSubgraphSchema([{ typeDefs: parse(DIFFERENTIAL_SDL[name]!), resolvers: DIFFERENTIAL_RESOLVERS[name]! }])),
     });
     const { executor: gatewayExecutor } = await gateway.load();

@@ -3,19 +3,19 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildSchema, parse } from 'graphql';
-import { composeServices } from '@apollo/composition';
 import { Supergraph } from '@apollo/federation-internals';
 import { DemandPolicyError, buildDemandPolicy } from '../../../../gateway/src/policy/demandPolicy.js';
 import { demandControlConfigSchema } from '../../../../gateway/src/policy/demandControlConfig.js';
 import { policyConfigCoordinates, unknownCoordinates } from '../../../../gateway/src/policy/configCoordinates.js';
 import { rateLimitConfigSchema } from '../../../../gateway/src/rateLimit/rateLimitConfig.js';
 import { SupergraphLoadError, validateSupergraphSdl } from '../../../../gateway/src/supergraph/supergraphFile.js';
+import { composeSupergraph } from '../../../support/composeCache.js';
 
-const composed = composeServices([
+const composed = composeSupergraph([
   {
     name: 'shop',
     url: 'http://shop.invalid/graphql',
-    typeDefs: parse(`
+    sdl: `
       extend schema @link(url: "https://specs.apollo.dev/federation/v2.9", import: ["@key", "@listSize", "@cost"])
       type Product @key(fields: "id") @cost(weight: 3) { id: ID! stock: Int @cost(weight: 5) }
       type Page { items: [Product!]! total: Int! }
@@ -23,12 +23,11 @@ const composed = composeServices([
         page(first: Int = 10, tag: String @cost(weight: 2)): Page @listSize(slicingArguments: ["first"], sizedFields: ["items"], requireOneSlicingArgument: false)
         all: [Product!]! @listSize(assumedSize: 40)
       }
-    `),
+    `,
   },
 ]);
-if (composed.errors || !composed.supergraphSdl) throw new Error(composed.errors?.map((e) => e.message).join('\n'));
-const supergraph = parse(composed.supergraphSdl);
-const schema = Supergraph.build(composed.supergraphSdl).apiSchema().toGraphQLJSSchema();
+const supergraph = parse(composed);
+const schema = Supergraph.build(composed).apiSchema().toGraphQLJSSchema();
 const query = schema.getQueryType()!;
 
 test('@listSize and @cost are read from the composed supergraph (the cost link names them)', { timeout: 10_000 }, () => {
@@ -103,8 +102,8 @@ test('arguments and fields inside config entries must exist too: identityArgs, s
 });
 
 test('a malformed @listSize fails the supergraph load (the old schema keeps serving), not every request', { timeout: 10_000 }, () => {
-  const broken = composed.supergraphSdl!.replace('@listSize(assumedSize: 40)', '@listSize(assumedSize: "forty")');
-  assert.notEqual(broken, composed.supergraphSdl);
+  const broken = composed.replace('@listSize(assumedSize: 40)', '@listSize(assumedSize: "forty")');
+  assert.notEqual(broken, composed);
   assert.throws(() => validateSupergraphSdl(broken, 'broken.graphql'), (error: Error) => error instanceof SupergraphLoadError);
-  assert.doesNotThrow(() => validateSupergraphSdl(composed.supergraphSdl!, 'ok.graphql'));
+  assert.doesNotThrow(() => validateSupergraphSdl(composed, 'ok.graphql'));
 });

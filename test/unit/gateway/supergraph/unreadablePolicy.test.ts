@@ -5,11 +5,11 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'graphql';
-import { composeServices } from '@apollo/composition';
 import { SupergraphLoadError, validateSupergraphSdl } from '../../../../gateway/src/supergraph/supergraphFile.js';
 import { refuseUnreadablePolicy, UnreadablePolicyError } from '../../../../gateway/src/supergraph/unreadablePolicy.js';
 import { linkedFeatures } from '../../../../gateway/src/supergraph/linkedFeatures.js';
 import { composeShopSupergraph } from '../../../fixtures/rateLimit/shopSupergraph.js';
+import { composeSupergraph } from '../../../support/composeCache.js';
 import { repoRoot } from '../../../support/processes.js';
 
 const sample = readFileSync(join(repoRoot, 'supergraph.graphql'), 'utf8');
@@ -66,13 +66,16 @@ describe('supergraph policy the gateway cannot read is refused', () => {
   });
 
   test('@policy composed from a subgraph (for: SECURITY) is refused; with `for:` stripped it is refused too', { timeout: 10_000 }, () => {
-    const typeDefs = parse(`
+    const sdl = composeSupergraph([
+      {
+        name: 'reports',
+        url: 'http://reports.invalid/graphql',
+        sdl: `
       extend schema @link(url: "https://specs.apollo.dev/federation/v2.6", import: ["@key", "@policy"])
       type Query { report: String @policy(policies: [["finance"]]) ok: String }
-    `);
-    const composed = composeServices([{ name: 'reports', url: 'http://reports.invalid/graphql', typeDefs }]);
-    assert.equal(composed.errors, undefined);
-    const sdl = composed.supergraphSdl!;
+    `,
+      },
+    ]);
     assert.match(refusal(sdl), /does not enforce.*policy\/v0\.1/);
     const stripped = edited(sdl, '@link(url: "https://specs.apollo.dev/policy/v0.1", for: SECURITY)', '@link(url: "https://specs.apollo.dev/policy/v0.1")');
     assert.match(refusal(stripped), /@policy, which this gateway does not enforce \(Query\.report\)/);
