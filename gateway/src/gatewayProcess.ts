@@ -3,7 +3,9 @@
 // default) it is the gateway itself, with no primary.
 // Imported by main.ts only after the flags and the config passed its checks, so that a refused start
 // never loads @apollo/* (main.ts says why).
-// First: before anything loads @apollo/gateway (see the file for why and what it bought).
+// First: stand-ins for what @apollo/* requires at load and this gateway does not use at startup (see the file).
+import './deferredApolloDependencies.js';
+// Then, before anything loads @apollo/gateway (see the file for why and what it bought).
 import './plainFederationExports.js';
 // Also before @apollo/gateway loads: its Apollo-telemetry modules load only if used (see the file).
 import './deferredApolloTelemetry.js';

@@ -8,7 +8,9 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { DEFERRED_TELEMETRY_MODULES, deferModule, stillDeferred } from '../../../gateway/src/deferredApolloTelemetry.js';
+import { DEFERRED_TELEMETRY_MODULES } from '../../../gateway/src/deferredApolloTelemetry.js';
+import { DEFERRED_APOLLO_DEPENDENCIES } from '../../../gateway/src/deferredApolloDependencies.js';
+import { deferModule, stillDeferred } from '../../../gateway/src/deferredModule.js';
 import { Supergraph } from '@apollo/federation-internals';
 import { validateSupergraphSdl } from '../../../gateway/src/supergraph/supergraphFile.js';
 
@@ -48,7 +50,44 @@ test('a loaded supergraph is built once, Apollo telemetry stays off, and its met
     apolloTelemetry: false,
     telemetryDisabledEnv: 'true',
     usersField: true,
+    // deferredApolloDependencies.ts: required by @apollo/* at load, none used by a start.
+    dependencies: DEFERRED_APOLLO_DEPENDENCIES.size,
+    dependenciesDeferredAfterLoad: DEFERRED_APOLLO_DEPENDENCIES.size,
   });
+});
+
+test("each deferred dependency's stand-in answers as the real module would", { timeout: 30_000 }, () => {
+  for (const [id, options] of DEFERRED_APOLLO_DEPENDENCIES) {
+    const real = gatewayRequire(id) as Record<string, unknown>;
+    // What the stand-in answers without loading (TypeScript's interop reads it at require time).
+    assert.equal(real.__esModule, options.esModule, `${id}: __esModule`);
+    assert.equal(typeof real === 'function', options.callable === true, `${id}: callable`);
+    for (const key of Object.keys(options.facade?.(() => real) ?? {})) assert.equal(typeof real[key], 'function', `${id}: the facade's ${key} stands for a function`);
+  }
+});
+
+test('a callable stand-in loads on its first call; the facade fetcher is the real one on its first fetch', { timeout: 30_000 }, async () => {
+  const queryGraphsRequire = createRequire(createRequire(gatewayRequire.resolve('@apollo/query-planner')).resolve('@apollo/query-graphs'));
+  const deepEqualId = queryGraphsRequire.resolve('deep-equal');
+  delete gatewayRequire.cache[deepEqualId];
+  deferModule(deepEqualId, DEFERRED_APOLLO_DEPENDENCIES.get(deepEqualId));
+  const deepEqual = gatewayRequire(deepEqualId) as ((a: unknown, b: unknown) => boolean) & { __esModule?: boolean };
+  assert.equal(deepEqual.__esModule, undefined);
+  assert.ok(stillDeferred.has(deepEqualId), '__esModule is answered without loading');
+  assert.equal(deepEqual({ a: [1] }, { a: [1] }), true);
+  assert.equal(deepEqual({ a: [1] }, { a: [2] }), false);
+  assert.ok(!stillDeferred.has(deepEqualId));
+
+  const fetchId = gatewayRequire.resolve('make-fetch-happen');
+  delete gatewayRequire.cache[fetchId];
+  deferModule(fetchId, DEFERRED_APOLLO_DEPENDENCIES.get(fetchId));
+  const standIn = gatewayRequire(fetchId) as { defaults(options: object): (url: string) => Promise<unknown> };
+  // As RemoteGraphQLDataSource's constructor does: no load.
+  const fetcher = standIn.defaults({ maxSockets: Infinity, retry: false });
+  assert.ok(stillDeferred.has(fetchId));
+  // Port 1 on loopback: refused at once, by make-fetch-happen's own request.
+  await assert.rejects(fetcher('http://127.0.0.1:1/'), (error: NodeJS.ErrnoException) => error.code === 'ECONNREFUSED' && error.name === 'FetchError');
+  assert.ok(!stillDeferred.has(fetchId));
 });
 
 test('a deferred module loads on first use and is then the real module for every requirer', { timeout: 30_000 }, () => {

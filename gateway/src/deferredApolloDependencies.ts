@@ -1,0 +1,57 @@
+// Defers dependencies that @apollo/gateway, its query planner and @apollo/server require when they load
+// but use only on paths this gateway does not take at startup (most never). Imported by gatewayProcess.ts
+// and federation.ts before anything loads @apollo/* (before plainFederationExports.ts, which loads the
+// query planner).
+//
+// Why: together ~150 CPU-ms of every gateway start (loading them side by side on the 2-core box, 2026-12-02;
+// the start before/after is in bench/RESULTS.md, "Startup"): make-fetch-happen with cacache, @npmcli/fs and
+// semver ~100, deep-equal with its es-abstract helpers ~70, @graphql-tools/schema ~45, node-fetch ~25.
+//
+// Which, and what uses them (@apollo/gateway 2.14, @apollo/server 5):
+// - make-fetch-happen: RemoteGraphQLDataSource's constructor keeps `makeFetchHappen.defaults(...)` as its
+//   fetcher, which our SubgraphDataSource never calls (its process() exchanges through undici:
+//   datasource.ts); the uplink manager (not used: the supergraph comes from a file) does the same. The
+//   facade's `defaults` returns a fetcher that loads make-fetch-happen on its first call and then is
+//   exactly `makeFetchHappen.defaults(options)`; anything else read from the module loads it.
+// - node-fetch: executeQueryPlan.js builds node-fetch Headers only for Apollo's usage traces (off), and
+//   RemoteGraphQLDataSource.process, which our datasource replaces.
+// - deep-equal: the query graphs compare a path's @skip/@include conditions with it, only while planning
+//   an operation that has some (then it loads, on that first plan).
+// - pretty-format, ts-graphviz: the planner's debug printing of plans and graphs (`debug: true` only).
+// - @graphql-tools/schema: Apollo Server builds a schema from `typeDefs` with it; a gateway has none.
+import { createRequire } from 'node:module';
+import { deferModule, type StandInOptions } from './deferredModule.js';
+
+const ownRequire = createRequire(import.meta.url);
+// Each resolved from the package that requires it, so the cache entries replaced are the ones it loads.
+const gatewayRequire = createRequire(ownRequire.resolve('@apollo/gateway'));
+const plannerRequire = createRequire(gatewayRequire.resolve('@apollo/query-planner'));
+const queryGraphsRequire = createRequire(plannerRequire.resolve('@apollo/query-graphs'));
+const serverRequire = createRequire(ownRequire.resolve('@apollo/server'));
+
+type Fetcher = (...args: unknown[]) => unknown;
+
+/** make-fetch-happen's `defaults(options)`, whose fetcher is made (and the module loaded) on its first call. */
+function fetcherDefaults(load: () => object) {
+  return {
+    defaults(options?: unknown): Fetcher {
+      let fetcher: Fetcher | undefined;
+      return (...args) => {
+        fetcher ??= (load() as { defaults(options?: unknown): Fetcher }).defaults(options);
+        return fetcher(...args);
+      };
+    },
+  };
+}
+
+/** Absolute module id → how its stand-in answers before the module loads. */
+export const DEFERRED_APOLLO_DEPENDENCIES: ReadonlyMap<string, StandInOptions> = new Map<string, StandInOptions>([
+  [gatewayRequire.resolve('make-fetch-happen'), { callable: true, facade: fetcherDefaults }],
+  [gatewayRequire.resolve('node-fetch'), { callable: true, esModule: true }],
+  [queryGraphsRequire.resolve('deep-equal'), { callable: true }],
+  [plannerRequire.resolve('pretty-format'), { esModule: true }],
+  [queryGraphsRequire.resolve('ts-graphviz'), {}],
+  [serverRequire.resolve('@graphql-tools/schema'), { esModule: true }],
+]);
+
+for (const [id, options] of DEFERRED_APOLLO_DEPENDENCIES) deferModule(id, options);
