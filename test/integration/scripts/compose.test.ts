@@ -16,6 +16,7 @@ function compose(args: string[]): { status: number | null; stdout: string; stder
 const committed = readFileSync(join(repoRoot, 'supergraph.graphql'), 'utf8');
 
 describe('compose', () => {
+  // `npm test`'s drift gate (run-tests.mjs --checks no longer runs compose:check too).
   test('compose:check passes on the committed rover.yaml and supergraph.graphql', { timeout: 30_000 }, () => {
     const result = compose(['--check']);
     assert.equal(result.status, 0, result.stderr);
