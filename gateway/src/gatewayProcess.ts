@@ -16,6 +16,7 @@ import { tracingEnabled } from './tracing/tracingConfig.js';
 import { describeAuthConfig } from './auth/createAuthenticator.js';
 import { createRequestAuthentication } from './auth/requestAuthentication.js';
 import type { InternalIdentityNotice } from './internalIdentityStartup.js';
+import type { SupergraphText } from './supergraph/supergraphText.js';
 import { SupergraphLoadError } from './supergraph/supergraphFile.js';
 import { UnsupportedFeatureError } from './supergraph/securityFeatures.js';
 import { createClusterWorkerChannel } from './cluster/clusterWorker.js';
@@ -31,9 +32,11 @@ export interface GatewayProcessOptions {
   workers: number;
   /** What checkInternalIdentity found worth a warning (logged by the process that serves). */
   identityNotice: InternalIdentityNotice | undefined;
+  /** The supergraph file as main.ts read and parsed it (not in a cluster primary, which never reads it). */
+  initialSupergraphText?: SupergraphText;
 }
 
-export async function runGatewayProcess({ config, workers, identityNotice }: GatewayProcessOptions): Promise<void> {
+export async function runGatewayProcess({ config, workers, identityNotice, initialSupergraphText }: GatewayProcessOptions): Promise<void> {
   if (workers > 1) {
     const { runClusterPrimary } = await import('./cluster/clusterPrimary.js');
     await runClusterPrimary({ config, workers, logger: createLogger(config.logLevel).child({ cluster: 'primary', pid: process.pid }) });
@@ -51,7 +54,7 @@ export async function runGatewayProcess({ config, workers, identityNotice }: Gat
   logger.info({ event: 'auth_configured', ...describeAuthConfig(config.auth) }, describeAuthConfig(config.auth).description);
   // Loaded here, not by the cluster primary, which serves no GraphQL.
   const { startGateway } = await import('./server.js');
-  const gateway = await startGateway({ config, logger, authenticate, clusterWorker: clusterChannel });
+  const gateway = await startGateway({ config, logger, authenticate, clusterWorker: clusterChannel, initialSupergraphText });
   if (clusterChannel) {
     clusterChannel.join(gateway);
     logger.info({ event: 'worker_listening', url: gateway.url }, 'worker listening');

@@ -8,8 +8,10 @@
 // loads @apollo/* and the rest of the gateway and runs it. So a typo in a flag or the config is refused
 // in ~0.4 CPU-s instead of ~0.8 (loading @apollo/*, graphql-armor and undici it would never use; measured
 // 2026-12-01 on the 2-core box, 5 runs each).
-// What needs the supergraph (a policy naming a field it does not have, a security feature it links)
-// is checked there, once it is loaded.
+// A process that will load the supergraph itself (not a cluster primary) then reads and parses the file
+// with graphql's parser alone (supergraph/supergraphText.ts): a missing, empty or unparsable file is refused
+// before @apollo/* loads, with the message and exit code it always had. What needs the whole supergraph (a
+// policy naming a field it does not have, a security feature it links) is checked there, once it is loaded.
 import cluster from 'node:cluster';
 import { parseArgs } from 'node:util';
 import { ConfigError, configFromEnv, readConfigFile, resolveConfig } from './config.js';
@@ -71,6 +73,8 @@ function cliConfig(argv: string[]): { configFile?: string; overrides: Record<str
 
 /** gatewayProcess.ts once loaded: it knows the errors of loading a supergraph. */
 let gatewayProcess: typeof import('./gatewayProcess.js') | undefined;
+/** supergraphText.ts once loaded: its refusals are as known as gatewayProcess.ts's. */
+let supergraphText: typeof import('./supergraph/supergraphText.js') | undefined;
 
 async function main(): Promise<void> {
   const { configFile, overrides } = cliConfig(process.argv.slice(2));
@@ -82,12 +86,22 @@ async function main(): Promise<void> {
   const primary = workers > 1 && cluster.isPrimary;
   if (primary) refusePerWorkerState(config, workers);
   const identityNotice = checkInternalIdentity(config.internalIdentity);
+  // The primary serves no GraphQL and never reads the supergraph: each worker checks it for itself.
+  let initialSupergraphText;
+  if (!primary) {
+    supergraphText = await import('./supergraph/supergraphText.js');
+    initialSupergraphText = supergraphText.readSupergraphText(config.supergraph.path);
+  }
   gatewayProcess = await import('./gatewayProcess.js');
-  await gatewayProcess.runGatewayProcess({ config, workers: primary ? workers : 1, identityNotice });
+  await gatewayProcess.runGatewayProcess({ config, workers: primary ? workers : 1, identityNotice, initialSupergraphText });
 }
 
 main().catch((error: unknown) => {
-  const known = error instanceof UsageError || error instanceof ConfigError || gatewayProcess?.isStartupError(error) === true;
+  const known =
+    error instanceof UsageError ||
+    error instanceof ConfigError ||
+    (supergraphText !== undefined && error instanceof supergraphText.SupergraphLoadError) ||
+    gatewayProcess?.isStartupError(error) === true;
   const message = known ? (error as Error).message : `failed to start: ${(error as Error)?.message ?? String(error)}`;
   if (error && (error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
     process.stderr.write(`gateway: port already in use: ${(error as Error).message}\n`);

@@ -19,6 +19,7 @@ import { createGraphQLRequestPath } from './graphqlRequestPath.js';
 import { createPolicyPipeline } from './policy/policyPipeline.js';
 import { createClientAddressResolver } from './rateLimit/clientAddress.js';
 import { loadSupergraphFile } from './supergraph/supergraphFile.js';
+import type { SupergraphText } from './supergraph/supergraphText.js';
 import { ResponseBudget } from './responseBudget.js';
 import { SupergraphRegistry } from './supergraph/supergraphRegistry.js';
 import { createResponseCachePlugins } from './caching/responseCache.js';
@@ -50,6 +51,8 @@ export interface StartGatewayOptions {
    * whole cluster's numbers), and /metrics on the API port answers the whole cluster's text from here.
    */
   clusterWorker?: { metricsText(): Promise<string> };
+  /** The supergraph file already read and parsed (main.ts); read from config.supergraph.path otherwise. */
+  initialSupergraphText?: SupergraphText;
 }
 
 export async function startGateway(options: StartGatewayOptions): Promise<RunningGateway> {
@@ -62,7 +65,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   const authenticate = options.authenticate ?? anonymous;
 
   // Fails fast with one clear message on an unreadable or invalid supergraph.
-  const initialSupergraph = loadSupergraphFile(config.supergraph.path);
+  const initialSupergraph = loadSupergraphFile(config.supergraph.path, options.initialSupergraphText);
   // The OpenTelemetry SDK is imported here only when tracing is on (tracing/loadRequestTracing.ts).
   const tracing = await loadRequestTracing(config.tracing, logger);
   const traced = tracing !== undefined;

@@ -51,8 +51,8 @@ export interface PreparedSupergraph {
   readonly built?: Supergraph;
 }
 
-export function prepareSupergraph(sdl: string): PreparedSupergraph {
-  const document = parse(sdl, { noLocation: true });
+/** `document`: `sdl` parsed without locations, when the caller has it already (supergraphText.ts). */
+export function prepareSupergraph(sdl: string, document: DocumentNode = parse(sdl, { noLocation: true })): PreparedSupergraph {
   const enforced: string[] = [];
   const refused: string[] = [];
   const rewritten = visit(document, {

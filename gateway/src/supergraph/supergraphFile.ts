@@ -5,7 +5,7 @@
 // A Kubernetes ConfigMap volume updates the same way, through a symlink swap (`..data` is re-pointed at a
 // new timestamped folder): stat follows the link, and a change of the target's inode counts as a change
 // even when the new file keeps the old mtime and size.
-import { readFileSync, statSync, unwatchFile, watchFile, type Stats } from 'node:fs';
+import { statSync, unwatchFile, watchFile, type Stats } from 'node:fs';
 import { Supergraph } from '@apollo/federation-internals';
 import type { SupergraphSdlHook } from '@apollo/gateway';
 import type { Logger } from '../logger.js';
@@ -15,27 +15,26 @@ import { readAuthorizationPolicy } from '../authorization/authorizationPolicy.js
 import { readSupergraphRateLimits } from '../rateLimit/supergraphRateLimits.js';
 import { buildDemandPolicy } from '../policy/demandPolicy.js';
 import { refuseUnreadablePolicy } from './unreadablePolicy.js';
+import { invalidSupergraph, parseSupergraphText, readSupergraphText, SupergraphLoadError, type SupergraphText } from './supergraphText.js';
 
-export class SupergraphLoadError extends Error {
-  override name = 'SupergraphLoadError';
-}
+export { SupergraphLoadError };
 
-/** Reads, checks the linked features (fail closed), and validates a supergraph file. */
-export function loadSupergraphFile(path: string): PreparedSupergraph {
-  let sdl: string;
-  try {
-    sdl = readFileSync(path, 'utf8');
-  } catch (error) {
-    throw new SupergraphLoadError(`cannot read supergraph ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
-  }
-  return validateSupergraphSdl(sdl, path);
+/**
+ * Reads, checks the linked features (fail closed), and validates a supergraph file. `preread`: the file as
+ * main.ts already read and parsed it (readSupergraphText), at startup.
+ */
+export function loadSupergraphFile(path: string, preread?: SupergraphText): PreparedSupergraph {
+  return validateSupergraphText(preread ?? readSupergraphText(path), path);
 }
 
 export function validateSupergraphSdl(sdl: string, source: string): PreparedSupergraph {
-  if (sdl.trim() === '') throw new SupergraphLoadError(`supergraph ${source} is empty`);
+  return validateSupergraphText(parseSupergraphText(sdl, source), source);
+}
+
+function validateSupergraphText({ sdl, document }: SupergraphText, source: string): PreparedSupergraph {
   let prepared: PreparedSupergraph;
   try {
-    prepared = prepareSupergraph(sdl);
+    prepared = prepareSupergraph(sdl, document);
     // First, before Supergraph.build and the planner see the names (oneByteNames.ts: ~1 ms per deep answer).
     internOneByteNames(prepared.document);
     // The validation @apollo/gateway runs outside production, done up front so a bad file never reaches
@@ -51,8 +50,7 @@ export function validateSupergraphSdl(sdl: string, source: string): PreparedSupe
     // And policy applied without the @link the readers resolve it through, or @policy (not enforced).
     refuseUnreadablePolicy(prepared.document);
   } catch (error) {
-    const message = (error as Error).message.split('\n').slice(0, 3).join(' ');
-    throw new SupergraphLoadError(`invalid supergraph ${source}: ${message}`);
+    throw invalidSupergraph(source, error);
   }
   return prepared;
 }

@@ -5,14 +5,14 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { composeFixture } from '../../support/fixtureSupergraph.js';
-import { GATEWAY_ENTRY, startProcess } from '../../support/processes.js';
+import { GATEWAY_ENTRY, repoRoot, startProcess } from '../../support/processes.js';
 
-async function runGateway(args: string[]): Promise<{ code: number | null; stderr: string }> {
-  const child = await startProcess({ name: 'gateway-cli', entry: GATEWAY_ENTRY, args, waitForReady: false });
+async function runGateway(args: string[], env?: Record<string, string>): Promise<{ code: number | null; stderr: string; stdoutLines: string[] }> {
+  const child = await startProcess({ name: 'gateway-cli', entry: GATEWAY_ENTRY, args, waitForReady: false, env });
   const timer = setTimeout(() => child.child.kill('SIGKILL'), 30_000);
   const { code } = await child.exited;
   clearTimeout(timer);
-  return { code, stderr: child.stderrText() };
+  return { code, stderr: child.stderrText(), stdoutLines: child.stdoutLines() };
 }
 
 function assertOneLineError(result: { code: number | null; stderr: string }, pattern: RegExp): void {
@@ -47,6 +47,21 @@ describe('gateway CLI errors', () => {
 
   test('a supergraph file that does not exist', { timeout: 30_000 }, async () => {
     assertOneLineError(await runGateway(['--supergraph', join(dir, 'nope.graphql'), '--port', '0']), /cannot read supergraph .*ENOENT/);
+  });
+
+  // main.ts reads and parses the file before it loads @apollo/* (supergraph/supergraphText.ts): the same
+  // refusal as a full load's, and @apollo/gateway never loads (the module cache at exit).
+  test('a file that does not parse is refused before @apollo/* loads', { timeout: 30_000 }, async () => {
+    const path = join(dir, 'unparsable.graphql');
+    writeFileSync(path, 'type Query { this is not a supergraph');
+    const probe = join(repoRoot, 'test/fixtures/loadOrderProbe.cjs');
+    const result = await runGateway(['--supergraph', path, '--port', '0'], { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --require ${probe}`.trim() });
+    // The message of every load of this file, startup or reload (graphql's syntax error, first lines, one line).
+    assertOneLineError(result, /^gateway: invalid supergraph .*unparsable\.graphql: Syntax Error: Expected ":", found Name "is"\.$/);
+    const line = result.stdoutLines.find((text) => text.startsWith('{"loadOrderProbe"'));
+    assert.ok(line, `the probe reported: ${result.stdoutLines.slice(-3).join('\n')}`);
+    const loaded = (JSON.parse(line) as { loadOrderProbe: { gatewayAt: number; federationInternalsAt: number } }).loadOrderProbe;
+    assert.deepEqual({ gatewayAt: loaded.gatewayAt, federationInternalsAt: loaded.federationInternalsAt }, { gatewayAt: -1, federationInternalsAt: -1 });
   });
 
   test('a file that is not a valid supergraph', { timeout: 30_000 }, async () => {
