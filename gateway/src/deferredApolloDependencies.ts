@@ -3,9 +3,10 @@
 // and federation.ts before anything loads @apollo/* (before plainFederationExports.ts, which loads the
 // query planner).
 //
-// Why: together ~150 CPU-ms of every gateway start (loading them side by side on the 2-core box, 2026-12-02;
-// the start before/after is in bench/RESULTS.md, "Startup"): make-fetch-happen with cacache, @npmcli/fs and
-// semver ~100, deep-equal with its es-abstract helpers ~70, @graphql-tools/schema ~45, node-fetch ~25.
+// Why: together ~250 CPU-ms of every gateway start (loading each from its requirer's folder, 2026-12-02, the
+// 2-core box; the start before/after is in bench/RESULTS.md, "Startup"): make-fetch-happen with cacache,
+// @npmcli/fs and semver ~100, deep-equal with its es-abstract helpers ~70, the incubating semantic
+// conventions ~70, @graphql-tools/schema ~45, node-fetch ~25, the usage-reporting protobufs ~30.
 //
 // Which, and what uses them (@apollo/gateway 2.14, @apollo/server 5):
 // - make-fetch-happen: RemoteGraphQLDataSource's constructor keeps `makeFetchHappen.defaults(...)` as its
@@ -19,6 +20,15 @@
 //   an operation that has some (then it loads, on that first plan).
 // - pretty-format, ts-graphviz: the planner's debug printing of plans and graphs (`debug: true` only).
 // - @graphql-tools/schema: Apollo Server builds a schema from `typeDefs` with it; a gateway has none.
+// - @apollo/usage-reporting-protobuf: the trace protobufs of Apollo's usage reporting and inline traces
+//   (ftv1), both off in this gateway (the inline trace plugin Apollo Server installs stays off: the
+//   gateway's schema is no subgraph).
+// - @opentelemetry/semantic-conventions/incubating (one 850 kB file, ~70 CPU-ms): @apollo/gateway's
+//   utilities/opentelemetry.js reads two attribute names from it at load (the facade has them, checked
+//   against the real module by startupWork.test.ts) and the rest only for Apollo's telemetry (off unless
+//   `apolloTelemetry: true`, deferredApolloTelemetry.ts).
+// - @apollo/composition: the gateway's supergraph managers that compose (IntrospectAndCompose, LocalCompose);
+//   this gateway reads a composed supergraph file.
 import { createRequire } from 'node:module';
 import { deferModule, type StandInOptions } from './deferredModule.js';
 
@@ -52,6 +62,10 @@ export const DEFERRED_APOLLO_DEPENDENCIES: ReadonlyMap<string, StandInOptions> =
   [plannerRequire.resolve('pretty-format'), { esModule: true }],
   [queryGraphsRequire.resolve('ts-graphviz'), {}],
   [serverRequire.resolve('@graphql-tools/schema'), { esModule: true }],
+  [gatewayRequire.resolve('@apollo/usage-reporting-protobuf'), {}],
+  [serverRequire.resolve('@apollo/usage-reporting-protobuf'), {}],
+  [gatewayRequire.resolve('@opentelemetry/semantic-conventions/incubating'), { facade: () => ({ ATTR_CLOUD_PROVIDER: 'cloud.provider', ATTR_CLOUD_PLATFORM: 'cloud.platform' }) }],
+  [gatewayRequire.resolve('@apollo/composition'), { esModule: true }],
 ]);
 
 for (const [id, options] of DEFERRED_APOLLO_DEPENDENCIES) deferModule(id, options);
