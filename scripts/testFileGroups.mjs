@@ -93,6 +93,7 @@ export function planProcesses({ repoRoot, files, dir, concurrency, isolate, expe
       bin.seconds += seconds;
     } else bins.push({ files: [...files], seconds });
   }
+  mergeSmallBins(bins, capacity, kind);
   bins.forEach((bin, index) => {
     if (bin.files.length === 1) plan.push(alone(bin.files[0]));
     else plan.push(group(repoRoot, dir, `${INTEGRATION} #${index + 1}`, `integration-${index + 1}`, bin.files.sort(), expectedSeconds));
@@ -101,6 +102,33 @@ export function planProcesses({ repoRoot, files, dir, concurrency, isolate, expe
 }
 
 const longestFirst = (a, b) => b.seconds - a.seconds || a.label.localeCompare(b.label);
+
+/**
+ * A bin under this share of a group's capacity is not a group of its own: first fit leaves one such
+ * remainder (7-14 s of files in the runs of 2026-12-02), which cost a whole process (~1.5 CPU-s for
+ * node, tsx and the support modules, ~3 CPU-s of test process in all) plus the shared fixtures its files
+ * start again, for a few seconds of tests.
+ */
+const SMALL_BIN_SHARE = 0.4;
+
+/**
+ * Moves each bin smaller than SMALL_BIN_SHARE of `capacity`, whole (its files may share fixtures), into
+ * the least-filled other bin, preferring one with files of the same kind (which shares their processes);
+ * that bin runs a little over its share.
+ */
+function mergeSmallBins(bins, capacity, kind) {
+  for (;;) {
+    if (bins.length < 2) return;
+    const smallest = bins.reduce((a, b) => (b.seconds < a.seconds ? b : a));
+    if (smallest.seconds >= capacity * SMALL_BIN_SHARE) return;
+    bins.splice(bins.indexOf(smallest), 1);
+    const kinds = new Set(smallest.files.map(kind));
+    const sameKind = bins.filter((bin) => bin.files.some((file) => kinds.has(kind(file))));
+    const target = (sameKind.length > 0 ? sameKind : bins).reduce((a, b) => (b.seconds < a.seconds ? b : a));
+    target.files.push(...smallest.files);
+    target.seconds += smallest.seconds;
+  }
+}
 
 function group(repoRoot, dir, label, name, members, expectedSeconds) {
   const entry = join(dir, `${name}.test.mjs`);
