@@ -8,12 +8,13 @@ import { createServer, type Server } from 'node:http';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SignJWT, base64url, exportJWK, exportSPKI, generateKeyPair, type CryptoKey, type JWK } from 'jose';
+import { SignJWT, base64url, exportJWK, exportSPKI, type CryptoKey, type JWK } from 'jose';
 import { stringify as toYaml } from 'yaml';
 import { composeSupergraph } from '../../support/composeCache.js';
 import { GATEWAY_ENTRY, repoRoot, startProcess, stopAll, type RunningProcess } from '../../support/processes.js';
 import { errorCodes, postGraphQL } from '../../support/http.js';
 import { listenOnLoopback } from '../../support/loopbackServer.js';
+import { testKeyPair } from '../../support/testKeys.js';
 import { startSampleSubgraphs, type SampleSubgraphs } from '../../support/sampleGraph.js';
 
 const ISS = 'https://idp.test.invalid';
@@ -60,7 +61,7 @@ const me = async (t: string) => postGraphQL(url, { query: '{ me { id } }' }, bea
 
 before(async () => {
   for (const kid of ['k1', 'k2', 'unpublished']) {
-    const { publicKey, privateKey } = await generateKeyPair('RS256', { extractable: true });
+    const { publicKey, privateKey } = await testKeyPair(`jwks-${kid}`, 'RS256');
     signingKeys[kid] = { privateKey, publicKey, jwk: { ...(await exportJWK(publicKey)), kid, alg: 'RS256', use: 'sig' } };
   }
   published = ['k1'];

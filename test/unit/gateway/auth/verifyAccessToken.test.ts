@@ -2,12 +2,13 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
-import { SignJWT, exportJWK, exportSPKI, generateKeyPair, base64url, type CryptoKey, type JWK } from 'jose';
+import { SignJWT, exportJWK, exportSPKI, base64url, type CryptoKey, type JWK } from 'jose';
 import { createHmac } from 'node:crypto';
 import { authConfigSchema } from '../../../../gateway/src/auth/authConfig.js';
 import { createAuthenticator } from '../../../../gateway/src/auth/createAuthenticator.js';
 import { AuthenticationError, AuthKeysUnavailableError } from '../../../../gateway/src/auth/authErrors.js';
 import { listenOnLoopback } from '../../../support/loopbackServer.js';
+import { testKeyPair } from '../../../support/testKeys.js';
 
 const SECRET = 'a-test-secret-that-is-long-enough-0123456789';
 const ISS = 'https://issuer.test';
@@ -153,7 +154,7 @@ describe('config', () => {
 describe('public keys from PEM', () => {
   for (const alg of ['RS256', 'PS256', 'ES256', 'EdDSA'] as const) {
     test(`${alg} verifies`, { timeout: 10_000 }, async () => {
-      const { publicKey, privateKey } = await generateKeyPair(alg, { extractable: true });
+      const { publicKey, privateKey } = await testKeyPair('pem', alg);
       const pem = await exportSPKI(publicKey);
       const authenticate = createAuthenticator(authConfigSchema.parse({ jwt: { key: { type: 'publicKey', pem }, issuer: ISS, audience: AUD } }));
       assert.equal((await authenticate(bearer(await mint(privateKey, alg))))?.subject, 'user-1');
@@ -161,7 +162,7 @@ describe('public keys from PEM', () => {
   }
 
   test('HS/RS confusion: HS256 signed with the RSA public key PEM is rejected', { timeout: 10_000 }, async () => {
-    const { publicKey } = await generateKeyPair('RS256', { extractable: true });
+    const { publicKey } = await testKeyPair('confusion', 'RS256');
     const pem = await exportSPKI(publicKey);
     const authenticate = createAuthenticator(authConfigSchema.parse({ jwt: { key: { type: 'publicKey', pem }, issuer: ISS, audience: AUD } }));
     // The classic attack: HMAC keyed with the public key text the server is known to hold.
@@ -181,7 +182,7 @@ describe('JWKS', () => {
   const pairs: Record<string, { privateKey: CryptoKey; jwk: JWK }> = {};
 
   async function addKey(kid: string): Promise<JWK> {
-    const { publicKey, privateKey } = await generateKeyPair('RS256', { extractable: true });
+    const { publicKey, privateKey } = await testKeyPair(`jwks-${kid}`, 'RS256');
     const jwk = { ...(await exportJWK(publicKey)), kid, alg: 'RS256', use: 'sig' };
     pairs[kid] = { privateKey, jwk };
     return jwk;
