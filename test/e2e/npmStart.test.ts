@@ -125,7 +125,7 @@ describe('npm start, and the GraphiQL explorer on it (headless Chromium, offline
     const { page, offHostRequests } = explorerPage ?? (await openWatchedPage(browser!));
     const offHostBefore = offHostRequests.length;
     await page.goto(system!.graphqlUrl);
-    assert.ok(offHostRequests.length > offHostBefore, "Sandbox tries Apollo's CDN (aborted here, as offline)");
+    assert.ok(offHostRequests.length > offHostBefore, "Sandbox tries Apollo's CDN (refused here, as offline)");
     const link = page.locator('#local-explorer-link');
     await link.waitFor({ state: 'attached' });
     await link.dispatchEvent('click');

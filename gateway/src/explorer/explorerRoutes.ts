@@ -64,12 +64,15 @@ function scriptSafeJson(value: unknown): string {
 function renderPage(config: Readonly<GraphiqlConfig>): string {
   const settings = { endpoint: 'graphql', defaultHeaders: config.defaultHeaders, defaultQuery: config.defaultQuery ?? DEFAULT_QUERY };
   // Relative URLs: the page works the same behind a proxy that mounts the gateway under a path prefix.
+  // An empty icon: browsers otherwise ask for /favicon.ico, which the gateway answers 404 (an error in the
+  // page's console on every load; img-src allows data:).
   return `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>GraphiQL</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="graphiql/assets/${EXPLORER_STYLESHEET}">
 <style>html, body, #graphiql { height: 100%; margin: 0; } .loading { font-family: sans-serif; padding: 1em; }</style>
 </head>
