@@ -11,8 +11,8 @@
 // the latest result only (~140 MB for the production install).
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, readdirSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { delimiter, dirname, join } from 'node:path';
 import { linkTree } from './linkTree.js';
 
 export type LayerDecision =
@@ -28,13 +28,30 @@ function lockWorkspaces(stage: string): string[] | undefined {
 }
 
 const npmVersions = new Map<string | undefined, string | undefined>();
-/** The version of the npm a step's shell finds on PATH (asked once per PATH: ~0.3 CPU-s each). */
+/**
+ * The version of the npm a step's shell finds on PATH, once per PATH: read from the package.json of the npm
+ * package its `npm` links into (e.g. /usr/bin/npm -> /usr/lib/node_modules/npm/bin/npm-cli.js); when the
+ * first `npm` on PATH is laid out otherwise (a wrapper script), asked (`npm --version`, ~0.3 CPU-s).
+ */
 function npmVersion(path: string | undefined): string | undefined {
-  if (!npmVersions.has(path)) {
-    const npm = spawnSync('npm', ['--version'], { env: { PATH: path }, encoding: 'utf8' });
-    npmVersions.set(path, npm.status === 0 ? npm.stdout.trim() : undefined);
-  }
+  if (!npmVersions.has(path)) npmVersions.set(path, npmVersionFromPackage(path) ?? askNpmVersion(path));
   return npmVersions.get(path);
+}
+
+function npmVersionFromPackage(path: string | undefined): string | undefined {
+  const found = (path ?? '').split(delimiter).find((dir) => dir !== '' && existsSync(join(dir, 'npm')));
+  if (!found) return undefined;
+  try {
+    const manifest = JSON.parse(readFileSync(join(dirname(realpathSync(join(found, 'npm'))), '..', 'package.json'), 'utf8')) as { name?: unknown; version?: unknown };
+    return manifest.name === 'npm' && typeof manifest.version === 'string' ? manifest.version : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function askNpmVersion(path: string | undefined): string | undefined {
+  const npm = spawnSync('npm', ['--version'], { env: { PATH: path }, encoding: 'utf8' });
+  return npm.status === 0 ? npm.stdout.trim() : undefined;
 }
 
 /** The key of `npm ci ...` run in `stage` with `env`, or undefined when the step is not one the cache keeps. */

@@ -11,7 +11,8 @@
 // it is never taken from the checkout's own install.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
@@ -57,8 +58,10 @@ describe('the Dockerfile, rehearsed', () => {
   after(async () => {
     await stopAll([image]);
     await redis?.stop();
-    // Both stages' node_modules: hundreds of MB.
-    rmSync(out, { recursive: true, force: true });
+    // Both stages' node_modules: hundreds of MB, ~35,000 entries. rm(1) removes them on ~0.6 CPU-s, Node's
+    // recursive rmSync (JavaScript walking the tree) on ~1.7.
+    const removed = spawnSync('rm', ['-rf', '--', out], { encoding: 'utf8' });
+    assert.equal(removed.status, 0, `rm -rf ${out}: ${removed.stderr}`);
   }, { timeout: 60_000 });
 
   test('the HEALTHCHECK passes against the started image', { timeout: 60_000 }, async () => {

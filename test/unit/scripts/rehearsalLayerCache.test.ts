@@ -4,9 +4,9 @@
 // The "install" here writes its node_modules by hand: what is under test is the keying and the kept tree.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 import { layerDecision, type LayerDecision } from '../../../scripts/src/rehearsalLayerCache.js';
 
 const PRODUCTION_CI = 'npm ci --omit=dev --workspace gateway --ignore-scripts';
@@ -35,6 +35,25 @@ function decide(cache: string, dir: string, command = PRODUCTION_CI, stepEnv: No
   const decision = layerDecision(cache, command, dir, stepEnv);
   assert.ok(decision, 'an npm ci step is one the cache keeps');
   return decision;
+}
+
+/** A folder for PATH whose `npm` is laid out as npm installs itself: bin/npm links into lib/node_modules/npm. */
+function npmPackageOnPath(root: string, name: string, version: string): string {
+  const packageDir = join(root, name, 'lib/node_modules/npm');
+  mkdirSync(join(packageDir, 'bin'), { recursive: true });
+  writeFileSync(join(packageDir, 'package.json'), JSON.stringify({ name: 'npm', version }));
+  writeFileSync(join(packageDir, 'bin/npm-cli.js'), '');
+  mkdirSync(join(root, name, 'bin'));
+  symlinkSync('../lib/node_modules/npm/bin/npm-cli.js', join(root, name, 'bin/npm'));
+  return join(root, name, 'bin');
+}
+
+/** A folder for PATH whose `npm` is a wrapper script (no package next to it): its version is asked. */
+function npmWrapperOnPath(root: string, name: string, version: string): string {
+  mkdirSync(join(root, name));
+  writeFileSync(join(root, name, 'npm'), `#!/bin/sh\necho ${version}\n`);
+  chmodSync(join(root, name, 'npm'), 0o755);
+  return join(root, name);
 }
 
 describe('rehearsal layer cache', () => {
@@ -94,6 +113,28 @@ describe('rehearsal layer cache', () => {
       otherMiss.store();
       assert.equal(decide(cache, stage(root, 'again')).hit, false, 'the earlier layer was dropped');
       assert.equal(existsSync(cache), true);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+  test('the npm on PATH is part of the key, read from its package or else asked', { timeout: 30_000 }, () => {
+    const root = mkdtempSync(join(tmpdir(), 'rehearsal-layer-'));
+    try {
+      const cases: [string, (name: string, version: string) => string][] = [
+        ['package', (name, version) => npmPackageOnPath(root, name, version)],
+        ['wrapper', (name, version) => npmWrapperOnPath(root, name, version)],
+      ];
+      for (const [layout, npmOnPath] of cases) {
+        const cache = join(root, `cache-${layout}`);
+        const withNpm = (bin: string) => ({ ...env, PATH: `${bin}${delimiter}${process.env.PATH}` });
+        const first = stage(root, `${layout}-first`);
+        const miss = decide(cache, first, PRODUCTION_CI, withNpm(npmOnPath(`${layout}-a`, '10.1.0')));
+        install(first);
+        assert.ok(!miss.hit);
+        miss.store();
+        assert.equal(decide(cache, stage(root, `${layout}-same`), PRODUCTION_CI, withNpm(npmOnPath(`${layout}-b`, '10.1.0'))).hit, true, `${layout}: the same npm version hits`);
+        assert.equal(decide(cache, stage(root, `${layout}-other`), PRODUCTION_CI, withNpm(npmOnPath(`${layout}-c`, '10.2.0'))).hit, false, `${layout}: another npm version misses`);
+      }
     } finally {
       rmSync(root, { recursive: true, force: true });
     }
