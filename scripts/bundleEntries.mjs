@@ -145,6 +145,33 @@ function requireExternalsInPlace(/** @type {RegExp} */ external, /** @type {stri
   };
 }
 
+/**
+ * zod's `locales` namespace with English only, in every bundle. zod's entry points re-export all of its ~60
+ * locales (`z.locales`, `z.core.locales`; ~400 kB of the gateway's 1.9 MB bundle, read, decoded and compiled by
+ * every start: ~30 CPU-ms of the gateway's, measured with `--help` starts side by side, 12 each, 2026-12-02).
+ * No code here uses another locale: zod registers English as its default from its schemas
+ * (classic/schemas.js imports locales/en.js itself), and English stays in `z.locales.en`. A `z.locales.xx`
+ * other than `en` would be undefined in a bundle (not in tsx runs); test/integration/gateway/bundledEntry.test.ts
+ * checks the gateway bundle holds no other locale and still answers a config error in English.
+ * @returns {import('esbuild').Plugin}
+ */
+function zodEnglishOnly() {
+  return {
+    name: 'zod-english-only',
+    setup(pluginBuild) {
+      pluginBuild.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) => {
+        if (!/[\\/]zod[\\/]v4[\\/](classic|core|mini)[\\/][^\\/]+\.js$/.test(args.importer)) return undefined;
+        return { path: join(dirname(args.importer), '../locales/index.js'), namespace: 'zod-english-only' };
+      });
+      pluginBuild.onLoad({ filter: /.*/, namespace: 'zod-english-only' }, (args) => ({
+        contents: `export { default as en } from ${JSON.stringify(join(dirname(args.path), 'en.js'))};`,
+        loader: 'js',
+        resolveDir: dirname(args.path),
+      }));
+    },
+  };
+}
+
 async function bundle(/** @type {Entry} */ entry) {
   const entryFile = join(repoRoot, entry.source);
   const outfile = join(repoRoot, entry.outfile);
@@ -172,7 +199,7 @@ async function bundle(/** @type {Entry} */ entry) {
         'const require = __bundleRequire;',
       ].join('\n'),
     },
-    plugins: entry.external ? [requireExternalsInPlace(entry.external, entryFile, outfile)] : [],
+    plugins: [...(entry.external ? [requireExternalsInPlace(entry.external, entryFile, outfile)] : []), zodEnglishOnly()],
     metafile: true,
     logLevel: 'warning',
   });

@@ -26,6 +26,10 @@ interface ProbeResult {
 test('the bundled entry loads @apollo/gateway after its load-order tricks, and nothing lazy', { timeout: 60_000 }, async () => {
   const head = readFileSync(join(repoRoot, GATEWAY_ENTRY), 'utf8').slice(0, 200);
   assert.match(head, /^#!\/usr\/bin\/env node\n\/\/ bundled by scripts\/bundleEntries\.mjs\n/, 'gateway/dist/main.js is the bundle (npm run build, the test setup)');
+  // zod's locales: English only (the build's zodEnglishOnly plugin; cli.test.ts checks a config error in English).
+  const bundled = readFileSync(join(repoRoot, GATEWAY_ENTRY), 'utf8');
+  const locales = [...bundled.matchAll(/^\/\/ node_modules\/zod\/v4\/locales\/([\w-]+)\.js$/gm)].map((match) => match[1]);
+  assert.deepEqual(locales, ['en']);
 
   const probe = join(repoRoot, 'test/fixtures/loadOrderProbe.cjs');
   const gateway = await startProcess({

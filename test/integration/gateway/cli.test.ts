@@ -91,6 +91,13 @@ describe('gateway CLI errors', () => {
     assertOneLineError(await runGateway(['--supergraph', validSupergraph, '--prot', '4000']), /--prot/);
   });
 
+  // In English: zod's default locale, the one its bundled copy keeps (scripts/bundleEntries.mjs, zodEnglishOnly).
+  test('a config value of the wrong type names the key and the expected type', { timeout: 30_000 }, async () => {
+    const path = join(dir, 'wrong-type.yaml');
+    writeFileSync(path, 'server:\n  port: "4000"\n');
+    assertOneLineError(await runGateway(['--supergraph', validSupergraph, '--config', path]), /^gateway: invalid config: server\.port: Invalid input: expected number, received string$/);
+  });
+
   test('a config file with an unknown key names the key', { timeout: 30_000 }, async () => {
     const path = join(dir, 'bad.yaml');
     writeFileSync(path, 'server:\n  prot: 4000\n');
