@@ -41,13 +41,13 @@ function snapshot(dir: string): string {
 }
 
 describe('subgraph:new', () => {
-  test('the CLI refuses a bad name, a taken name and a taken port with one clear message, writing nothing', { timeout: 60_000 }, async () => {
+  test('the CLI refuses a bad name and a REST service\'s port with one clear message (exit 2), writing nothing', { timeout: 60_000 }, async () => {
     const before = snapshot(repoRoot);
+    // Through the CLI: its exit code and "nothing was written" (one catch for every refusal), and the ports
+    // it reserves for the REST services the subgraphs declare. The other refusals come from the same
+    // scaffoldSubgraph call, in-process in the next test (a CLI run loads composition: ~0.45 CPU-s each).
     const cases: [string[], RegExp][] = [
       [['Bad_Name'], /not a valid subgraph name/],
-      [['orders'], /already in rover\.yaml/],
-      [['kit'], /reserved/],
-      [['brand-new', '--port', '4002'], /port 4002 is taken by subgraph orders/],
       [['brand-new', '--port', '4011'], /port 4011 is taken by the catalog REST service/],
     ];
     for (const [args, message] of cases) {
@@ -61,6 +61,25 @@ describe('subgraph:new', () => {
     }
     assert.equal(snapshot(repoRoot), before);
     assert.equal(existsSync(join(repoRoot, 'subgraphs/brand-new')), false);
+  });
+
+  test('a taken name, a reserved name and a subgraph\'s port are refused with one clear message, writing nothing', { timeout: 30_000 }, async () => {
+    const dir = scratchRepo();
+    const before = snapshot(dir);
+    const cases: [{ name: string; port?: number }, RegExp][] = [
+      [{ name: 'orders' }, /already in rover\.yaml/],
+      [{ name: 'kit' }, /reserved/],
+      [{ name: 'brand-new', port: 4002 }, /port 4002 is taken by subgraph orders/],
+    ];
+    for (const [request, message] of cases) {
+      await assert.rejects(scaffoldSubgraph({ repoRoot: dir, ...request, reservedPorts: RESERVED, isPortInUse: nothingInUse, installWorkspace: noInstall }), (error: Error) => {
+        assert.ok(error instanceof ScaffoldError, `${request.name}: ${error.message}`);
+        assert.match(error.message, message);
+        return true;
+      });
+    }
+    assert.equal(snapshot(dir), before);
+    assert.equal(existsSync(join(dir, 'subgraphs/brand-new')), false);
   });
 
   test('scaffolds a subgraph that composes, is registered everywhere, compiles, and serves only the gateway identity', { timeout: 90_000 }, async () => {
