@@ -125,3 +125,17 @@ test('an SDL nobody prepared is still built by @apollo/gateway itself', { timeou
   await gateway.stop();
   assert.equal(builds, 1);
 });
+
+test("reading a request's credentials does not load Node's built-in fetch; a Headers object is still read", { timeout: 30_000 }, async () => {
+  // A fresh process: this one has long loaded Node's built-in undici (the test support speaks fetch).
+  const readCredentials = new URL('../../../gateway/dist/auth/readCredentials.js', import.meta.url).href;
+  const script = [
+    `const { bearerTokenFrom } = await import(${JSON.stringify(readCredentials)});`,
+    "const fromRecord = bearerTokenFrom({ authorization: 'Bearer abc' });",
+    "const undiciLoaded = process.moduleLoadList.some((name) => name.includes('deps/undici'));",
+    "const fromHeaders = bearerTokenFrom(new Headers({ authorization: 'Bearer def' }));",
+    'console.log(JSON.stringify({ fromRecord, undiciLoaded, fromHeaders }));',
+  ].join('\n');
+  const { stdout } = await execFileAsync(process.execPath, ['--input-type=module', '-e', script], { timeout: 20_000 });
+  assert.deepEqual(JSON.parse(stdout.trim()), { fromRecord: 'abc', undiciLoaded: false, fromHeaders: 'def' });
+});
