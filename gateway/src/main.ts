@@ -17,6 +17,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError, configFromEnv, readConfigFile, resolveConfig } from './config.js';
 import { refuseDevKeyInProduction } from './auth/devSigningKey.js';
 import { checkInternalIdentity } from './internalIdentityStartup.js';
+import { explorerSwitches } from './explorer/explorerSwitches.js';
 import { refusePerWorkerState, resolveWorkerCount } from './cluster/workersConfig.js';
 
 const USAGE = 'usage: gateway --supergraph FILE [--port N] [--host H] [--admin-port N] [--workers N|auto] [--config FILE]';
@@ -86,6 +87,7 @@ async function main(): Promise<void> {
   const primary = workers > 1 && cluster.isPrimary;
   if (primary) refusePerWorkerState(config, workers);
   const identityNotice = checkInternalIdentity(config.internalIdentity);
+  explorerSwitches(config, process.env.NODE_ENV === 'production');
   // The primary serves no GraphQL and never reads the supergraph: each worker checks it for itself.
   let initialSupergraphText;
   if (!primary) {

@@ -12,6 +12,7 @@ import { createAdminServer } from './adminRoutes.js';
 import { listen } from './listen.js';
 import { explorerBuildProblem, lazyExplorerAssets } from './explorer/explorerAssets.js';
 import { createExplorerRoutes } from './explorer/explorerRoutes.js';
+import { explorerSwitches } from './explorer/explorerSwitches.js';
 import { createLogger, type Logger } from './logger.js';
 import { createGatewayMetrics, type GatewayMetrics } from './metrics.js';
 import { createRequestErrors } from './requestErrors.js';
@@ -80,11 +81,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     : undefined;
 
   const sandbox = config.sandbox ?? !production;
-  const introspection = config.introspection ?? !production;
-  const graphiqlEnabled = config.graphiql.enabled ?? introspection;
-  if (graphiqlEnabled && !introspection) {
-    throw new ConfigError('invalid config: graphiql.enabled: GraphiQL reads the schema through introspection; set introspection: true too');
-  }
+  const { introspection, graphiqlEnabled } = explorerSwitches(config, production);
   const explorerProblem = graphiqlEnabled ? explorerBuildProblem() : undefined;
   // Serve GraphQL all the same; /graphiql answers 503 and this line says why.
   if (explorerProblem) logger.warn({ event: 'explorer_unavailable', err: explorerProblem }, 'GraphiQL explorer unavailable');
