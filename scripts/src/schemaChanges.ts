@@ -8,7 +8,7 @@ import { relative } from 'node:path';
 import type { Schema } from '@apollo/federation-internals';
 import { CriticalityLevel, diff, type Change } from '@graphql-inspector/core';
 import { parse, type DefinitionNode, type DocumentNode } from 'graphql';
-import { buildSupergraph, clientSchemaOf } from '@federation-gateway/gateway/client-schema';
+import { buildSupergraph, clientSchemaOfSupergraph } from '@federation-gateway/gateway/client-schema';
 import type { RoverConfig } from './roverConfig.js';
 
 export type ChangeLevel = 'breaking' | 'dangerous' | 'safe';
@@ -72,9 +72,13 @@ function parseQuietly(file: string): DocumentNode | undefined {
  * for a removal.
  */
 export async function findSchemaChanges(baseSupergraphSdl: string, nextSupergraphSdl: string, config: RoverConfig, cwd = process.cwd()): Promise<SchemaChange[]> {
-  const changes: Change[] = await diff(clientSchemaOf(baseSupergraphSdl), clientSchemaOf(nextSupergraphSdl));
-  const base = buildSupergraph(baseSupergraphSdl).subgraphs().values();
-  const next = buildSupergraph(nextSupergraphSdl).subgraphs().values();
+  // Each supergraph built once, for its API schema and (only when something changed) its subgraphs.
+  const baseSupergraph = buildSupergraph(baseSupergraphSdl);
+  const nextSupergraph = buildSupergraph(nextSupergraphSdl);
+  const changes: Change[] = await diff(clientSchemaOfSupergraph(baseSupergraph), clientSchemaOfSupergraph(nextSupergraph));
+  if (changes.length === 0) return [];
+  const base = baseSupergraph.subgraphs().values();
+  const next = nextSupergraph.subgraphs().values();
   const documents = new Map(config.subgraphs.map((subgraph) => [subgraph.name, parseQuietly(subgraph.schemaFile)]));
 
   return changes.map((change) => {

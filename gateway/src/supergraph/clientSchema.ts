@@ -12,7 +12,12 @@ export function buildSupergraph(supergraphSdl: string): Supergraph {
 
 /** The API schema of a supergraph SDL, as @apollo/gateway builds it. Throws on an invalid supergraph. */
 export function clientSchemaOf(supergraphSdl: string): GraphQLSchema {
-  return buildSupergraph(supergraphSdl).apiSchema().toGraphQLJSSchema();
+  return clientSchemaOfSupergraph(buildSupergraph(supergraphSdl));
+}
+
+/** The API schema of a supergraph already built (buildSupergraph), for a caller that needs the supergraph too. */
+export function clientSchemaOfSupergraph(supergraph: Supergraph): GraphQLSchema {
+  return supergraph.apiSchema().toGraphQLJSSchema();
 }
 
 /** SDL for clients and codegen, newline-terminated. */
