@@ -1,7 +1,6 @@
 // Defers dependencies that @apollo/gateway, its query planner and @apollo/server require when they load
-// but use only on paths this gateway does not take at startup (most never). Imported by gatewayProcess.ts
-// and federation.ts before anything loads @apollo/* (before plainFederationExports.ts, which loads the
-// query planner).
+// but use only on paths this gateway does not take at startup (most never). Run first by beforeApolloLoads.ts,
+// before anything loads @apollo/* (before plainFederationExports.ts, which loads the query planner).
 //
 // Why: together ~250 CPU-ms of every gateway start (loading each from its requirer's folder, 2026-12-02, the
 // 2-core box; the start before/after is in bench/RESULTS.md, "Startup"): make-fetch-happen with cacache,

@@ -1,7 +1,7 @@
 // Defers loading the OpenTelemetry metrics stack that @apollo/gateway requires for its anonymous usage
 // reporting to Apollo ("data collection": resource detectors for AWS, GCP, Azure and Alibaba, the metrics
-// SDK and an OTLP/HTTP exporter), until something really uses it. Imported first by gatewayProcess.ts,
-// before anything loads @apollo/gateway.
+// SDK and an OTLP/HTTP exporter), until something really uses it. Run by beforeApolloLoads.ts, before
+// anything loads @apollo/gateway.
 //
 // Why: @apollo/gateway's utilities/opentelemetry.js requires all of it at load, but only calls it from
 // createDataCollectionExporter(), i.e. when Apollo's telemetry is on, and this gateway turns it off unless

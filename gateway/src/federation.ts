@@ -1,7 +1,6 @@
 // Builds the @apollo/gateway instance: our datasource for every subgraph, the supergraph file
 // source with hot reload, and an executor that runs per-request rewritten operations.
-import './deferredApolloDependencies.js';
-import './plainFederationExports.js';
+import './beforeApolloLoads.js';
 import { ApolloGateway } from '@apollo/gateway';
 import type { GatewayInterface, GatewayExecutionResult, GatewayExecutor, GatewayGraphQLRequestContext } from '@apollo/server-gateway-interface';
 import type { GatewayConfig } from './config.js';

@@ -2,23 +2,15 @@
 // the cluster primary (cluster/clusterPrimary.ts) and main.ts runs again as each worker; with one (the
 // default) it is the gateway itself, with no primary.
 // Imported by main.ts only after the flags and the config passed its checks, so that a refused start
-// never loads @apollo/* (main.ts says why).
-// First: stand-ins for what @apollo/* requires at load and this gateway does not use at startup (see the file).
-import './deferredApolloDependencies.js';
-// Then, before anything loads @apollo/gateway (see the file for why and what it bought).
-import './plainFederationExports.js';
-// Also before @apollo/gateway loads: its Apollo-telemetry modules load only if used (see the file).
-import './deferredApolloTelemetry.js';
+// never loads @apollo/* (main.ts says why). It loads @apollo/* itself only where GraphQL is served (server.ts,
+// imported below when this process is no cluster primary; server.ts first runs beforeApolloLoads.ts).
 import cluster from 'node:cluster';
 import type { GatewayConfig } from './config.js';
 import { createLogger } from './logger.js';
 import { tracingEnabled } from './tracing/tracingConfig.js';
-import { describeAuthConfig } from './auth/createAuthenticator.js';
-import { createRequestAuthentication } from './auth/requestAuthentication.js';
 import type { InternalIdentityNotice } from './internalIdentityStartup.js';
 import type { SupergraphText } from './supergraph/supergraphText.js';
-import { SupergraphLoadError } from './supergraph/supergraphFile.js';
-import { UnsupportedFeatureError } from './supergraph/securityFeatures.js';
+import { SupergraphLoadError, UnsupportedFeatureError } from './supergraph/supergraphLoadErrors.js';
 import { createClusterWorkerChannel } from './cluster/clusterWorker.js';
 
 /** A supergraph that cannot be served: main.ts prints its message as it is, in one line. */
@@ -42,6 +34,9 @@ export async function runGatewayProcess({ config, workers, identityNotice, initi
     await runClusterPrimary({ config, workers, logger: createLogger(config.logLevel).child({ cluster: 'primary', pid: process.pid }) });
     return;
   }
+  // Loaded here, not by the cluster primary: they load graphql (errors.ts), which a primary never needs.
+  const { describeAuthConfig } = await import('./auth/createAuthenticator.js');
+  const { createRequestAuthentication } = await import('./auth/requestAuthentication.js');
   // A worker's lines carry its pid: N processes write to the same stdout.
   // With tracing on, every line logged while a request is served carries its traceId and spanId.
   const requestLogger = createLogger(config.logLevel, 'gateway', { traceIds: tracingEnabled(config.tracing) });

@@ -10,7 +10,7 @@
 //
 // Safe because no export of these packages is a live (`let`) binding: the values read once are the values
 // every later read would return. `__esModule` is kept, so interop helpers treat the object as before.
-// Imported by gatewayProcess.ts and federation.ts before they load @apollo/gateway (after deferredApolloDependencies.ts); a module that loaded @apollo/gateway earlier keeps the
+// Run by beforeApolloLoads.ts before @apollo/gateway loads (after deferredApolloDependencies.ts); a module that loaded @apollo/gateway earlier keeps the
 // getters (slower, same behaviour).
 import { createRequire } from 'node:module';
 

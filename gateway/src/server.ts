@@ -1,6 +1,8 @@
 // Assembles one gateway instance: config → supergraph → @apollo/gateway → Apollo Server (its request
 // path assembled in graphqlRequestPath.ts) → HTTP server; and takes it down gracefully (stop accepting,
 // drain in-flight, exit).
+// First, before @apollo/server and @apollo/gateway load (see the file).
+import './beforeApolloLoads.js';
 import type { Server } from 'node:http';
 import { ApolloServer } from '@apollo/server';
 import { ConfigError, type GatewayConfig } from './config.js';

@@ -7,6 +7,7 @@
 // with a security feature nobody enforces must not load.
 import { Kind, parse, print, visit, type DocumentNode, type DirectiveNode } from 'graphql';
 import { DEFAULT_SUPPORTED_SUPERGRAPH_FEATURES, type Supergraph } from '@apollo/federation-internals';
+import { UnsupportedFeatureError } from './supergraphLoadErrors.js';
 
 /** Feature base URLs this gateway enforces itself (see gateway/src/authorization). */
 export const GATEWAY_ENFORCED_FEATURES: ReadonlySet<string> = new Set([
@@ -14,9 +15,7 @@ export const GATEWAY_ENFORCED_FEATURES: ReadonlySet<string> = new Set([
   'https://specs.apollo.dev/requiresScopes/v0.1',
 ]);
 
-export class UnsupportedFeatureError extends Error {
-  override name = 'UnsupportedFeatureError';
-}
+export { UnsupportedFeatureError };
 
 const linkDirectiveNames = new Set(['link', 'core']);
 

@@ -9,9 +9,9 @@ import { readFileSync } from 'node:fs';
 import { parse } from 'graphql/language/parser.js';
 import type { DocumentNode } from 'graphql';
 
-export class SupergraphLoadError extends Error {
-  override name = 'SupergraphLoadError';
-}
+import { SupergraphLoadError } from './supergraphLoadErrors.js';
+
+export { SupergraphLoadError };
 
 /** A supergraph file as read and parsed (without locations: policy and the planner never need them). */
 export interface SupergraphText {

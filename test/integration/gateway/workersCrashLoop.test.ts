@@ -30,6 +30,8 @@ describe('gateway --workers 2 without an admin listener, then in a crash loop', 
       entry: GATEWAY_ENTRY,
       args: ['--supergraph', supergraphPath, '--port', '0', '--workers', '2', '--config', join(dir, 'gateway.yaml')],
       readyTimeoutMs: STARTUP_TIMEOUT_MS,
+      // Each process reports what it loaded when it exits (the primary: checked at the end).
+      env: { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --require ${join(repoRoot, 'test/fixtures/loadOrderProbe.cjs')}`.trim() },
     });
     graphqlUrl = `${gateway.url}/graphql`;
   }, { timeout: STARTUP_TIMEOUT_MS + 30_000 });
@@ -62,5 +64,10 @@ describe('gateway --workers 2 without an admin listener, then in a crash loop', 
     // The survivor was drained and stopped, not left behind.
     assert.ok(gateway.logRecords().some((r) => r.event === 'worker_stopped' && r.workerPid === survivor));
     assert.equal(isAlive(survivor), false);
+    // The primary serves no GraphQL: it never loaded graphql or @apollo/* (gatewayProcess.ts, beforeApolloLoads.ts).
+    const probes = gateway.stdoutLines().filter((text) => text.startsWith('{"loadOrderProbe"')).map((text) => (JSON.parse(text) as { loadOrderProbe: Record<string, number> }).loadOrderProbe);
+    const primary = probes.find((probe) => probe.pid === gateway.child.pid);
+    assert.ok(primary, `the primary's probe reported (${probes.length} reports)`);
+    assert.deepEqual({ graphqlAt: primary.graphqlAt, gatewayAt: primary.gatewayAt, federationInternalsAt: primary.federationInternalsAt }, { graphqlAt: -1, gatewayAt: -1, federationInternalsAt: -1 });
   });
 });
