@@ -4,7 +4,6 @@
 // it travels with: its `bodySha256` claim is the SHA-256 of the exact request body bytes, so a recorded
 // header replayed with another query, other variables or another operation name is refused.
 import { createHash, createHmac, createSecretKey, type KeyObject } from 'node:crypto';
-import { z } from 'zod';
 
 /** Header the gateway sets on every subgraph request. */
 export const GATEWAY_IDENTITY_HEADER = 'x-gateway-identity';
@@ -67,23 +66,6 @@ export interface VerifiedGatewayIdentity {
 export class GatewayIdentityError extends Error {
   override readonly name = 'GatewayIdentityError';
 }
-
-/** The claims of an identity token, as verification accepts them (registered claims checked there too). */
-export const claimsSchema = z.object({
-  iss: z.string(),
-  aud: z.union([z.string(), z.array(z.string())]),
-  iat: z.number(),
-  exp: z.number(),
-  nbf: z.number().optional(),
-  // `sub` is absent for anonymous callers: JWT requires `sub` to be a string when present.
-  sub: z.string().min(1).optional(),
-  scopes: z.array(z.string()),
-  roles: z.array(z.string()),
-  kind: z.enum(['user', 'apiKey', 'anonymous']),
-  tier: z.string(),
-  jti: z.string().optional(),
-  [BODY_DIGEST_CLAIM]: z.string().regex(/^[0-9a-f]{64}$/),
-});
 
 /** Hex SHA-256 of the body bytes: what `bodySha256` holds (`printf %s "$BODY" | sha256sum`). */
 export function bodySha256(body: string | Uint8Array): string {

@@ -9,10 +9,10 @@
 // in constant time against its one canonical encoding; then `iss`, `aud`, `exp`, `nbf`, `iat` (age), the
 // claim types, and last the body digest. test/unit/packages/identity covers each refusal.
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { z } from 'zod';
 import {
   BODY_DIGEST_CLAIM,
   bodySha256,
-  claimsSchema,
   DEFAULT_MAX_AGE_SECONDS,
   GATEWAY_IDENTITY_HEADER,
   GATEWAY_IDENTITY_ISSUER,
@@ -21,6 +21,27 @@ import {
   type VerifiedGatewayIdentity,
   type VerifyGatewayIdentityOptions,
 } from './gatewayIdentity.js';
+
+/**
+ * The claims of an identity token, as verification accepts them (registered claims checked there too).
+ * Not exported: a zod type in this package's declarations would put zod's (~95 declaration files) into
+ * every program that compiles against the package (each subgraph, the kit, a new scaffold).
+ */
+const claimsSchema = z.object({
+  iss: z.string(),
+  aud: z.union([z.string(), z.array(z.string())]),
+  iat: z.number(),
+  exp: z.number(),
+  nbf: z.number().optional(),
+  // `sub` is absent for anonymous callers: JWT requires `sub` to be a string when present.
+  sub: z.string().min(1).optional(),
+  scopes: z.array(z.string()),
+  roles: z.array(z.string()),
+  kind: z.enum(['user', 'apiKey', 'anonymous']),
+  tier: z.string(),
+  jti: z.string().optional(),
+  [BODY_DIGEST_CLAIM]: z.string().regex(/^[0-9a-f]{64}$/),
+});
 
 export type GatewayIdentityVerifier = (token: string | undefined | null, body: string | Uint8Array) => Promise<VerifiedGatewayIdentity>;
 
