@@ -6,9 +6,9 @@
 // The cost is graphql-armor's with unit weights: field selections with fragments expanded, times literal
 // `first`/`last` page sizes. It stops fragment bombs and huge literal pages; it knows no variables, which
 // the gateway's demand control (estimated from variables and @listSize) covers before any fetch is sent.
-import type { ApolloServerPlugin } from '@apollo/server';
-import { ApolloArmor } from '@escape.tech/graphql-armor';
-import type { ValidationRule } from 'graphql';
+// The guards that apply them (graphql-armor, Apollo Server plugins) are in subgraphOperationGuards.ts: this
+// module is part of the kit's public API, and its declarations stay free of @apollo/server's types, which
+// every program compiling against the kit would otherwise parse (~100 declaration files).
 
 export interface SubgraphOperationLimits {
   /** Deepest selection nesting, introspection included. @default 20 (the gateway allows 15 by default) */
@@ -34,29 +34,3 @@ export const DEFAULT_SUBGRAPH_OPERATION_LIMITS: Readonly<SubgraphOperationLimits
   maxTokens: 20_000,
   maxCost: 50_000,
 });
-
-export interface SubgraphOperationGuards {
-  validationRules: ValidationRule[];
-  plugins: ApolloServerPlugin[];
-  /** For Apollo Server's `parseOptions`: graphql-js stops parsing past `maxTokens`. */
-  parseOptions: { maxTokens: number };
-}
-
-export function createSubgraphOperationGuards(overrides: Partial<SubgraphOperationLimits> = {}): SubgraphOperationGuards {
-  const limits = { ...DEFAULT_SUBGRAPH_OPERATION_LIMITS, ...overrides };
-  const armor = new ApolloArmor({
-    // Introspection counts too: armor skips it by default, so a 100-level `__schema { types { fields … } }` would pass.
-    maxDepth: { n: limits.maxDepth, ignoreIntrospection: false },
-    maxAliases: { n: limits.maxAliases },
-    // graphql-js's own parser limit instead (parseOptions): armor's token plugin throws a CJS GraphQLError
-    // that Apollo Server's ESM build does not recognise (a 500 instead of a 400).
-    maxTokens: { enabled: false },
-    maxDirectives: { n: limits.maxDirectives },
-    costLimit: { maxCost: limits.maxCost, objectCost: 1, scalarCost: 1, depthCostFactor: 1, flattenFragments: true, ignoreIntrospection: false },
-    // "Did you mean …?" suggestions would describe the schema to a caller that bypassed the gateway.
-    blockFieldSuggestion: { enabled: true },
-  });
-  const { plugins, validationRules } = armor.protect();
-  // Typed against @apollo/server's CJS build; we import its ESM build (same interface), hence the cast.
-  return { validationRules, plugins: plugins as unknown as ApolloServerPlugin[], parseOptions: { maxTokens: limits.maxTokens } };
-}

@@ -15,7 +15,8 @@ import { GATEWAY_IDENTITY_HEADER, GatewayIdentityError, MIN_SECRET_LENGTH, creat
 import { readRequestBody, RequestBodyTooLargeError } from './requestBody.js';
 import { createSubgraphLogger } from './subgraphLogger.js';
 import { withAbortChecks } from './abortableResolvers.js';
-import { createSubgraphOperationGuards, type SubgraphOperationLimits } from './subgraphOperationLimits.js';
+import { createSubgraphOperationGuards } from './subgraphOperationGuards.js';
+import type { SubgraphOperationLimits } from './subgraphOperationLimits.js';
 import type { BaseSubgraphContext, SubgraphContext, SubgraphDefinition } from './subgraphDefinition.js';
 
 export interface StartSubgraphOptions {
