@@ -5,14 +5,27 @@
 // replaces a node_modules whole, it never edits a file in place), so sharing the inode is safe. Across
 // filesystems (e.g. a stage on tmpfs, the cache on disk) a file is copied instead. Symbolic links are
 // recreated as they are (workspace links in node_modules are relative and point inside the stage).
-// Node's cpSync has no hard-link mode, and `cp -al` is not on every platform.
+// Node's cpSync has no hard-link mode. A folder goes through GNU `cp -al` where there is one (Linux): the
+// same links and symbolic links, on ~0.35 instead of ~0.57 CPU-s for the ~16,000 entries of a node_modules
+// (measured on the 2-core box; the rehearsal links two). Elsewhere, or when cp fails (another filesystem:
+// no hard link across it), the walk below does it, replacing what cp had put there already.
+import { spawnSync } from 'node:child_process';
 import { copyFileSync, linkSync, lstatSync, mkdirSync, readdirSync, readlinkSync, rmSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 
 export function linkTree(source: string, target: string): void {
   const stat = lstatSync(source);
-  if (stat.isDirectory()) linkFolder(source, target);
-  else linkEntry(source, target, stat.isSymbolicLink());
+  if (!stat.isDirectory()) linkEntry(source, target, stat.isSymbolicLink());
+  else if (!linkFolderWithCp(source, target)) linkFolder(source, target);
+}
+
+/** `cp -al` of the folder's contents into `target` (a later one replaces what is there); false when it did not do it all. */
+function linkFolderWithCp(source: string, target: string): boolean {
+  if (process.platform !== 'linux') return false;
+  mkdirSync(target, { recursive: true });
+  // -T: `target` is the folder to fill, not one to create `source`'s folder in.
+  const cp = spawnSync('cp', ['-alT', '--remove-destination', '--', source, target], { stdio: 'ignore' });
+  return cp.status === 0;
 }
 
 /** A folder's entries, typed by readdir itself: no lstat per file (~14,000 in a node_modules). */
