@@ -78,6 +78,14 @@ describe('production responses leak nothing internal', () => {
 
   const productQuery = '{ product(id: "prod-1") { id name } }';
 
+  // Issue 12's other half (internalIdentityStartup.test.ts has the refusals and warnings): a production
+  // gateway with INTERNAL_IDENTITY_SECRET, as this one is, starts without any identity warning.
+  test('production with a secret starts without any identity warning', { timeout: 30_000 }, () => {
+    const startup = graph.gateway.logRecords();
+    assert.ok(startup.some((r) => r.msg === 'listening'), 'the startup lines are there');
+    assert.deepEqual(startup.filter((r) => String(r.event).startsWith('internal_identity')), []);
+  });
+
   test('the REST backend answering 500, garbage, or resetting: DOWNSTREAM_SERVICE_ERROR with the table message; the log keeps the detail', { timeout: 60_000 }, async () => {
     for (const fault of [{ kind: 'status', status: 500 }, { kind: 'garbage' }, { kind: 'reset' }]) {
       const queued = await fetch(`${graph.services.catalog!.url}/_faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ...fault, times: 2 }) });
