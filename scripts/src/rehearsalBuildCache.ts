@@ -12,14 +12,16 @@
 //   `npx tsc -b PROJECT`: reads the sources and declaration files listed in the project's .tsbuildinfo
 //      (and its references'), each with its sha256 there, plus the tsconfig files; the checkout's dist
 //      folders were built from exactly those (no errors recorded), and are copied in as the step's result.
+//      Which .tsbuildinfo, outDir and references a tsconfig names is TypeScript's to say; its answers are
+//      kept (PROJECTS_MEMO) while those tsconfig files stay the same, so a warm rehearsal does not load it.
 //   `node scripts/bundleEntries.mjs gateway`: reads the files esbuild listed for the checkout's last bundle
 //      of the gateway (those under node_modules come from the same lockfile) and the script itself; the
 //      checkout's gateway/dist/main.js is that bundle when it is newer than all of them, and is copied in.
 // Anything else, and every step when the flag is off, runs for real.
-import { cpSync, existsSync, readFileSync, statSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
-import ts from 'typescript';
 
 export type CacheDecision =
   | { hit: true; reason: string; /** Puts the step's result into the stage. */ apply: () => void; /** Its result is a node_modules made only when needed. */ makesNodeModules?: boolean }
@@ -53,7 +55,42 @@ interface BuiltProject {
   references: string[];
 }
 
+/**
+ * What TypeScript said about each tsconfig (readProject) in earlier rehearsals of this checkout, with the
+ * sha256 of every config file it read (git-ignored, like everything under node_modules).
+ */
+const PROJECTS_MEMO = 'node_modules/.cache/dockerfile-rehearsal/projects.json';
+
+/** TypeScript, loaded only when a tsconfig has to be read: ~0.6 CPU-s, the warm rehearsal's largest load. */
+function typescript(): typeof import('typescript') {
+  return createRequire(import.meta.url)('typescript') as typeof import('typescript');
+}
+
+/** readProject, answered from PROJECTS_MEMO while the config files it read are byte for byte the same. */
+function readProjectOf(configPath: string, checkout: string): BuiltProject {
+  const memoPath = join(checkout, PROJECTS_MEMO);
+  let memo: Record<string, { files: Record<string, string>; project: BuiltProject }> = {};
+  try {
+    memo = JSON.parse(readFileSync(memoPath, 'utf8')) as typeof memo;
+  } catch {
+    // none yet (or unreadable): TypeScript answers
+  }
+  const known = memo[configPath];
+  if (known && Object.entries(known.files).every(([path, hash]) => existsSync(path) && sha256(path) === hash)) return known.project;
+  const project = readProject(configPath);
+  memo[configPath] = { files: Object.fromEntries(project.configFiles.map((path) => [path, sha256(path)])), project };
+  try {
+    mkdirSync(dirname(memoPath), { recursive: true });
+    writeFileSync(memoPath, JSON.stringify(memo));
+  } catch {
+    // a read-only checkout: TypeScript answers every time
+  }
+  return project;
+}
+
+/** A project's outDir, .tsbuildinfo and references, as `tsc -b` reads them (its tsconfig and every one it extends). */
 function readProject(configPath: string): BuiltProject {
+  const ts = typescript();
   const configFiles: string[] = [];
   let current: string | undefined = configPath;
   while (current) {
@@ -80,7 +117,7 @@ function tscDecision(command: string, checkout: string, stage: string): CacheDec
   const pending = [resolve(checkout, match[1]!)];
   while (pending.length > 0) {
     const config = pending.pop()!;
-    const project = readProject(config.endsWith('.json') ? config : join(config, 'tsconfig.json'));
+    const project = readProjectOf(config.endsWith('.json') ? config : join(config, 'tsconfig.json'), checkout);
     projects.push(project);
     pending.push(...project.references);
   }
