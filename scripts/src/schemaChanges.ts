@@ -72,6 +72,9 @@ function parseQuietly(file: string): DocumentNode | undefined {
  * for a removal.
  */
 export async function findSchemaChanges(baseSupergraphSdl: string, nextSupergraphSdl: string, config: RoverConfig, cwd = process.cwd()): Promise<SchemaChange[]> {
+  // The same supergraph text is the same client-facing schema: nothing to build (~0.2 CPU-s), e.g. a
+  // schema:check with no subgraph edited since the last compose.
+  if (baseSupergraphSdl === nextSupergraphSdl) return [];
   // Each supergraph built once, for its API schema and (only when something changed) its subgraphs.
   const baseSupergraph = buildSupergraph(baseSupergraphSdl);
   const nextSupergraph = buildSupergraph(nextSupergraphSdl);
