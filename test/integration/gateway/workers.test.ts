@@ -101,7 +101,9 @@ describe('gateway --workers 2', () => {
     for (let i = 0; i < HEADER_LIMIT + 3; i += 1) {
       statuses.push((await postOnFreshConnection(graphqlUrl, '{ header(name: "x-none") }')).status);
     }
-    assert.deepEqual(statuses, [...Array(HEADER_LIMIT).fill(200), 429, 429, 429]);
+    // A store that stalls past its deadline fails open (200): its warnings say so when this does not hold.
+    const storeWarnings = () => JSON.stringify(gateway.logRecords().slice(from).filter((r) => Number(r.level) >= 40));
+    assert.deepEqual(statuses, [...Array(HEADER_LIMIT).fill(200), 429, 429, 429], `the gateway's warnings meanwhile: ${storeWarnings()}`);
     assert.equal((await servingPids(gateway, from, HEADER_LIMIT + 3)).size, 2, 'both workers answered, and counted in one place');
   });
 
