@@ -1,11 +1,11 @@
 // Composes small fixture supergraphs in tests, with @apollo/composition (what `npm run compose` uses; composeCache.ts),
 // and starts the fixture subgraph and a gateway over it (any valid supergraph, not only the sample graph).
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GATEWAY_ENTRY, repoRoot, SLOW_SUBGRAPH_ENTRY, startProcess, type RunningProcess } from './processes.js';
 import { composeSupergraph } from './composeCache.js';
 import { shareProcesses } from './sharedFixtures.js';
+import { tempDir } from './tempDirs.js';
 
 export const SLOW_SUBGRAPH_SCHEMA = 'test/fixtures/slow-subgraph/schema.graphql';
 
@@ -131,7 +131,7 @@ export async function startFixtureGateway(options: FixtureGatewayOptions): Promi
 }
 
 async function launchFixtureGateway(options: FixtureGatewayOptions): Promise<FixtureGateway> {
-  const dir = mkdtempSync(join(tmpdir(), 'gw-fixture-'));
+  const dir = tempDir('gw-fixture-');
   const supergraphPath = join(dir, 'supergraph.graphql');
   writeFileSync(
     supergraphPath,

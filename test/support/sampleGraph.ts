@@ -9,8 +9,7 @@
 // on them do so as user-6 and above: users 1-3's orders stay the sample data, which crossService, fourHop
 // and entityFanOut compare answers with. Run alone, a file always starts its own.
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SignJWT } from 'jose';
 import { stringify as toYaml } from 'yaml';
@@ -18,6 +17,7 @@ import { stringify as toYaml } from 'yaml';
 import { declaredRestBackends } from '@federation-gateway/rest-kit/declarations';
 import { GATEWAY_ENTRY, repoRoot, serviceEntry, startProcess, stopAll, subgraphEntry, type RunningProcess } from './processes.js';
 import { shareProcesses } from './sharedFixtures.js';
+import { tempDir } from './tempDirs.js';
 
 export const TEST_ISSUER = 'https://issuer.test.invalid';
 export const TEST_AUDIENCE = 'federation-gateway-tests';
@@ -162,7 +162,7 @@ export async function startSampleGraph(options: SampleGraphOptions = {}): Promis
       options.gatewayConfig ?? {},
     );
     const launchGateway = async (gatewayConfig: Record<string, unknown>, env?: Record<string, string>): Promise<{ gateway: RunningProcess; configPath: string }> => {
-      const dir = mkdtempSync(join(tmpdir(), 'gw-test-'));
+      const dir = tempDir('gw-test-');
       const path = join(dir, 'gateway.yaml');
       writeFileSync(path, toYaml(gatewayConfig));
       const running = await startProcess({

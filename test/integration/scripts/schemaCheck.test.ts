@@ -3,13 +3,13 @@
 import { beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { composeSupergraph } from '../../../scripts/src/composeSupergraph.js';
 import { loadRoverConfig } from '../../../scripts/src/roverConfig.js';
 import { findSchemaChanges, formatSchemaChanges } from '../../../scripts/src/schemaChanges.js';
 import { compiledEntry, repoRoot } from '../../support/processes.js';
+import { tempDir } from '../../support/tempDirs.js';
 
 interface Run {
   status: number | null;
@@ -19,7 +19,7 @@ interface Run {
 
 /** A scratch copy of rover.yaml, every subgraph schema it lists and supergraph.graphql. */
 function copyOfTheGraph(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'schema-check-'));
+  const dir = tempDir('schema-check-');
   cpSync(join(repoRoot, 'rover.yaml'), join(dir, 'rover.yaml'));
   cpSync(join(repoRoot, 'supergraph.graphql'), join(dir, 'supergraph.graphql'));
   for (const subgraph of loadRoverConfig(join(repoRoot, 'rover.yaml')).subgraphs) {

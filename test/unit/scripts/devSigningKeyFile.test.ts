@@ -1,14 +1,14 @@
 // The dev tools create the local dev signing key on first use, in the gateway's format.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { readDevSigningKey } from '../../../gateway/src/auth/devSigningKey.js';
 import { loadOrCreateDevSigningKey } from '../../../scripts/src/devSigningKeyFile.js';
+import { tempDir } from '../../support/tempDirs.js';
 
 test('created once (mode 600, a 256-bit secret), then reused; the gateway reads the same key', { timeout: 10_000 }, () => {
-  const file = join(mkdtempSync(join(tmpdir(), 'gw-devkey-')), '.local', 'dev-auth.json');
+  const file = join(tempDir('gw-devkey-'), '.local', 'dev-auth.json');
   const first = loadOrCreateDevSigningKey(file);
   const second = loadOrCreateDevSigningKey(file);
   assert.equal(first.secret, second.secret);

@@ -1,13 +1,13 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkFederationVersion, installedCompositionVersion, loadRoverConfig, RoverConfigError } from '../../../scripts/src/roverConfig.js';
 import { repoRoot } from '../../support/processes.js';
+import { tempDir } from '../../support/tempDirs.js';
 
 function writeConfig(text: string): string {
-  const path = join(mkdtempSync(join(tmpdir(), 'rover-')), 'rover.yaml');
+  const path = join(tempDir('rover-'), 'rover.yaml');
   writeFileSync(path, text);
   return path;
 }

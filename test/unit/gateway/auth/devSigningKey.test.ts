@@ -3,8 +3,7 @@
 // in production. The dev tools' side (creating the key, minting) is in test/unit/scripts.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { authConfigSchema, type AuthConfig } from '../../../../gateway/src/auth/authConfig.js';
@@ -14,6 +13,7 @@ import { refuseDevKeyInProduction, readDevSigningKey } from '../../../../gateway
 import { loadOrCreateDevSigningKey } from '../../../../scripts/src/devSigningKeyFile.js';
 import { mintDevToken } from '../../../../scripts/src/mintDevToken.js';
 import { repoRoot } from '../../../support/processes.js';
+import { tempDir } from '../../../support/tempDirs.js';
 
 /** The auth section `npm start` runs the gateway with. */
 function devGatewayAuth(): AuthConfig {
@@ -22,7 +22,7 @@ function devGatewayAuth(): AuthConfig {
 }
 
 function tempKeyFile(): string {
-  return join(mkdtempSync(join(tmpdir(), 'gw-devkey-')), '.local', 'dev-auth.json');
+  return join(tempDir('gw-devkey-'), '.local', 'dev-auth.json');
 }
 
 test('the dev gateway config accepts a token minted with the dev key, and refuses one signed otherwise', { timeout: 10_000 }, async () => {
