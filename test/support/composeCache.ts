@@ -9,10 +9,10 @@
 // never loads it. Composition itself is tested where it is the subject: the compose and schema:check
 // scripts' tests run it for real every time.
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { repoRoot } from './processes.js';
+import { cachedFile, readCached, writeCached } from './checkoutCache.js';
 
 export interface ComposeInput {
   name: string;
@@ -20,7 +20,6 @@ export interface ComposeInput {
   sdl: string;
 }
 
-const CACHE_DIR = join(repoRoot, 'node_modules/.cache/composed-fixtures');
 const require = createRequire(import.meta.url);
 
 /** The version of an installed package, read from the package.json above its resolved entry. */
@@ -47,26 +46,19 @@ export function cachedSupergraphFile(subgraphs: ComposeInput[]): string {
   const key = createHash('sha256')
     .update(JSON.stringify([versions(), subgraphs.map((s) => [s.name, s.url, s.sdl])]))
     .digest('hex');
-  return join(CACHE_DIR, `${key}.graphql`);
+  return cachedFile('composed-fixtures', `${key}.graphql`);
 }
 
 /** The supergraph SDL of `subgraphs`, as @apollo/composition composes it; throws with composition's errors. */
 export function composeSupergraph(subgraphs: ComposeInput[]): string {
   const file = cachedSupergraphFile(subgraphs);
-  try {
-    return readFileSync(file, 'utf8');
-  } catch {
-    // not composed yet
-  }
+  const kept = readCached(file);
+  if (kept !== undefined) return kept;
   // Loaded only on a miss (see the top of this file).
   const { composeServices } = require('@apollo/composition') as typeof import('@apollo/composition');
   const { parse } = require('graphql') as typeof import('graphql');
   const result = composeServices(subgraphs.map((s) => ({ name: s.name, url: s.url, typeDefs: parse(s.sdl) })));
   if (result.errors) throw new Error(`fixture composition failed: ${result.errors.map((e) => e.message).join('; ')}`);
-  mkdirSync(CACHE_DIR, { recursive: true });
-  // Written whole under a temporary name, then renamed: a process reading it never sees half a file.
-  const temporary = `${file}.${process.pid}.tmp`;
-  writeFileSync(temporary, result.supergraphSdl);
-  renameSync(temporary, file);
+  writeCached(file, result.supergraphSdl);
   return result.supergraphSdl;
 }

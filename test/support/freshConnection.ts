@@ -1,10 +1,8 @@
 // Helpers for tests of `--workers N`: node:cluster hands out connections, not requests, round-robin, so
 // a test that wants several workers to answer opens a connection per request.
-import { mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { RunningProcess } from './processes.js';
+import { tempDir } from './tempDirs.js';
 
 /** Two workers start one after the other on a machine shared with other test runs. */
 export const WORKERS_STARTUP_TIMEOUT_MS = 90_000;
@@ -58,7 +56,5 @@ export function isProcessAlive(pid: number): boolean {
 
 /** A temp folder for a test's supergraph and config, removed when the test file's process exits. */
 export function workersTestDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'gw-workers-'));
-  process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
-  return dir;
+  return tempDir('gw-workers-');
 }

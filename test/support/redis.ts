@@ -1,9 +1,8 @@
 // Starts a real redis-server on an ephemeral port for tests that need one.
 // Without redis-server on PATH the test fails with the install command, never skips.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { setPriority, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { setPriority } from 'node:os';
+import { tempDir } from './tempDirs.js';
 
 export interface RunningRedis {
   readonly port: number;
@@ -92,8 +91,7 @@ async function launchOnSomePort(dir: string): Promise<{ port: number; child: Chi
 
 export async function startRedis(): Promise<RunningRedis> {
   assertRedisInstalled();
-  const dir = mkdtempSync(join(tmpdir(), 'gw-redis-'));
-  process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+  const dir = tempDir('gw-redis-');
   const launched = await launchOnSomePort(dir);
   const { port } = launched;
   let { child } = launched;

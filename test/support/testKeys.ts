@@ -5,14 +5,10 @@
 // Why: an RSA key pair takes ~0.2 CPU-s to generate (a random prime search: 0.05-0.5 s), and the auth
 // tests used nine a run. The keys are real keys of the algorithm asked for; only the generation is kept.
 // Test keys only: nothing outside the tests trusts them.
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { exportPKCS8, exportSPKI, generateKeyPair, importPKCS8, importSPKI, type CryptoKey } from 'jose';
-import { repoRoot } from './processes.js';
+import { cachedFile, readCached, writeCached } from './checkoutCache.js';
 
 export type TestKeyAlgorithm = 'RS256' | 'PS256' | 'ES256' | 'EdDSA';
-
-const KEYS_DIR = join(repoRoot, 'node_modules/.cache/test-keys');
 
 interface KeptPair {
   privateKey: string;
@@ -22,21 +18,13 @@ interface KeptPair {
 /** The key pair kept for (`name`, `alg`), generated on first use; both keys extractable. */
 export async function testKeyPair(name: string, alg: TestKeyAlgorithm): Promise<{ publicKey: CryptoKey; privateKey: CryptoKey }> {
   if (!/^[\w-]+$/.test(name)) throw new Error(`testKeyPair: a key name is letters, digits, - and _ (got ${JSON.stringify(name)})`);
-  const file = join(KEYS_DIR, `${alg}-${name}.json`);
-  let kept: KeptPair | undefined;
-  try {
-    kept = JSON.parse(readFileSync(file, 'utf8')) as KeptPair;
-  } catch {
-    // not generated yet
-  }
+  const file = cachedFile('test-keys', `${alg}-${name}.json`);
+  const text = readCached(file);
+  let kept = text === undefined ? undefined : (JSON.parse(text) as KeptPair);
   if (kept === undefined) {
     const generated = await generateKeyPair(alg, { extractable: true });
     kept = { privateKey: await exportPKCS8(generated.privateKey), publicKey: await exportSPKI(generated.publicKey) };
-    mkdirSync(KEYS_DIR, { recursive: true });
-    // Written whole under a temporary name, then renamed: another process never reads half a file.
-    const temporary = `${file}.${process.pid}.tmp`;
-    writeFileSync(temporary, JSON.stringify(kept));
-    renameSync(temporary, file);
+    writeCached(file, JSON.stringify(kept));
   }
   return {
     privateKey: await importPKCS8(kept.privateKey, alg, { extractable: true }),

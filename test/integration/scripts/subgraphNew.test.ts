@@ -1,11 +1,10 @@
 // `npm run subgraph:new`: refusals leave the repo untouched; a scaffold in a scratch copy of the repo
 // composes, registers itself (rover.yaml, tsconfig.build.json, a workspace package), compiles, and its
 // subgraph serves requests carrying the gateway's identity (and refuses others); a failure midway is undone.
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, existsSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { composeSupergraph } from '../../../scripts/src/composeSupergraph.js';
@@ -14,6 +13,7 @@ import { ScaffoldError, scaffoldSubgraph } from '../../../scripts/src/subgraphSc
 import { postGraphQL } from '../../support/http.js';
 import { postAsGateway, type GatewayCaller } from '../../support/subgraphRequests.js';
 import { compiledEntry, repoRoot, startProcess } from '../../support/processes.js';
+import { tempDir } from '../../support/tempDirs.js';
 
 const run = promisify(execFile);
 const RESERVED = new Map([[4000, 'the gateway']]);
@@ -21,16 +21,12 @@ const nothingInUse = async () => false;
 /** The scratch copies have no registry to talk to; the real `npm install` step is covered by the CLI run below. */
 const noInstall = async () => undefined;
 
-/** Scratch repos made by this file, removed after it (their links into the checkout are removed, not followed). */
-const scratchRepos: string[] = [];
-after(() => {
-  for (const dir of scratchRepos) rmSync(dir, { recursive: true, force: true });
-}, { timeout: 30_000 });
-
-/** The parts of the repo a scaffold reads and writes (copied), plus what its code compiles against (linked). */
+/**
+ * The parts of the repo a scaffold reads and writes (copied), plus what its code compiles against (linked);
+ * removed when this process exits (its links into the checkout are removed, not followed).
+ */
 function scratchRepo(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'subgraph-new-'));
-  scratchRepos.push(dir);
+  const dir = tempDir('subgraph-new-');
   for (const path of ['package.json', 'tsconfig.base.json', 'tsconfig.build.json', 'rover.yaml', 'supergraph.graphql']) cpSync(join(repoRoot, path), join(dir, path));
   // Built packages the new subgraph compiles and runs against (its tsconfig references ../kit, the kit's references packages/identity).
   mkdirSync(join(dir, 'subgraphs'));
