@@ -5,7 +5,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { composeFixture } from '../../support/fixtureSupergraph.js';
-import { GATEWAY_ENTRY, repoRoot, startProcess } from '../../support/processes.js';
+import { GATEWAY_ENTRY, repoRoot, startProcess, type RunningProcess } from '../../support/processes.js';
 
 async function runGateway(args: string[], env?: Record<string, string>): Promise<{ code: number | null; stderr: string; stdoutLines: string[] }> {
   const child = await startProcess({ name: 'gateway-cli', entry: GATEWAY_ENTRY, args, waitForReady: false, env });
@@ -32,17 +32,24 @@ describe('gateway CLI errors', () => {
     writeFileSync(validSupergraph, composeFixture([{ name: 'slow', url: 'http://subgraph.invalid/graphql', schemaFile: 'test/fixtures/slow-subgraph/schema.graphql' }]));
   }, { timeout: 60_000 });
 
-  test('missing --supergraph', { timeout: 30_000 }, async () => {
-    assertOneLineError(await runGateway(['--port', '0']), /supergraph/);
-  });
+  // `gateway --port 0`, started once for the next two tests (a refused start is ~0.4 CPU-s): the first
+  // waits on it while it runs, the second reads how it exited.
+  let withoutSupergraph: Promise<RunningProcess> | undefined;
+  const startWithoutSupergraph = () => (withoutSupergraph ??= startProcess({ name: 'gateway-cli', entry: GATEWAY_ENTRY, args: ['--port', '0'], waitForReady: false }));
 
   // The test support's side of a refused start: a wait for a log line that can no longer come fails as
   // soon as the process has exited, naming the exit (with a 120 s wait, this test's 30 s timeout would
   // fail it otherwise), so a test whose process died early fails at once instead of hanging.
   test('a log wait on a gateway that exits fails at once, naming the exit', { timeout: 30_000 }, async () => {
-    const child = await startProcess({ name: 'gateway-cli', entry: GATEWAY_ENTRY, args: ['--port', '0'], waitForReady: false });
+    const child = await startWithoutSupergraph();
     await assert.rejects(child.waitForLog((record) => record.msg === 'listening', 120_000), /^Error: gateway-cli: exited \(code 2, signal null\) before a matching log line/);
     await assert.rejects(child.waitForLog((record) => record.msg === 'listening', 120_000), /exited \(code 2, signal null\) before a matching log line/, 'a wait begun after the exit fails too');
+  });
+
+  test('missing --supergraph', { timeout: 30_000 }, async () => {
+    const child = await startWithoutSupergraph();
+    const { code } = await child.exited;
+    assertOneLineError({ code, stderr: child.stderrText() }, /supergraph/);
   });
 
   test('a supergraph file that does not exist', { timeout: 30_000 }, async () => {

@@ -147,16 +147,14 @@ describe('admin listener', () => {
     await assertAdminOnly(gateway);
   });
 
-  test('so does ADMIN_PORT', { timeout: 60_000 }, async () => {
-    const gateway = await startProcess({ name: 'gateway-admin-env', entry: GATEWAY_ENTRY, args: ['--supergraph', supergraphPath, '--port', '0'], env: { ADMIN_PORT: '0' } });
-    gateways.push(gateway);
-    await assertAdminOnly(gateway);
-  });
-
-  test('NODE_ENV=production: a separate admin port by default', { timeout: 60_000 }, async () => {
-    // The production gateway other files use as well (ADMIN_PORT=0 only makes its admin port ephemeral).
+  // ADMIN_PORT sets the same config key as --admin-port (test/unit/gateway/config.test.ts: it turns the
+  // listener on, port included); that the gateway reads it from its environment is the next test's port.
+  test('NODE_ENV=production: a separate admin port by default; ADMIN_PORT chooses its port', { timeout: 60_000 }, async () => {
+    // The production gateway other files use as well: ADMIN_PORT=0 makes its admin port ephemeral.
     const { gateway } = await startFixtureGateway({ subgraphUrl: `${subgraph.url}/graphql`, ...SHARED_FIXTURE_GATEWAYS.production, share: true });
     gateways.push(gateway);
     await assertAdminOnly(gateway);
+    const admin = new URL(String((await gateway.waitForLog((record) => record.msg === 'listening')).adminUrl));
+    assert.notEqual(admin.port, '9090', 'ADMIN_PORT=0 is read: not the default port, an ephemeral one');
   });
 });
