@@ -30,7 +30,6 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, rea
 import { createRequire, isBuiltin } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const thisScript = fileURLToPath(import.meta.url);
@@ -172,11 +171,10 @@ function zodEnglishOnly() {
   };
 }
 
-async function bundle(/** @type {Entry} */ entry) {
+async function bundle(/** @type {Entry} */ entry, /** @type {typeof import('esbuild').build} */ build) {
   const entryFile = join(repoRoot, entry.source);
   const outfile = join(repoRoot, entry.outfile);
   const inputsFile = inputsFileOf(entry);
-  if (isFresh(outfile, inputsFile)) return;
   const startedAt = Date.now();
   const result = await build({
     entryPoints: [entryFile],
@@ -211,10 +209,23 @@ async function bundle(/** @type {Entry} */ entry) {
   process.stdout.write(`build: ${entry.outfile} bundled from ${inputs.length} files in ${((Date.now() - startedAt) / 1000).toFixed(1)} s\n`);
 }
 
-if (process.argv[1] === thisScript) {
-  const only = process.argv[2];
+/**
+ * Bundles every entry (or the one named `only`) whose bundle is not fresh. esbuild is loaded only then, and
+ * its service process is stopped after (the test runner calls this in-process, and counts every process
+ * left running at its end as leaked).
+ */
+export async function bundleStaleEntries(/** @type {string | undefined} */ only) {
   const selected = entries().filter((entry) => only === undefined || entry.name === only);
   if (selected.length === 0) throw new Error(`no entry named ${only} (${entries().map((entry) => entry.name).join(', ')})`);
-  // esbuild runs them in parallel in its own process; this one mostly waits.
-  await Promise.all(selected.map(bundle));
+  const stale = selected.filter((entry) => !isFresh(join(repoRoot, entry.outfile), inputsFileOf(entry)));
+  if (stale.length === 0) return;
+  const esbuild = await import('esbuild');
+  try {
+    // esbuild runs them in parallel in its own process; this one mostly waits.
+    await Promise.all(stale.map((entry) => bundle(entry, esbuild.build)));
+  } finally {
+    await esbuild.stop();
+  }
 }
+
+if (process.argv[1] === thisScript) await bundleStaleEntries(process.argv[2]);

@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 // Runs node's test runner over every *.test.ts under the given folders (default: test/), between a global
 // setup and a global teardown (Node 20 has no --test-global-setup):
-//   setup     `tsc -b tsconfig.build.json` (incremental), then scripts/bundleEntries.mjs (every process
-//             entry bundled into its dist/main.js; a no-op when fresh): every process a test starts is compiled JS;
+//   setup     `tsc -b tsconfig.build.json` (incremental; not even started when every project's state is
+//             newer than its inputs), then scripts/bundleEntries.mjs (every process entry bundled into its
+//             dist/main.js; a no-op when fresh): every process a test starts is compiled JS; the test files'
+//             timeouts checked (testTimeoutCheck.mjs; a file that passed before is not parsed again);
 //             a run id in the environment, inherited by every process the tests start.
 //   checks    with --checks (npm test): the type checks, in a lane of their own beside the test files
 //             (they used to run before them and added ~20 s of wall time); their output is shown when
@@ -27,13 +29,17 @@
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join, relative, resolve } from 'node:path';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { bundleStaleEntries } from './bundleEntries.mjs';
 import { callsWithoutTimeout } from './testTimeoutCheck.mjs';
 import { planProcesses, timingKey } from './testFileGroups.mjs';
+import { tscBuildIsFresh } from './tscBuildFreshness.mjs';
 
+/** The run's wall time counts from here: the build and the checks before the first test are part of it. */
+const startedAt = Date.now();
 const repoRoot = resolve(fileURLToPath(new URL('..', import.meta.url)));
 /**
  * 25 min: only for a run that hangs outside any test (each test has its own timeout). A whole run took
@@ -44,6 +50,8 @@ const RUN_DEADLINE_MS = 25 * 60_000;
 const RUN_ID_VARIABLE = 'FEDERATION_GATEWAY_TEST_RUN';
 /** Last run's wall seconds per test file (git-ignored, like everything under node_modules). */
 const TIMINGS_CACHE = join(repoRoot, 'node_modules/.cache/run-tests/file-seconds.json');
+/** Hashes of test files that passed the timeout check (scripts/testTimeoutCheck.mjs). */
+const TIMEOUTS_PASSED_CACHE = join(repoRoot, 'node_modules/.cache/run-tests/timeouts-passed.json');
 /**
  * package.json scripts that --checks runs beside the tests (the build they start with has just run). Not
  * schema:check and compose:check: the scripts' test files assert both on the committed graph.
@@ -100,11 +108,6 @@ if (files.length === 0) {
   process.exit(1);
 }
 
-const missingTimeouts = callsWithoutTimeout(files);
-if (missingTimeouts.length > 0) {
-  console.error(`run-tests: every test and hook needs its own timeout (see scripts/testTimeoutCheck.mjs):\n  ${missingTimeouts.join('\n  ')}`);
-  process.exit(1);
-}
 
 function readTimings() {
   try {
@@ -129,17 +132,32 @@ function expectedSeconds(file, timings) {
 }
 const timings = readTimings();
 
-// Global setup: compile every part the tests start as a process (a no-op when nothing changed).
+// Global setup: compile every part the tests start as a process. `tsc -b` runs only when an input is
+// newer than its project's build state (scripts/tscBuildFreshness.mjs; its own no-op check loads the
+// compiler, ~1 s before the first test), and in its own process, while this one checks the test files'
+// timeouts.
 const tsc = resolve(repoRoot, 'node_modules/typescript/bin/tsc');
-const build = spawnSync(process.execPath, [tsc, '-b', 'tsconfig.build.json'], { cwd: repoRoot, stdio: 'inherit' });
-if (build.status !== 0) {
+const build = tscBuildIsFresh(repoRoot)
+  ? Promise.resolve(0)
+  : new Promise((resolveExit) => {
+      const child = spawn(process.execPath, [tsc, '-b', 'tsconfig.build.json'], { cwd: repoRoot, stdio: 'inherit' });
+      child.on('error', () => resolveExit(1));
+      child.on('close', (code) => resolveExit(code));
+    });
+const missingTimeouts = callsWithoutTimeout(files, { passedFile: TIMEOUTS_PASSED_CACHE });
+if ((await build) !== 0) {
   console.error('run-tests: the build failed (tsc -b tsconfig.build.json); no test was run');
   process.exit(1);
 }
+if (missingTimeouts.length > 0) {
+  console.error(`run-tests: every test and hook needs its own timeout (see scripts/testTimeoutCheck.mjs):\n  ${missingTimeouts.join('\n  ')}`);
+  process.exit(1);
+}
 // The gateway, subgraphs and services the tests spawn are the bundles `npm run build` makes, not tsc's unbundled entries.
-const bundle = spawnSync(process.execPath, [resolve(repoRoot, 'scripts/bundleEntries.mjs')], { cwd: repoRoot, stdio: 'inherit' });
-if (bundle.status !== 0) {
-  console.error('run-tests: bundling the process entries failed (scripts/bundleEntries.mjs); no test was run');
+try {
+  await bundleStaleEntries();
+} catch (error) {
+  console.error(`run-tests: bundling the process entries failed (scripts/bundleEntries.mjs: ${error.message}); no test was run`);
   process.exit(1);
 }
 
@@ -179,7 +197,6 @@ function treeCpuSeconds() {
 }
 
 const runId = randomUUID();
-const startedAt = Date.now();
 const env = { ...process.env, [RUN_ID_VARIABLE]: runId };
 const resourcesDir = mkdtempSync(join(tmpdir(), 'run-tests-'));
 const resourcesLog = join(resourcesDir, 'files.jsonl');
