@@ -218,8 +218,8 @@ async function runChecks() {
   const scripts = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')).scripts;
   const results = [];
   for (const name of CHECK_SCRIPTS) {
-    // Run as npm would (node_modules/.bin on PATH), less the build and bundling npm test has just done.
-    const command = scripts[name].replace(/^tsc -b tsconfig\.build\.json && (node scripts\/bundleEntries\.mjs [\w/]+ && )?/, '');
+    // Run as npm would (node_modules/.bin on PATH), less the build npm test has just done.
+    const command = scripts[name].replace(/^node scripts\/build\.mjs( [\w/]+)? && /, '');
     const started = Date.now();
     const child = spawn('sh', ['-c', command], {
       cwd: repoRoot,
