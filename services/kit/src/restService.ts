@@ -91,8 +91,11 @@ export async function startRestService(
     }
   };
 
-  let closing = false;
+  /** Requests whose response has not closed yet; set by close() to run when the last one does. */
+  let inFlight = 0;
+  let drained: (() => void) | undefined;
   const server = createServer((req, res) => {
+    inFlight += 1;
     const startedAt = process.hrtime.bigint();
     const requestId = (req.headers['x-request-id'] as string | undefined) ?? randomUUID();
     res.setHeader('x-request-id', requestId);
@@ -102,9 +105,8 @@ export async function startRestService(
     let route = 'control';
 
     res.on('close', () => {
-      // While draining, a keep-alive socket whose last response just finished would otherwise stay open
-      // until keepAliveTimeout (5 s) and hold up the exit.
-      if (closing) setImmediate(() => server.closeIdleConnections());
+      inFlight -= 1;
+      if (inFlight === 0) drained?.();
       if (route !== 'control') stats.record({ method, url: pathAndQuery, route, status: res.statusCode });
       const durationMs = Number(process.hrtime.bigint() - startedAt) / 1e6;
       logger.info({ requestId, method, url: pathAndQuery, route, status: res.statusCode, durationMs: Math.round(durationMs * 10) / 10, aborted: !res.writableFinished }, 'request');
@@ -153,11 +155,15 @@ export async function startRestService(
   });
   const url = urlOf(server.address() as AddressInfo);
 
+  // Once no request is in flight, every connection left is closed: server.close() alone would also wait for
+  // keep-alive sockets (until keepAliveTimeout, 5 s) and for sockets a client opened but has not used yet
+  // (undici opens one right after a request it aborted: that held a stop up ~4 s), which
+  // closeIdleConnections() does not reach.
   const close = (graceMs = SHUTDOWN_GRACE_MS) =>
     new Promise<void>((resolveClose) => {
-      closing = true;
       const force = setTimeout(() => {
-        logger.warn({ graceMs }, 'in-flight requests still running after the grace period; closing their connections');
+        drained = undefined;
+        logger.warn({ graceMs, inFlight }, 'in-flight requests still running after the grace period; closing their connections');
         server.closeAllConnections();
       }, graceMs);
       force.unref();
@@ -165,8 +171,13 @@ export async function startRestService(
         clearTimeout(force);
         resolveClose();
       });
-      // Keep-alive sockets with no request in flight would otherwise hold close() open.
-      server.closeIdleConnections();
+      drained = () => {
+        drained = undefined;
+        clearTimeout(force);
+        server.closeAllConnections();
+      };
+      if (inFlight === 0) drained();
+      else server.closeIdleConnections();
     });
 
   return { url, server, logger, close };

@@ -2,6 +2,7 @@
 // fault injection, against the real processes.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { connect } from 'node:net';
 import { serviceEntry, startProcess, stopAll, type RunningProcess } from '../../support/processes.js';
 
 let catalog: RunningProcess | undefined;
@@ -175,6 +176,11 @@ test('SIGTERM: the in-flight request finishes, new connections are refused, exit
   await postJson(`${catalog!.url}/_faults`, { kind: 'delay', delayMs: 800, route: 'GET /products/:id' });
   const inFlight = fetch(`${catalog!.url}/products/prod-1`);
   await catalog!.waitForLog((r) => r.msg === 'fault injected', 5_000);
+  // A connection opened and never used (undici opens one after a request it aborted): closeIdleConnections()
+  // does not reach it, so it held the exit up until the client dropped it or the 10 s grace ran out.
+  const unused = connect(catalog!.port, '127.0.0.1');
+  const unusedClosed = new Promise<void>((resolveClosed) => unused.once('close', () => resolveClosed()));
+  await new Promise<void>((resolveConnected, rejectConnect) => unused.once('connect', resolveConnected).once('error', rejectConnect));
   catalog!.child.kill('SIGTERM');
   await catalog!.waitForLog((r) => r.msg === 'shutting down', 5_000);
   await assert.rejects(fetch(`${catalog!.url}/products/prod-2`));
@@ -183,6 +189,8 @@ test('SIGTERM: the in-flight request finishes, new connections are refused, exit
   assert.equal(((await response.json()) as { id: string }).id, 'prod-1');
   const answeredAt = Date.now();
   assert.deepEqual(await catalog!.exited, { code: 0, signal: null });
-  // Not held up by the now idle keep-alive connection (its timeout is 5 s).
+  // Not held up by the now idle keep-alive connection (its timeout is 5 s) nor by the unused one.
   assert.ok(Date.now() - answeredAt < 2_000, `exited ${Date.now() - answeredAt} ms after the last response`);
+  await unusedClosed;
+  assert.equal(catalog!.logRecords().filter((r) => /grace period/.test(String(r.msg))).length, 0, 'closed once drained, not by the grace timer');
 });
