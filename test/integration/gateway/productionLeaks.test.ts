@@ -99,38 +99,46 @@ describe('production responses leak nothing internal', () => {
     assert.equal(logged.serviceName, 'products', 'the log names the subgraph and keeps its message');
   });
 
-  test('a subgraph slower than its timeout: GATEWAY_TIMEOUT', { timeout: 60_000 }, async () => {
-    const queued = await fetch(`${graph.services.catalog!.url}/_faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ kind: 'delay', delayMs: 4800, times: 2 }) });
-    assert.equal(queued.status, 201);
-    const answer = record(await ask(graph.graphqlUrl, productQuery));
-    assert.deepEqual(answer.codes, ['GATEWAY_TIMEOUT'], answer.text);
-    await fetch(`${graph.services.catalog!.url}/_faults`, { method: 'DELETE' });
-  });
-
-  test('bad client credentials and a client typo: coded, nothing internal; the typo is logged at info without a stack', { timeout: 30_000 }, async () => {
-    const badToken = record(await ask(graph.graphqlUrl, '{ me { id } }', { authorization: 'Bearer not.a.token' }));
-    assert.equal(badToken.status, 401);
-    assert.deepEqual(badToken.codes, ['UNAUTHENTICATED']);
-    const typo = record(await ask(graph.graphqlUrl, '{ productz(id: "prod-1") { id } }'));
-    assert.equal(typo.status, 400);
-    assert.deepEqual(typo.codes, ['GRAPHQL_VALIDATION_FAILED']);
-    const requestId = typo.headers.get('x-request-id');
-    const logged = await graph.gateway.waitForLog((r) => r.event === 'graphql_error' && r.requestId === requestId);
-    assert.equal(logged.level, 30, 'info, not warn');
-    assert.doesNotMatch(JSON.stringify(logged), /"stack"|"err"|\n\s+at /);
-    assert.ok(JSON.stringify(logged).length < 600, `a short line: ${JSON.stringify(logged)}`);
-  });
-
-  test('a gateway whose identity the subgraphs refuse (another INTERNAL_IDENTITY_SECRET): DOWNSTREAM_SERVICE_ERROR, nothing about the refusal', { timeout: 60_000 }, async () => {
-    strangerGateway = await startProcess({
-      name: 'gateway-stranger',
-      entry: GATEWAY_ENTRY,
-      args: ['--supergraph', join(repoRoot, 'supergraph.graphql'), '--port', '0', '--config', graph.configPath],
-      env: { NODE_ENV: 'production', INTERNAL_IDENTITY_SECRET: randomBytes(32).toString('base64url') },
+  // These three share no backend state (the delay is queued on the catalog, which only the first one
+  // reaches; the others fail before execution or on the users subgraph), so they run at once: the stranger
+  // gateway starts, and the bad requests are answered, while the first waits out the gateway's timeout.
+  describe('failures that share no backend, side by side', { concurrency: true }, () => {
+    test('a subgraph slower than its timeout: GATEWAY_TIMEOUT', { timeout: 60_000 }, async () => {
+      // 4 s: above the gateway's 3.5 s (the catalog starts its delay after the gateway started its clock, so
+      // the answer cannot come first) and below the REST timeout (5 s). The catalog's stop in the last test
+      // waits for this request to end: no longer than needed.
+      const queued = await fetch(`${graph.services.catalog!.url}/_faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ kind: 'delay', delayMs: 4000, times: 2 }) });
+      assert.equal(queued.status, 201);
+      const answer = record(await ask(graph.graphqlUrl, productQuery));
+      assert.deepEqual(answer.codes, ['GATEWAY_TIMEOUT'], answer.text);
+      await fetch(`${graph.services.catalog!.url}/_faults`, { method: 'DELETE' });
     });
-    const answer = record(await ask(`${strangerGateway.url}/graphql`, '{ user(id: "user-1") { id name } }'));
-    assert.deepEqual(answer.codes, ['DOWNSTREAM_SERVICE_ERROR'], answer.text);
-    await strangerGateway.waitForLog((r) => r.event === 'subgraph_refused_request');
+
+    test('bad client credentials and a client typo: coded, nothing internal; the typo is logged at info without a stack', { timeout: 30_000 }, async () => {
+      const badToken = record(await ask(graph.graphqlUrl, '{ me { id } }', { authorization: 'Bearer not.a.token' }));
+      assert.equal(badToken.status, 401);
+      assert.deepEqual(badToken.codes, ['UNAUTHENTICATED']);
+      const typo = record(await ask(graph.graphqlUrl, '{ productz(id: "prod-1") { id } }'));
+      assert.equal(typo.status, 400);
+      assert.deepEqual(typo.codes, ['GRAPHQL_VALIDATION_FAILED']);
+      const requestId = typo.headers.get('x-request-id');
+      const logged = await graph.gateway.waitForLog((r) => r.event === 'graphql_error' && r.requestId === requestId);
+      assert.equal(logged.level, 30, 'info, not warn');
+      assert.doesNotMatch(JSON.stringify(logged), /"stack"|"err"|\n\s+at /);
+      assert.ok(JSON.stringify(logged).length < 600, `a short line: ${JSON.stringify(logged)}`);
+    });
+
+    test('a gateway whose identity the subgraphs refuse (another INTERNAL_IDENTITY_SECRET): DOWNSTREAM_SERVICE_ERROR, nothing about the refusal', { timeout: 60_000 }, async () => {
+      strangerGateway = await startProcess({
+        name: 'gateway-stranger',
+        entry: GATEWAY_ENTRY,
+        args: ['--supergraph', join(repoRoot, 'supergraph.graphql'), '--port', '0', '--config', graph.configPath],
+        env: { NODE_ENV: 'production', INTERNAL_IDENTITY_SECRET: randomBytes(32).toString('base64url') },
+      });
+      const answer = record(await ask(`${strangerGateway.url}/graphql`, '{ user(id: "user-1") { id name } }'));
+      assert.deepEqual(answer.codes, ['DOWNSTREAM_SERVICE_ERROR'], answer.text);
+      await strangerGateway.waitForLog((r) => r.event === 'subgraph_refused_request');
+    });
   });
 
   test('the REST backend stopped, then a subgraph stopped: coded errors, no host, port or errno', { timeout: 60_000 }, async () => {
