@@ -39,43 +39,51 @@ describe('gateway lifecycle on a fixture supergraph', () => {
     assert.deepEqual(response.body.data, { ping: 'pong' });
   });
 
-  test('a subgraph slower than its timeoutMs gives GATEWAY_TIMEOUT, and the gateway keeps serving', { timeout: 30_000 }, async () => {
-    const slow = await postGraphQL(graphqlUrl, { query: '{ slow(ms: 3000) }' });
-    assert.equal(slow.status, 200);
-    assert.deepEqual(errorCodes(slow), ['GATEWAY_TIMEOUT']);
-    const fast = await postGraphQL(graphqlUrl, { query: '{ slow(ms: 10) }' });
-    assert.deepEqual(fast.body.data, { slow: 'slept 10 ms' });
-  });
+  // The timeout test waits out the gateway's 2 s timeout while the reload tests run: its request is
+  // answered by the schema it started on (reloads do not touch requests in flight), and the reload tests
+  // count only their own requests.
+  describe('the timeout wait beside the hot reloads', { concurrency: true }, () => {
+    test('a subgraph slower than its timeoutMs gives GATEWAY_TIMEOUT, and the gateway keeps serving', { timeout: 30_000 }, async () => {
+      const slow = await postGraphQL(graphqlUrl, { query: '{ slow(ms: 3000) }' });
+      assert.equal(slow.status, 200);
+      assert.deepEqual(errorCodes(slow), ['GATEWAY_TIMEOUT']);
+      const fast = await postGraphQL(graphqlUrl, { query: '{ slow(ms: 10) }' });
+      assert.deepEqual(fast.body.data, { slow: 'slept 10 ms' });
+    });
 
-  test('hot reload: a new field becomes queryable without restart, in-flight requests complete', { timeout: 30_000 }, async () => {
-    const before = await postGraphQL(graphqlUrl, { query: '{ added }' });
-    assert.deepEqual(errorCodes(before), ['GRAPHQL_VALIDATION_FAILED']);
-    let started = 0;
-    const allStarted = subgraph.waitForNextLog((r) => r.event === 'slow_started' && ++started === 5);
-    const inFlight = Array.from({ length: 5 }, () => postGraphQL(graphqlUrl, { query: '{ slow(ms: 400) }' }));
-    // Swap the supergraph while all five are in flight.
-    await allStarted;
-    const reloaded = gateway.waitForNextLog((r) => r.event === 'supergraph_reloaded', 10_000);
-    writeFileSync(supergraphPath, v2);
-    await reloaded;
-    const afterReload = await postGraphQL(graphqlUrl, { query: '{ added }' });
-    assert.deepEqual(afterReload.body.data, { added: 'new field' });
-    for (const response of await Promise.all(inFlight)) {
-      assert.equal(response.status, 200);
-      assert.deepEqual(response.body.data, { slow: 'slept 400 ms' }, JSON.stringify(response.body.errors));
-    }
-    assert.equal(gateway.child.exitCode, null, 'no restart');
-  });
+    describe('hot reloads, one after the other', { concurrency: false }, () => {
+      test('hot reload: a new field becomes queryable without restart, in-flight requests complete', { timeout: 30_000 }, async () => {
+        const before = await postGraphQL(graphqlUrl, { query: '{ added }' });
+        assert.deepEqual(errorCodes(before), ['GRAPHQL_VALIDATION_FAILED']);
+        let started = 0;
+        // Only these 400 ms requests count: the timeout test's 3 s one runs beside them.
+        const allStarted = subgraph.waitForNextLog((r) => r.event === 'slow_started' && r.ms === 400 && ++started === 5);
+        const inFlight = Array.from({ length: 5 }, () => postGraphQL(graphqlUrl, { query: '{ slow(ms: 400) }' }));
+        // Swap the supergraph while all five are in flight.
+        await allStarted;
+        const reloaded = gateway.waitForNextLog((r) => r.event === 'supergraph_reloaded', 10_000);
+        writeFileSync(supergraphPath, v2);
+        await reloaded;
+        const afterReload = await postGraphQL(graphqlUrl, { query: '{ added }' });
+        assert.deepEqual(afterReload.body.data, { added: 'new field' });
+        for (const response of await Promise.all(inFlight)) {
+          assert.equal(response.status, 200);
+          assert.deepEqual(response.body.data, { slow: 'slept 400 ms' }, JSON.stringify(response.body.errors));
+        }
+        assert.equal(gateway.child.exitCode, null, 'no restart');
+      });
 
-  test('hot reload: an invalid new file is rejected with a log line and the old schema keeps serving', { timeout: 30_000 }, async () => {
-    writeFileSync(supergraphPath, 'type Query { this is not a supergraph');
-    const logged = await gateway.waitForLog((r) => r.event === 'supergraph_reload_failed', 10_000);
-    assert.equal(logged.level, 50);
-    const response = await postGraphQL(graphqlUrl, { query: '{ ping added }' });
-    assert.deepEqual(response.body.data, { ping: 'pong', added: 'new field' });
-    const metrics = await (await fetch(`${gateway.url}/metrics`)).text();
-    assert.match(metrics, /gateway_supergraph_reloads_total\{result="rejected"\} [1-9]/);
-    assert.match(metrics, /gateway_supergraph_reloads_total\{result="applied"\} 1/);
+      test('hot reload: an invalid new file is rejected with a log line and the old schema keeps serving', { timeout: 30_000 }, async () => {
+        writeFileSync(supergraphPath, 'type Query { this is not a supergraph');
+        const logged = await gateway.waitForLog((r) => r.event === 'supergraph_reload_failed', 10_000);
+        assert.equal(logged.level, 50);
+        const response = await postGraphQL(graphqlUrl, { query: '{ ping added }' });
+        assert.deepEqual(response.body.data, { ping: 'pong', added: 'new field' });
+        const metrics = await (await fetch(`${gateway.url}/metrics`)).text();
+        assert.match(metrics, /gateway_supergraph_reloads_total\{result="rejected"\} [1-9]/);
+        assert.match(metrics, /gateway_supergraph_reloads_total\{result="applied"\} 1/);
+      });
+    });
   });
 
   test('SIGTERM drains: an in-flight request completes, then the process exits 0', { timeout: 30_000 }, async () => {
