@@ -2,9 +2,9 @@
 // symlink `KEY -> ..data/KEY`, `..data` is a symlink to a timestamped folder holding the files, and an
 // update writes a new timestamped folder, renames a fresh `..data_tmp` link over `..data` (one atomic
 // swap) and deletes the old folder. Tests mount nothing; this is the same sequence of file operations.
-import { mkdirSync, mkdtempSync, renameSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, renameSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { tempDir } from './tempDirs.js';
 
 export interface ConfigMapVolume {
   readonly dir: string;
@@ -18,7 +18,7 @@ export interface ConfigMapVolume {
 }
 
 export function createConfigMapVolume(files: Record<string, string>): ConfigMapVolume {
-  const dir = mkdtempSync(join(tmpdir(), 'gw-configmap-'));
+  const dir = tempDir('gw-configmap-');
   let generation = 0;
   let current: string | undefined;
 

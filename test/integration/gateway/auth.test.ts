@@ -7,8 +7,7 @@ import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SignJWT, base64url } from 'jose';
 import { stringify as toYaml } from 'yaml';
@@ -18,13 +17,14 @@ import { startSampleSubgraphs, type SampleSubgraphs } from '../../support/sample
 import { errorCodes, postGraphQL } from '../../support/http.js';
 import { hashApiKey } from '../../../gateway/src/auth/verifyApiKey.js';
 import { GATEWAY_IDENTITY_HEADER, signGatewayIdentity } from '@federation-gateway/identity';
+import { tempDir } from '../../support/tempDirs.js';
 
 const ISS = 'https://issuer.test.invalid';
 const AUD = 'federation-gateway-tests';
 const jwtSecret = randomBytes(32).toString('base64url');
 let identitySecret: string;
 const key = new TextEncoder().encode(jwtSecret);
-const dir = mkdtempSync(join(tmpdir(), 'gw-auth-'));
+const dir = tempDir('gw-auth-');
 
 const now = () => Math.floor(Date.now() / 1000);
 function token(sub: string, scopes: string[], overrides: { iss?: string; aud?: string; exp?: number; nbf?: number } = {}) {

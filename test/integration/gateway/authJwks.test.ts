@@ -5,8 +5,7 @@ import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac, randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SignJWT, base64url, exportJWK, exportSPKI, type CryptoKey, type JWK } from 'jose';
 import { stringify as toYaml } from 'yaml';
@@ -16,11 +15,12 @@ import { errorCodes, postGraphQL } from '../../support/http.js';
 import { listenOnLoopback } from '../../support/loopbackServer.js';
 import { testKeyPair } from '../../support/testKeys.js';
 import { startSampleSubgraphs, type SampleSubgraphs } from '../../support/sampleGraph.js';
+import { tempDir } from '../../support/tempDirs.js';
 
 const ISS = 'https://idp.test.invalid';
 const AUD = 'federation-gateway-tests';
 let identitySecret: string;
-const dir = mkdtempSync(join(tmpdir(), 'gw-jwks-'));
+const dir = tempDir('gw-jwks-');
 const now = () => Math.floor(Date.now() / 1000);
 
 const signingKeys: Record<string, { privateKey: CryptoKey; publicKey: CryptoKey; jwk: JWK }> = {};

@@ -1,11 +1,11 @@
 // The gateway CLI refuses bad input with a non-zero exit and one clear line on stderr.
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { composeFixture } from '../../support/fixtureSupergraph.js';
 import { GATEWAY_ENTRY, repoRoot, startProcess, type RunningProcess } from '../../support/processes.js';
+import { tempDir } from '../../support/tempDirs.js';
 
 async function runGateway(args: string[], env?: Record<string, string>): Promise<{ code: number | null; stderr: string; stdoutLines: string[] }> {
   const child = await startProcess({ name: 'gateway-cli', entry: GATEWAY_ENTRY, args, waitForReady: false, env });
@@ -27,7 +27,7 @@ describe('gateway CLI errors', () => {
   let dir: string;
   let validSupergraph: string;
   before(() => {
-    dir = mkdtempSync(join(tmpdir(), 'gw-cli-'));
+    dir = tempDir('gw-cli-');
     validSupergraph = join(dir, 'valid.graphql');
     writeFileSync(validSupergraph, composeFixture([{ name: 'slow', url: 'http://subgraph.invalid/graphql', schemaFile: 'test/fixtures/slow-subgraph/schema.graphql' }]));
   }, { timeout: 60_000 });

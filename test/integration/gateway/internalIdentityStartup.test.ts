@@ -6,17 +6,17 @@
 // (productionLeaks.test.ts: production, a secret, the sample graph), not on a gateway started for it alone.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { SHARED_FIXTURE_GATEWAYS, startFixtureGateway, startSlowSubgraph } from '../../support/fixtureSupergraph.js';
 import { GATEWAY_ENTRY, repoRoot, startProcess, stopAll } from '../../support/processes.js';
+import { tempDir } from '../../support/tempDirs.js';
 
 const supergraph = join(repoRoot, 'supergraph.graphql');
 
 function configFile(yaml: string): string {
-  const path = join(mkdtempSync(join(tmpdir(), 'gw-identity-')), 'gateway.yaml');
+  const path = join(tempDir('gw-identity-'), 'gateway.yaml');
   writeFileSync(path, yaml);
   return path;
 }

@@ -3,13 +3,13 @@
 // the admin listener that takes /metrics, /healthz and /readyz off the API port (the production default).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { composeFixture, SHARED_FIXTURE_GATEWAYS, SLOW_SUBGRAPH_SCHEMA, startFixtureGateway, startSlowSubgraph } from '../../support/fixtureSupergraph.js';
 import { postGraphQL } from '../../support/http.js';
 import { sampleValue, samplesOf, scrape } from '../../support/prometheus.js';
 import { GATEWAY_ENTRY, startProcess, stopAll, type RunningProcess } from '../../support/processes.js';
+import { tempDir } from '../../support/tempDirs.js';
 
 describe('metrics', () => {
   let subgraph: RunningProcess;
@@ -117,7 +117,7 @@ describe('admin listener', () => {
 
   before(async () => {
     subgraph = await startSlowSubgraph();
-    supergraphPath = join(mkdtempSync(join(tmpdir(), 'gw-admin-')), 'supergraph.graphql');
+    supergraphPath = join(tempDir('gw-admin-'), 'supergraph.graphql');
     writeFileSync(supergraphPath, composeFixture([{ name: 'slow', url: `${subgraph.url}/graphql`, schemaFile: SLOW_SUBGRAPH_SCHEMA }]));
   }, { timeout: 60_000 });
   after(async () => stopAll([...gateways, subgraph]), { timeout: 60_000 });

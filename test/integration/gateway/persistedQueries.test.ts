@@ -5,14 +5,14 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, renameSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startSampleGraph, type SampleGraph } from '../../support/sampleGraph.js';
 import { startRedis, type RunningRedis } from '../../support/redis.js';
 import { stopAll, type RunningProcess } from '../../support/processes.js';
 import { errorCodes, postGraphQL, type GraphQLResponse } from '../../support/http.js';
 import { sampleValue, scrape } from '../../support/prometheus.js';
+import { tempDir } from '../../support/tempDirs.js';
 
 let redis: RunningRedis;
 let graph: SampleGraph;
@@ -56,7 +56,7 @@ function writeApolloManifest(path: string, operations: { id: string; body: strin
 
 before(async () => {
   redis = await startRedis();
-  const dir = mkdtempSync(join(tmpdir(), 'gw-trusted-'));
+  const dir = tempDir('gw-trusted-');
   manifestPath = join(dir, 'manifest.json');
   writeApolloManifest(manifestPath, [{ id: LISTED_ID, body: LISTED }]);
   const relayManifest = join(dir, 'relay.json');

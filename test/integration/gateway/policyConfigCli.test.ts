@@ -5,14 +5,14 @@
 // rateLimitMemory.test.ts.)
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { composeFixture } from '../../support/fixtureSupergraph.js';
 import { GATEWAY_ENTRY, startProcess } from '../../support/processes.js';
+import { tempDir } from '../../support/tempDirs.js';
 
 test('unknown coordinates in rateLimits and demandControl: exit 2, one line naming each key', { timeout: 60_000 }, async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'gw-policy-config-'));
+  const dir = tempDir('gw-policy-config-');
   const supergraph = join(dir, 'supergraph.graphql');
   writeFileSync(supergraph, composeFixture([{ name: 'slow', url: 'http://subgraph.invalid/graphql', schemaFile: 'test/fixtures/slow-subgraph/schema.graphql' }]));
   const config = join(dir, 'gateway.yaml');

@@ -2,16 +2,16 @@
 // subgraphs) behind one real gateway process, spoken to over HTTP.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdtempSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from '../../support/processes.js';
 import { startSampleGraph, type SampleGraph } from '../../support/sampleGraph.js';
 import { errorCodes, postGraphQL } from '../../support/http.js';
+import { tempDir } from '../../support/tempDirs.js';
 
 let graph: SampleGraph;
 // A copy of the committed supergraph, so the hot-reload test can change it under the running gateway.
-const supergraphPath = join(mkdtempSync(join(tmpdir(), 'gw-rl-')), 'supergraph.graphql');
+const supergraphPath = join(tempDir('gw-rl-'), 'supergraph.graphql');
 
 before(async () => {
   copyFileSync(join(repoRoot, 'supergraph.graphql'), supergraphPath);

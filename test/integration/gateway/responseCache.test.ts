@@ -5,13 +5,13 @@
 // guarded answers are per caller, rate limits are charged.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdtempSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startSampleGraph, type SampleGraph } from '../../support/sampleGraph.js';
 import { startRedis, type RunningRedis } from '../../support/redis.js';
 import { repoRoot, stopAll, type RunningProcess } from '../../support/processes.js';
 import { errorCodes, postGraphQL, type GraphQLResponse } from '../../support/http.js';
+import { tempDir } from '../../support/tempDirs.js';
 
 type Answer = GraphQLResponse<Record<string, any>>;
 
@@ -41,7 +41,7 @@ const bearer = async (subject: string, scopes: string[] = []) => ({ authorizatio
 before(async () => {
   redis = await startRedis();
   // A copy of the supergraph, so that the hot-reload test can change it.
-  supergraphPath = join(mkdtempSync(join(tmpdir(), 'gw-rc-')), 'supergraph.graphql');
+  supergraphPath = join(tempDir('gw-rc-'), 'supergraph.graphql');
   copyFileSync(join(repoRoot, 'supergraph.graphql'), supergraphPath);
   graph = await startSampleGraph({
     supergraphPath,

@@ -4,13 +4,13 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatStartLogLine } from '../../../scripts/src/startLogLine.js';
 import { composeFixture, SHARED_FIXTURE_GATEWAYS, SLOW_SUBGRAPH_SCHEMA, startFixtureGateway, startSlowSubgraph, type FixtureGateway } from '../../support/fixtureSupergraph.js';
 import { errorCodes, postGraphQL } from '../../support/http.js';
 import { GATEWAY_ENTRY, startProcess, stopAll, type RunningProcess } from '../../support/processes.js';
+import { tempDir } from '../../support/tempDirs.js';
 
 describe('subgraph error codes clients may see', () => {
   let subgraph: RunningProcess | undefined;
@@ -57,7 +57,7 @@ describe('a subgraph refusing the gateway identity', () => {
   before(async () => {
     // The subgraph calls itself "slow" in code; the supergraph (rover.yaml) calls it "reviews".
     subgraph = await startSlowSubgraph({ INTERNAL_IDENTITY_SECRET: secret });
-    const dir = mkdtempSync(join(tmpdir(), 'gw-refusal-'));
+    const dir = tempDir('gw-refusal-');
     writeFileSync(join(dir, 'supergraph.graphql'), composeFixture([{ name: 'reviews', url: `${subgraph.url}/graphql`, schemaFile: SLOW_SUBGRAPH_SCHEMA }]));
     gateway = await startProcess({
       name: 'gateway-refused',

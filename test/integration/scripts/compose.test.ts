@@ -3,10 +3,11 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compiledEntry, repoRoot } from '../../support/processes.js';
+import { tempDir } from '../../support/tempDirs.js';
 
 function compose(args: string[]): { status: number | null; stdout: string; stderr: string } {
   const result = spawnSync(process.execPath, [compiledEntry('scripts/dist/compose.js'), ...args], { cwd: repoRoot, encoding: 'utf8', timeout: 60_000 });
@@ -24,13 +25,13 @@ describe('compose', () => {
   });
 
   test('compose writes exactly the committed supergraph (to --out)', { timeout: 30_000 }, () => {
-    const out = join(mkdtempSync(join(tmpdir(), 'compose-')), 'supergraph.graphql');
+    const out = join(tempDir('compose-'), 'supergraph.graphql');
     assert.equal(compose(['--out', out]).status, 0);
     assert.equal(readFileSync(out, 'utf8'), committed);
   });
 
   test('compose:check fails on drift, naming the file, the fix and the first differing line', { timeout: 30_000 }, () => {
-    const out = join(mkdtempSync(join(tmpdir(), 'compose-')), 'stale.graphql');
+    const out = join(tempDir('compose-'), 'stale.graphql');
     writeFileSync(out, committed.replace('amountCents: Int!', 'amountCents: Float!'));
     const result = compose(['--check', '--out', out]);
     assert.equal(result.status, 1);

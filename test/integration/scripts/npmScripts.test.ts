@@ -3,10 +3,10 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from '../../support/processes.js';
+import { tempDir } from '../../support/tempDirs.js';
 
 describe('npm scripts', () => {
   test('a mistyped script name fails with npm\'s own message', { timeout: 30_000 }, () => {
@@ -22,7 +22,7 @@ describe('npm scripts', () => {
     const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
     const line = /^TOKEN=\$\((npm run[^)]*token[^)]*)\)$/m.exec(readme)?.[1];
     assert.ok(line, 'the README shows how to get a token');
-    const devAuthFile = join(mkdtempSync(join(tmpdir(), 'npm-token-')), 'dev-auth.json');
+    const devAuthFile = join(tempDir('npm-token-'), 'dev-auth.json');
     const result = spawnSync('sh', ['-c', line], { cwd: repoRoot, encoding: 'utf8', env: { ...process.env, DEV_AUTH_FILE: devAuthFile } });
     assert.equal(result.status, 0, result.stderr);
     assert.match(result.stdout, /^[\w-]+\.[\w-]+\.[\w-]+\n$/, `stdout is one JWT line, got ${JSON.stringify(result.stdout.slice(0, 200))}`);

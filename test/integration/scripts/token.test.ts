@@ -2,12 +2,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeJwt, jwtVerify } from 'jose';
 import { readDevSigningKey } from '../../../gateway/src/auth/devSigningKey.js';
 import { compiledEntry, repoRoot } from '../../support/processes.js';
+import { tempDir } from '../../support/tempDirs.js';
 
 function runToken(args: string[], keyFile: string) {
   return spawnSync(process.execPath, [compiledEntry('scripts/dist/token.js'), ...args], {
@@ -19,7 +18,7 @@ function runToken(args: string[], keyFile: string) {
 }
 
 test('prints only a JWT signed with the dev key, with the requested subject, scopes and lifetime', { timeout: 30_000 }, async () => {
-  const keyFile = join(mkdtempSync(join(tmpdir(), 'gw-token-')), 'dev-auth.json');
+  const keyFile = join(tempDir('gw-token-'), 'dev-auth.json');
   const result = runToken(['--sub', 'user-7', '--scopes', 'orders:write users:read:email', '--ttl', '120'], keyFile);
   assert.equal(result.status, 0, result.stderr);
   const lines = result.stdout.split('\n').filter(Boolean);
@@ -33,7 +32,7 @@ test('prints only a JWT signed with the dev key, with the requested subject, sco
 });
 
 test('without --sub: non-zero exit, usage on stderr, nothing on stdout', { timeout: 30_000 }, () => {
-  const keyFile = join(mkdtempSync(join(tmpdir(), 'gw-token-')), 'dev-auth.json');
+  const keyFile = join(tempDir('gw-token-'), 'dev-auth.json');
   const result = runToken([], keyFile);
   assert.notEqual(result.status, 0);
   assert.equal(result.stdout, '');

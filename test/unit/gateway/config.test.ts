@@ -2,11 +2,11 @@
 // CLI), unknown keys and bad values refused with the key named, frozen after load.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, configFromEnv, readConfigFile, resolveConfig } from '../../../gateway/src/config.js';
 import { NON_PROPAGATABLE_HEADERS } from '../../../gateway/src/internalHeaders.js';
+import { tempDir } from '../../support/tempDirs.js';
 
 const REQUIRED = { supergraph: { path: 'supergraph.graphql' } };
 
@@ -93,7 +93,7 @@ describe('config', () => {
   });
 
   test('config files: YAML or JSON; empty is {}; not an object, unparsable or unreadable are clear errors', { timeout: 10_000 }, () => {
-    const dir = mkdtempSync(join(tmpdir(), 'gw-config-'));
+    const dir = tempDir('gw-config-');
     const write = (name: string, text: string) => {
       writeFileSync(join(dir, name), text);
       return join(dir, name);

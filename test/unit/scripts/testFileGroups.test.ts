@@ -3,11 +3,11 @@
 // for a few seconds of tests), files on the same shared fixtures kept together, every file run once.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 // @ts-expect-error: a plain ES module script (no declarations); the shape used here is checked by the assertions.
 import { planProcesses } from '../../../scripts/testFileGroups.mjs';
+import { tempDir } from '../../support/tempDirs.js';
 
 interface PlannedProcess {
   entry: string;
@@ -18,7 +18,7 @@ interface PlannedProcess {
 
 /** A checkout with integration files of the given seconds; a file whose name starts with `sample` uses the sample graph. */
 function plan(seconds: Record<string, number>): { planned: PlannedProcess[]; file: (name: string) => string } {
-  const root = mkdtempSync(join(tmpdir(), 'test-file-groups-'));
+  const root = tempDir('test-file-groups-');
   const file = (name: string) => join(root, 'test/integration', `${name}.test.ts`);
   mkdirSync(join(root, 'test/integration'), { recursive: true });
   for (const name of Object.keys(seconds)) writeFileSync(file(name), name.startsWith('sample') ? 'await startSampleGraph();\n' : 'await startProcess();\n');
@@ -31,7 +31,6 @@ function plan(seconds: Record<string, number>): { planned: PlannedProcess[]; fil
     isolate: false,
     expectedSeconds: (path: string) => byFile.get(path)!,
   }) as PlannedProcess[];
-  process.once('exit', () => rmSync(root, { recursive: true, force: true }));
   return { planned, file };
 }
 
