@@ -1,7 +1,7 @@
 // Runs `npm start` (compiled: scripts/dist/start.js --ephemeral-ports) for e2e tests: the whole sample system on
 // OS-chosen ports, in its own process group so a failing test still kills every child.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { compiledEntry, repoRoot } from './processes.js';
+import { compiledEntry, loopbackProcessEnv, repoRoot } from './processes.js';
 
 export interface RunningNpmStart {
   child: ChildProcess;
@@ -21,7 +21,7 @@ export interface RunningNpmStart {
 }
 
 export async function startNpmStart(timeoutMs = 100_000): Promise<RunningNpmStart> {
-  const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: 'development' };
+  const env = loopbackProcessEnv({ NODE_ENV: 'development' });
   delete env.PORT;
   const child = spawn(process.execPath, [compiledEntry('scripts/dist/start.js'), '--ephemeral-ports'], {
     cwd: repoRoot,
