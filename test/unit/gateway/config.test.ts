@@ -62,6 +62,14 @@ describe('config', () => {
     assert.throws(() => configFromEnv({ ADMIN_PORT: 'x' }), /env ADMIN_PORT must be a whole number/);
   });
 
+  test('env: METRICS_EVENT_LOOP_RESOLUTION_MS sets metrics.eventLoopResolutionMs beside the file\'s other metrics keys', { timeout: 10_000 }, () => {
+    assert.equal(resolveConfig([REQUIRED]).metrics.eventLoopResolutionMs, 10, "prom-client's default");
+    const config = resolveConfig([{ ...REQUIRED, metrics: { maxClients: 5 } }, configFromEnv({ METRICS_EVENT_LOOP_RESOLUTION_MS: '1000' })]);
+    assert.deepEqual({ ...config.metrics }, { maxOperationNames: 100, maxClients: 5, eventLoopResolutionMs: 1000 });
+    assert.throws(() => configFromEnv({ METRICS_EVENT_LOOP_RESOLUTION_MS: '1s' }), /env METRICS_EVENT_LOOP_RESOLUTION_MS must be a whole number/);
+    assert.throws(() => resolveConfig([REQUIRED, configFromEnv({ METRICS_EVENT_LOOP_RESOLUTION_MS: '0' })]), /metrics\.eventLoopResolutionMs/);
+  });
+
   test('an unknown key anywhere is refused, naming its full path', { timeout: 10_000 }, () => {
     assert.match(configError([{ ...REQUIRED, sever: { port: 1 } }]), /unknown key "sever"/);
     assert.match(configError([{ ...REQUIRED, server: { prot: 1 } }]), /unknown key "server\.prot"/);
