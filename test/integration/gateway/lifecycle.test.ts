@@ -87,13 +87,18 @@ describe('gateway lifecycle on a fixture supergraph', () => {
   });
 
   test('SIGTERM drains: an in-flight request completes, then the process exits 0', { timeout: 30_000 }, async () => {
-    const started = subgraph.waitForNextLog((r) => r.event === 'slow_started');
-    const inFlight = postGraphQL(graphqlUrl, { query: '{ slow(ms: 600) }' });
-    // SIGTERM once the request has reached the subgraph, i.e. is in flight through the gateway.
+    const started = subgraph.waitForNextLog((r) => r.event === 'held_started' && r.key === 'lifecycle-drain');
+    const inFlight = postGraphQL(graphqlUrl, { query: '{ held(key: "lifecycle-drain") }' });
+    // SIGTERM once the request has reached the subgraph, i.e. is in flight through the gateway; the subgraph
+    // holds it until the drain has begun (no guessed delay).
     await started;
+    const draining = gateway.waitForNextLog((r) => r.event === 'shutdown_started');
     gateway.child.kill('SIGTERM');
+    assert.equal((await draining).inFlight, 1, 'the drain began with the request in flight');
+    const released = await postGraphQL(`${subgraph.url}/graphql`, { query: 'mutation { release(key: "lifecycle-drain") }' });
+    assert.deepEqual(released.body.data, { release: 1 });
     const response = await inFlight;
-    assert.deepEqual(response.body.data, { slow: 'slept 600 ms' });
+    assert.deepEqual(response.body.data, { held: 'released lifecycle-drain' });
     const { code } = await gateway.exited;
     assert.equal(code, 0);
     await assert.rejects(fetch(`${gateway.url}/healthz`), 'no longer accepting connections');

@@ -10,6 +10,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { composeFixture, startSlowSubgraph } from '../../support/fixtureSupergraph.js';
 import { GATEWAY_ENTRY, repoRoot, startProcess, stopAll, type RunningProcess } from '../../support/processes.js';
+import { postGraphQL } from '../../support/http.js';
 import { sampleValue, scrape } from '../../support/prometheus.js';
 import { startRedis, type RunningRedis } from '../../support/redis.js';
 import { isProcessAlive as isAlive, postOnFreshConnection, servingPids, workersTestDir, WORKERS_STARTUP_TIMEOUT_MS } from '../../support/freshConnection.js';
@@ -143,14 +144,19 @@ describe('gateway --workers 2', () => {
   });
 
   test('SIGTERM to the primary: every worker drains (an in-flight request completes), all exit, the primary exits 0', { timeout: 60_000 }, async () => {
-    const started = subgraph.waitForNextLog((r) => r.event === 'slow_started');
-    const inFlight = postOnFreshConnection(graphqlUrl, '{ slow(ms: 800) }');
+    // The subgraph holds the request until the test releases it: released once its worker has begun draining.
+    const started = subgraph.waitForNextLog((r) => r.event === 'held_started' && r.key === 'workers-drain');
+    const inFlight = postOnFreshConnection(graphqlUrl, '{ held(key: "workers-drain") }');
     await started;
+    const draining = gateway.waitForNextLog((r) => r.event === 'shutdown_started' && r.inFlight === 1);
     // The primary alone, as Kubernetes does (not the process group).
     gateway.child.kill('SIGTERM');
+    await draining;
+    const released = await postGraphQL(`${subgraph.url}/graphql`, { query: 'mutation { release(key: "workers-drain") }' });
+    assert.deepEqual(released.body.data, { release: 1 });
     const answer = await inFlight;
     assert.equal(answer.status, 200);
-    assert.deepEqual(answer.body.data, { slow: 'slept 800 ms' });
+    assert.deepEqual(answer.body.data, { held: 'released workers-drain' });
     const { code } = await gateway.exited;
     assert.equal(code, 0);
     const stopped = gateway.logRecords().filter((r) => r.event === 'worker_stopped').map((r) => Number(r.workerPid));
