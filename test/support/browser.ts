@@ -6,7 +6,8 @@
 // HTTP cache off, so a second load of the 5 MB explorer was fetched and compiled anew (~1 CPU-s more per run,
 // side by side).
 import { existsSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { repoRoot } from './processes.js';
 
@@ -16,14 +17,44 @@ export const TEST_OUTPUT_DIR = join(repoRoot, 'test-output');
 
 const LOCAL_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
+/**
+ * Chromium features off for these tests, on top of Playwright's own list. Debian's chromium is the full
+ * browser (its headless mode included), which preloads the omnibox popup's WebUI renderers (chrome://omnibox-popup.top-chrome/,
+ * two pages) that keep rendering while a test runs: ~2-3 of the ~14 CPU-s Chromium spent on
+ * test/e2e/npmStart.test.ts, side by side. A test page never opens the omnibox.
+ */
+const EXTRA_DISABLED_FEATURES = ['WebUIOmniboxPopup', 'WebUIOmniboxAimPopup', 'PreloadTopChromeWebUI'];
+
+/**
+ * Playwright's `--disable-features=...` with ours appended. Chromium honours only the last `--disable-features`
+ * switch (checked: a second one re-enabled what the first disabled), so ours alone would re-enable the
+ * features Playwright turns off for reliable automation (PaintHolding, RenderDocument...). Playwright's list
+ * is read from the installed playwright-core (not a public export; a deep path bypasses its `exports` map), so
+ * it cannot drift from the version that launches.
+ */
+function disableFeaturesSwitch(): { switch: string; playwrightDefault: string } {
+  const require = createRequire(import.meta.url);
+  const switchesModule = join(dirname(require.resolve('playwright-core/package.json')), 'lib/server/chromium/chromiumSwitches.js');
+  const { chromiumSwitches } = require(switchesModule) as { chromiumSwitches?: (assistantMode?: boolean) => string[] };
+  const playwrightDefault = typeof chromiumSwitches === 'function' ? chromiumSwitches(false).find((arg) => arg.startsWith('--disable-features=')) : undefined;
+  if (playwrightDefault === undefined) {
+    throw new Error(`${switchesModule} no longer gives Playwright's --disable-features switch: update disableFeaturesSwitch() in test/support/browser.ts for this playwright-core`);
+  }
+  return { switch: `${playwrightDefault},${EXTRA_DISABLED_FEATURES.join(',')}`, playwrightDefault };
+}
+
 export async function launchChromium(): Promise<Browser> {
   if (!existsSync(CHROMIUM_PATH)) {
     throw new Error(`${CHROMIUM_PATH} not found: browser tests need Debian's chromium (apt-get update && apt-get install -y chromium); .ci/run installs it`);
   }
+  const disableFeatures = disableFeaturesSwitch();
   return chromium.launch({
     executablePath: CHROMIUM_PATH,
     headless: true,
+    // Replaced by the same list plus ours (see disableFeaturesSwitch).
+    ignoreDefaultArgs: [disableFeatures.playwrightDefault],
     args: [
+      disableFeatures.switch,
       '--no-sandbox',
       '--disable-background-networking',
       '--disable-component-update',
