@@ -34,9 +34,9 @@ import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { bundleStaleEntries } from './bundleEntries.mjs';
+import { compileIfStale } from './build.mjs';
 import { callsWithoutTimeout } from './testTimeoutCheck.mjs';
 import { planProcesses, timingKey } from './testFileGroups.mjs';
-import { tscBuildIsFresh } from './tscBuildFreshness.mjs';
 
 /** The run's wall time counts from here: the build and the checks before the first test are part of it. */
 const startedAt = Date.now();
@@ -108,7 +108,6 @@ if (files.length === 0) {
   process.exit(1);
 }
 
-
 function readTimings() {
   try {
     return JSON.parse(readFileSync(TIMINGS_CACHE, 'utf8'));
@@ -132,18 +131,10 @@ function expectedSeconds(file, timings) {
 }
 const timings = readTimings();
 
-// Global setup: compile every part the tests start as a process. `tsc -b` runs only when an input is
-// newer than its project's build state (scripts/tscBuildFreshness.mjs; its own no-op check loads the
-// compiler, ~1 s before the first test), and in its own process, while this one checks the test files'
-// timeouts.
-const tsc = resolve(repoRoot, 'node_modules/typescript/bin/tsc');
-const build = tscBuildIsFresh(repoRoot)
-  ? Promise.resolve(0)
-  : new Promise((resolveExit) => {
-      const child = spawn(process.execPath, [tsc, '-b', 'tsconfig.build.json'], { cwd: repoRoot, stdio: 'inherit' });
-      child.on('error', () => resolveExit(1));
-      child.on('close', (code) => resolveExit(code));
-    });
+// Global setup: compile every part the tests start as a process (scripts/build.mjs: `tsc -b` runs only
+// when an input is newer than its project's build state, ~1 s before the first test otherwise), in its own
+// process, while this one checks the test files' timeouts.
+const build = compileIfStale();
 const missingTimeouts = callsWithoutTimeout(files, { passedFile: TIMEOUTS_PASSED_CACHE });
 if ((await build) !== 0) {
   console.error('run-tests: the build failed (tsc -b tsconfig.build.json); no test was run');

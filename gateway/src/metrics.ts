@@ -5,6 +5,7 @@
 // distinct values, the rest collapse into one). `aggregator` says how a gauge combines where a sum of
 // several processes' registries (prom-client's AggregatorRegistry) would be wrong.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { GatewayConfig } from './config.js';
 
 export interface GatewayMetrics {
   readonly registry: Registry;
@@ -40,17 +41,10 @@ export interface GatewayMetrics {
 /** 5 ms to 10 s: a gateway hop is usually a few ms; subgraph timeouts cap the tail. */
 const LATENCY_BUCKETS_SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
-export interface GatewayMetricsOptions {
-  /**
-   * How often the event-loop delay behind gateway_nodejs_eventloop_lag_* is sampled, in ms (config
-   * metrics.eventLoopResolutionMs). Each sample wakes an idle process: at prom-client's 10 ms an idle
-   * gateway spends ~5 ms of CPU per second on it (measured on the 2-core box), a busy one next to nothing.
-   * @default 10
-   */
-  eventLoopResolutionMs?: number;
-}
+/** The config keys the metrics module reads (`config.metrics`; the defaults live in the config schema). */
+export type GatewayMetricsOptions = Pick<GatewayConfig['metrics'], 'eventLoopResolutionMs'>;
 
-export function createGatewayMetrics({ eventLoopResolutionMs = 10 }: GatewayMetricsOptions = {}): GatewayMetrics {
+export function createGatewayMetrics({ eventLoopResolutionMs }: GatewayMetricsOptions): GatewayMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'gateway_', eventLoopMonitoringPrecision: eventLoopResolutionMs });
   return {

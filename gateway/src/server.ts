@@ -62,7 +62,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   const { config } = options;
   const logger = options.logger ?? createLogger(config.logLevel);
   const production = process.env.NODE_ENV === 'production';
-  const metrics = createGatewayMetrics({ eventLoopResolutionMs: config.metrics.eventLoopResolutionMs });
+  const metrics = createGatewayMetrics(config.metrics);
   const errors = createRequestErrors(metrics);
   const registry = new SupergraphRegistry();
   const authenticate = options.authenticate ?? anonymous;

@@ -59,7 +59,7 @@ export async function runClusterPrimary(options: ClusterPrimaryOptions): Promise
   /** The API's base URL, as the first worker bound it (the same port for all: the primary holds it). */
   let apiUrl: string | undefined;
 
-  const metrics = createGatewayMetrics({ eventLoopResolutionMs: config.metrics.eventLoopResolutionMs });
+  const metrics = createGatewayMetrics(config.metrics);
   const ops = createClusterOps({ metrics, servingWorkers: () => [...serving], logger });
   const adminServer: Server | undefined =
     (config.admin.enabled ?? production)

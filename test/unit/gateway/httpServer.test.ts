@@ -41,9 +41,9 @@ describe('HTTP layer (createHttpServer)', () => {
       },
     }),
   );
-  const metrics = createGatewayMetrics();
-  const errors = createRequestErrors(metrics);
   const config = resolveConfig([{ supergraph: { path: 'unused.graphql' }, server: { maxBodyBytes: 512 } }]);
+  const metrics = createGatewayMetrics(config.metrics);
+  const errors = createRequestErrors(metrics);
   let ready = true;
   let apollo: ApolloServer<GatewayContext>;
   let server: Server;

@@ -3,15 +3,19 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { RequestLogFields } from '../../../gateway/src/context.js';
+import { resolveConfig } from '../../../gateway/src/config.js';
 import { createGatewayMetrics } from '../../../gateway/src/metrics.js';
 import { createRequestErrors } from '../../../gateway/src/requestErrors.js';
+
+/** Metrics as a gateway with the default config has them. */
+const defaultMetrics = () => createGatewayMetrics(resolveConfig([{ supergraph: { path: 'unused.graphql' } }]).metrics);
 
 async function counts(metrics: ReturnType<typeof createGatewayMetrics>): Promise<Record<string, number>> {
   return Object.fromEntries((await metrics.graphqlErrors.get()).values.map((v) => [String(v.labels.code), v.value]));
 }
 
 test('report: request ID on each error, each code counted and logged; an error without a code is INTERNAL_SERVER_ERROR', { timeout: 10_000 }, async () => {
-  const metrics = createGatewayMetrics();
+  const metrics = defaultMetrics();
   const errors = createRequestErrors(metrics);
   const log: RequestLogFields = { errorCodes: [] };
   const reported = errors.report({ requestId: 'r-1', log }, [
@@ -29,7 +33,7 @@ test('report: request ID on each error, each code counted and logged; an error w
 });
 
 test('reportOutsidePipeline: only error statuses nothing reported yet; other bodies are returned untouched', { timeout: 10_000 }, async () => {
-  const metrics = createGatewayMetrics();
+  const metrics = defaultMetrics();
   const errors = createRequestErrors(metrics);
   const body = JSON.stringify({ errors: [{ message: 'The credentials are missing or invalid.', extensions: { code: 'UNAUTHENTICATED', reason: 'token expired' } }] });
 
